@@ -1,0 +1,113 @@
+import numpy as np
+import pytest
+
+from app.cli import main
+from core.demos import episode_files
+from core.paths import sample_demos_dir
+
+
+def run_cli(capsys, *args):
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_envs_lists_every_env_with_its_keys(capsys):
+    status, out, _ = run_cli(capsys, "envs")
+    assert status == 0
+    for key in ("LunarLander-v3", "LunarLanderContinuous-v3", "CartPole-v1", "MountainCar-v0", "Acrobot-v1"):
+        assert key in out
+    assert "Up / W       main engine" in out
+    assert "CarRacing-v3" in out and "recording only" in out
+
+
+def test_no_command_prints_help(capsys):
+    status, out, _ = run_cli(capsys)
+    assert status == 0 and "record-expert" in out
+
+
+def test_record_expert_then_info_and_validate(tmp_path, capsys):
+    folder = tmp_path / "cp"
+    status, out, _ = run_cli(
+        capsys, "record-expert", "--env", "CartPole-v1", "--episodes", "2", "--seed", "7", "--out", str(folder)
+    )
+    assert status == 0 and "episode 2/2 seed 8: return   500.00" in out
+    assert len(episode_files(folder)) == 2
+    status, out, _ = run_cli(capsys, "demos", "info", str(folder))
+    assert status == 0
+    assert "Episodes   2 (2 scripted), 1000 steps" in out and "mean 500.00" in out
+    status, out, _ = run_cli(capsys, "demos", "validate", str(folder))
+    assert status == 0 and "2 good, 0 bad file(s) checked and replayed" in out
+
+
+def test_noise_delay_and_min_return(tmp_path, capsys):
+    folder = tmp_path / "sloppy"
+    status, out, err = run_cli(
+        capsys,
+        "record-expert",
+        "--env",
+        "CartPole-v1",
+        "--episodes",
+        "2",
+        "--noise",
+        "0.9",
+        "--delay",
+        "2",
+        "--min-return",
+        "400",
+        "--out",
+        str(folder),
+    )
+    assert status == 2
+    assert "discarded" in out and "only 0 of 2 episodes reached --min-return 400" in err
+    assert not folder.exists() or not episode_files(folder)
+
+
+def test_validate_names_each_bad_file_and_exits_1(tmp_path, capsys):
+    folder = tmp_path / "set"
+    run_cli(capsys, "record-expert", "--env", "Acrobot-v1", "--episodes", "3", "--out", str(folder))
+    first, second, _ = episode_files(folder)
+    first.write_bytes(first.read_bytes()[:100])
+    with np.load(second) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    arrays["observations"] = arrays["observations"].copy()
+    arrays["observations"][3, 0] += 0.25  # still well-formed; only the replay can tell
+    np.savez(second, **arrays)
+    status, out, _ = run_cli(capsys, "demos", "validate", str(folder))
+    assert status == 1
+    assert f"BAD  {first}: not a readable episode archive" in out
+    assert f"BAD  {second}: replay does not reproduce the recording: observation after step 2 differs" in out
+    assert "1 good, 2 bad file(s)" in out
+    status, out, _ = run_cli(capsys, "demos", "validate", "--no-replay", str(folder))
+    assert status == 1 and "2 good, 1 bad file(s) checked in" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("record-expert", "--env", "Pong-v5", "--out", "x"), "error: unknown environment 'Pong-v5'"),
+        (("record-expert", "--env", "CarRacing-v3", "--out", "x"), "error: no scripted expert for CarRacing-v3"),
+        (("demos", "info", "/no/such/folder"), "error: /no/such/folder: demo folder does not exist"),
+        (("demos", "validate", "/no/such/folder"), "error: /no/such/folder: demo folder does not exist"),
+    ],
+)
+def test_bad_arguments_get_one_line_errors(capsys, args, message):
+    status, _, err = run_cli(capsys, *args)
+    assert status == 2
+    assert err.strip().startswith(message)
+    assert "Traceback" not in err
+
+
+def test_info_on_the_bundled_lunar_lander_set(capsys):
+    status, out, _ = run_cli(capsys, "demos", "info", str(sample_demos_dir("LunarLander-v3")))
+    assert status == 0
+    assert "Env        LunarLander-v3 (Lunar Lander)" in out and "Episodes   10 (10 scripted)" in out
+
+
+def test_info_lists_unusable_files(tmp_path, capsys):
+    folder = tmp_path / "set"
+    run_cli(capsys, "record-expert", "--env", "MountainCar-v0", "--episodes", "2", "--out", str(folder))
+    (folder / "junk.npz").write_bytes(b"junk")
+    status, out, _ = run_cli(capsys, "demos", "info", str(folder))
+    assert status == 0
+    assert "Unusable files (1):" in out and "junk.npz: not a readable episode archive" in out
