@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import core
+from app import cli_train
 from core.demos import DemoSet, Episode, Recorder, load_demo_set, verify_replay
 from core.envs import REGISTRY, get_spec
 from core.errors import StudioError
@@ -82,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--env", help="expected environment key (default: the one most episodes use)")
     validate.add_argument("--no-replay", action="store_true", help="skip re-simulating each episode")
     validate.set_defaults(handler=run_demos_validate)
+
+    cli_train.add_commands(commands)
     return parser
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -28,6 +27,7 @@ import numpy as np
 import core
 from core.envs import Action, EnvSpec, get_spec
 from core.errors import DemoError, StudioError
+from core.fileio import atomic_write_bytes
 
 FORMAT_NAME = "imitation-studio/episode"
 FORMAT_VERSION = 1
@@ -206,32 +206,6 @@ def write_episode(episode: Episode, folder: Path) -> Path:
     path = _new_episode_path(folder, episode.meta)
     atomic_write_bytes(path, buffer.getvalue())
     return path
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that readers see the old file or the whole new one."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); not possible on Windows, where it is skipped."""
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _new_episode_path(folder: Path, meta: EpisodeMeta) -> Path:

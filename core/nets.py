@@ -1,0 +1,148 @@
+"""Networks: the actor-critic (generator), the discriminator, and running input statistics.
+
+Every network carries its own input normaliser as buffers, so a snapshot or checkpoint of its
+``state_dict`` is all the Watch view or ``evaluate`` needs to act.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+from torch.distributions import Categorical, Normal
+
+from core.envs import EnvSpec
+
+
+class RunningNormalizer(nn.Module):
+    """Running mean and variance of inputs (parallel-merge update), applied as (x - mean) / std.
+
+    x: (B, dim) float32. Statistics update only through ``update``, never through gradients.
+    """
+
+    def __init__(self, dim: int, clip: float = 10.0, enabled: bool = True) -> None:
+        super().__init__()
+        self.clip = clip
+        self.enabled = enabled
+        self.register_buffer("mean", torch.zeros(dim))
+        self.register_buffer("var", torch.ones(dim))
+        self.register_buffer("count", torch.tensor(1e-4))
+
+    @torch.no_grad()
+    def update(self, batch: torch.Tensor) -> None:
+        if not self.enabled:
+            return
+        batch = batch.to(self.mean.device, torch.float32)
+        batch_mean, batch_var, batch_count = batch.mean(0), batch.var(0, unbiased=False), batch.shape[0]
+        delta = batch_mean - self.mean
+        total = self.count + batch_count
+        self.mean += delta * batch_count / total
+        self.var.copy_(
+            (self.var * self.count + batch_var * batch_count + delta**2 * self.count * batch_count / total) / total
+        )
+        self.count.copy_(total)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.enabled:
+            return x
+        return torch.clamp((x - self.mean) / torch.sqrt(self.var + 1e-8), -self.clip, self.clip)
+
+
+def _layer(n_in: int, n_out: int, gain: float = math.sqrt(2)) -> nn.Linear:
+    """A linear layer with orthogonal weights and zero bias (the CleanRL initialisation)."""
+    layer = nn.Linear(n_in, n_out)
+    nn.init.orthogonal_(layer.weight, gain)
+    nn.init.zeros_(layer.bias)
+    return layer
+
+
+def _mlp(n_in: int, hidden: int, n_out: int, out_gain: float) -> nn.Sequential:
+    return nn.Sequential(
+        _layer(n_in, hidden), nn.Tanh(), _layer(hidden, hidden), nn.Tanh(), _layer(hidden, n_out, out_gain)
+    )
+
+
+class ActorCritic(nn.Module):
+    """Policy pi(a|s) and value V(s), two tanh MLPs over normalised observations.
+
+    Discrete actions: a categorical over ``n_actions`` logits. Continuous: a Gaussian with a
+    state-independent log std; actions are clipped to the env's bounds only when stepping.
+    """
+
+    def __init__(self, spec: EnvSpec, hidden: int = 64, normalize_obs: bool = True) -> None:
+        super().__init__()
+        obs_dim = int(np.prod(spec.obs_shape))
+        self.discrete = spec.is_discrete
+        self.obs_norm = RunningNormalizer(obs_dim, enabled=normalize_obs)
+        out_dim = spec.n_actions if self.discrete else spec.action_dim
+        self.actor = _mlp(obs_dim, hidden, out_dim, out_gain=0.01)
+        self.critic = _mlp(obs_dim, hidden, 1, out_gain=1.0)
+        if not self.discrete:
+            self.log_std = nn.Parameter(torch.zeros(out_dim))
+
+    def actor_parameters(self) -> list[nn.Parameter]:
+        """The policy's own parameters (not the value function's)."""
+        return list(self.actor.parameters()) + ([] if self.discrete else [self.log_std])
+
+    def distribution(self, obs: torch.Tensor) -> torch.distributions.Distribution:
+        """obs: (B, obs_dim) raw -> the action distribution, batch shape (B,)."""
+        out = self.actor(self.obs_norm(obs))
+        if self.discrete:
+            return Categorical(logits=out)
+        return Normal(out, self.log_std.exp().expand_as(out))
+
+    def value(self, obs: torch.Tensor) -> torch.Tensor:
+        """obs: (B, obs_dim) -> V(s): (B,)."""
+        return self.critic(self.obs_norm(obs)).squeeze(-1)
+
+    def log_prob(self, dist: torch.distributions.Distribution, actions: torch.Tensor) -> torch.Tensor:
+        """log pi(a|s): (B,); continuous dimensions are summed."""
+        logp = dist.log_prob(actions)
+        return logp if self.discrete else logp.sum(-1)
+
+    def entropy(self, dist: torch.distributions.Distribution) -> torch.Tensor:
+        entropy = dist.entropy()
+        return entropy if self.discrete else entropy.sum(-1)
+
+    @torch.no_grad()
+    def act(self, obs: torch.Tensor, deterministic: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Sample (or take the mode of) actions: returns actions, log pi(a|s) and V(s), each (B,...)."""
+        dist = self.distribution(obs)
+        mode = dist.probs.argmax(-1) if self.discrete else dist.mean
+        actions = mode if deterministic else dist.sample()
+        return actions, self.log_prob(dist, actions), self.value(obs)
+
+
+class Discriminator(nn.Module):
+    """D(s, a) in (0, 1): 1 = expert, 0 = policy; returns logits, D = sigmoid(logit).
+
+    Discrete actions, as in the seed: D(s, .) has one output per action and D(s, a) is the entry
+    for a. Continuous actions: D takes (s, a) and has one output.
+    """
+
+    def __init__(self, spec: EnvSpec, hidden: int = 64, normalize_obs: bool = True) -> None:
+        super().__init__()
+        self.discrete = spec.is_discrete
+        obs_dim = int(np.prod(spec.obs_shape))
+        in_dim = obs_dim + (0 if self.discrete else spec.action_dim)
+        self.obs_norm = RunningNormalizer(obs_dim, enabled=normalize_obs)
+        self.net = _mlp(in_dim, hidden, spec.n_actions if self.discrete else 1, out_gain=1.0)
+
+    def inputs(self, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """The network input: normalised obs, then the action for continuous envs."""
+        if self.discrete:
+            return self.obs_norm(obs)
+        return torch.cat([self.obs_norm(obs), actions.float()], dim=-1)
+
+    def logits_from_inputs(self, inputs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """Logit of D(s, a): (B,), from ``inputs(obs, actions)``."""
+        out = self.net(inputs)
+        if not self.discrete:
+            return out.squeeze(-1)
+        return out.gather(-1, actions.long().unsqueeze(-1)).squeeze(-1)
+
+    def forward(self, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """obs (B, obs_dim), actions (B,) or (B, act_dim) -> logit D (B,)."""
+        return self.logits_from_inputs(self.inputs(obs, actions), actions)

@@ -1,0 +1,81 @@
+"""Rollout storage of a fixed size and generalised advantage estimation.
+
+Terminated and truncated stay apart: at a time limit the value of the state the env was cut off
+in is bootstrapped; at a real termination the next state is the absorbing state, whose value is
+``absorbing_value`` (0 in plain RL; in GAIL with absorbing states, what D says of it forever).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+
+def compute_gae(
+    rewards: torch.Tensor,
+    values: torch.Tensor,
+    next_values: torch.Tensor,
+    terminated: torch.Tensor,
+    truncated: torch.Tensor,
+    gamma: float,
+    gae_lambda: float,
+    absorbing_value: float | torch.Tensor = 0.0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Advantages and returns, each (T, N).
+
+    rewards, values, next_values: (T, N). next_values[t] is V of the state after step t: the next
+    stored state, or at a truncation the final observation's value; it is ignored where
+    terminated[t], which uses ``absorbing_value`` instead. The recursion restarts after any end.
+    """
+    terminated_f = terminated.float()
+    episode_ends = torch.maximum(terminated_f, truncated.float())
+    bootstrap = torch.where(terminated.bool(), torch.as_tensor(absorbing_value, dtype=values.dtype), next_values)
+    deltas = rewards + gamma * bootstrap - values
+    advantages = torch.zeros_like(rewards)
+    running = torch.zeros_like(rewards[0])
+    for t in reversed(range(rewards.shape[0])):
+        running = deltas[t] + gamma * gae_lambda * (1.0 - episode_ends[t]) * running
+        advantages[t] = running
+    return advantages, advantages + values
+
+
+@dataclass
+class RolloutBuffer:
+    """Tensors for one iteration of ``num_steps`` steps in ``num_envs`` envs, filled in place."""
+
+    obs: torch.Tensor  # (T, N, obs_dim) float32
+    actions: torch.Tensor  # (T, N) int64 or (T, N, act_dim) float32
+    logp: torch.Tensor  # (T, N) log pi_old(a|s)
+    values: torch.Tensor  # (T, N) V_old(s)
+    next_values: torch.Tensor  # (T, N) V_old of the state after the step (see compute_gae)
+    env_rewards: torch.Tensor  # (T, N) the env's own reward, for reporting only
+    rewards: torch.Tensor  # (T, N) the reward learned from: overwritten with the imitation reward
+    terminated: torch.Tensor  # (T, N) bool
+    truncated: torch.Tensor  # (T, N) bool
+
+    @classmethod
+    def allocate(cls, num_steps: int, num_envs: int, obs_dim: int, action_shape: tuple[int, ...], discrete: bool):
+        def zeros(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+            return torch.zeros((num_steps, num_envs, *shape), dtype=dtype)
+
+        return cls(
+            obs=zeros(obs_dim),
+            actions=zeros(dtype=torch.int64) if discrete else zeros(*action_shape),
+            logp=zeros(),
+            values=zeros(),
+            next_values=zeros(),
+            env_rewards=zeros(),
+            rewards=zeros(),
+            terminated=zeros(dtype=torch.bool),
+            truncated=zeros(dtype=torch.bool),
+        )
+
+    @property
+    def num_steps(self) -> int:
+        return self.obs.shape[0]
+
+    def flat(self, name: str) -> torch.Tensor:
+        """A field with its (T, N) dimensions merged into one: (T * N, ...)."""
+        tensor = getattr(self, name)
+        return tensor.reshape(-1, *tensor.shape[2:])

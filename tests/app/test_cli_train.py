@@ -1,0 +1,85 @@
+import json
+
+import pytest
+
+from app.cli import main
+from core.checkpoint import read_metrics
+from core.paths import sample_demos_dir
+
+TINY = [
+    "--set",
+    "num_envs=2",
+    "--set",
+    "num_steps=64",
+    "--set",
+    "num_minibatches=2",
+    "--set",
+    "update_epochs=1",
+    "--set",
+    "eval_every_iters=0",
+]
+
+
+def test_train_then_evaluate_then_resume(tmp_path, capsys):
+    run = tmp_path / "run"
+    status = main(
+        [
+            "train",
+            "--demos",
+            str(sample_demos_dir("CartPole-v1")),
+            "--steps",
+            "256",
+            "--seed",
+            "3",
+            "--out",
+            str(run),
+            *TINY,
+        ]
+    )
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "training gail (ppo-clip, reward log-d) on CartPole-v1 from 10 demos" in out
+    assert "finished after 256 env steps: deterministic return" in out
+    config = json.loads((run / "config.json").read_text())
+    assert config["seed"] == 3 and config["num_envs"] == 2
+    assert len(read_metrics(run)) == 2
+
+    status = main(["evaluate", str(run), "--episodes", "3", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert report["demo_return"] == 500.0
+    for mode in ("deterministic", "stochastic"):
+        assert set(report[mode]) == {"return_mean", "return_std", "length_mean", "length_std", "normalized_return"}
+
+    status = main(["train", "--resume", str(run), "--steps", "512"])
+    assert status == 0
+    assert "finished after 512 env steps" in capsys.readouterr().out
+    assert len(read_metrics(run)) == 4
+
+
+def test_evaluate_prints_a_table(tmp_path, capsys):
+    run = tmp_path / "run"
+    main(["train", "--env", "CartPole-v1", "--algo", "bc", "--set", "bc_epochs=2", "--out", str(run), *TINY])
+    capsys.readouterr()
+    assert main(["evaluate", str(run), "--episodes", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "deterministic" in out and "stochastic" in out and "normalised" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--env", "CartPole-v1"], "train needs --out"),
+        (["train", "--env", "Pong-v5", "--out", "{tmp}/r"], "unknown environment 'Pong-v5'"),
+        (["train", "--env", "CartPole-v1", "--set", "clip_coef=5", "--out", "{tmp}/r"], "clip_coef: 5"),
+        (["train", "--env", "CartPole-v1", "--demos", "{samples}", "--out", "{tmp}/r"], "recorded in LunarLander-v3"),
+        (["train", "--env", "CartPole-v1", "--config", "{tmp}/nope.json", "--out", "{tmp}/r"], "config file not found"),
+        (["evaluate", "{tmp}"], "not a run folder"),
+    ],
+)
+def test_train_errors_are_one_line(tmp_path, capsys, args, message):
+    samples = sample_demos_dir("LunarLander-v3")
+    args = [a.format(tmp=tmp_path, samples=samples) for a in args]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

@@ -1,0 +1,56 @@
+import torch
+
+from core.algos import gail
+from core.envs import get_spec
+from core.nets import Discriminator
+
+
+def test_reward_forms_have_the_stated_signs():
+    logits = torch.linspace(-5, 5, 11)
+    assert (gail.imitation_reward(logits, "log-d") < 0).all()
+    assert (gail.imitation_reward(logits, "neg-log-one-minus-d") > 0).all()
+    logit_reward = gail.imitation_reward(logits, "logit")
+    assert (logit_reward[logits > 0] > 0).all() and (logit_reward[logits < 0] < 0).all()
+    # All three grow with D.
+    for form in ("log-d", "neg-log-one-minus-d", "logit"):
+        assert (torch.diff(gail.imitation_reward(logits, form)) > 0).all()
+    # ln D - ln(1 - D) equals the logit.
+    d = torch.sigmoid(logits)
+    torch.testing.assert_close(torch.log(d) - torch.log(1 - d), logit_reward, atol=1e-4, rtol=1e-4)
+
+
+def test_seed_objective_and_bce_agree_on_hand_values():
+    logit_real, logit_fake = torch.tensor([0.0]), torch.tensor([0.0])  # D = 0.5 both
+    assert gail.seed_objective(logit_real, logit_fake).item() == torch.log(torch.tensor(0.25)).item()
+    assert abs(gail.bce_loss(logit_real, logit_fake).item() - 2 * 0.6931472) < 1e-6
+
+
+def test_discriminator_separates_separable_data():
+    torch.manual_seed(0)
+    spec = get_spec("CartPole-v1")
+    disc = Discriminator(spec, hidden=32, normalize_obs=False)
+    optimizer = torch.optim.Adam(disc.parameters(), lr=3e-3)
+    expert_obs, policy_obs = torch.randn(256, 4) + 2.0, torch.randn(256, 4) - 2.0
+    expert_actions, policy_actions = torch.randint(2, (256,)), torch.randint(2, (256,))
+    for _ in range(200):
+        loss = gail.bce_loss(disc(expert_obs, expert_actions), disc(policy_obs, policy_actions))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        assert torch.sigmoid(disc(expert_obs, expert_actions)).mean() > 0.95
+        assert torch.sigmoid(disc(policy_obs, policy_actions)).mean() < 0.05
+
+
+def test_per_action_discriminator_scores_the_taken_action():
+    disc = Discriminator(get_spec("LunarLander-v3"), hidden=8, normalize_obs=False)
+    obs = torch.randn(5, 8)
+    everything = disc.net(disc.inputs(obs, torch.zeros(5, dtype=torch.long)))
+    actions = torch.tensor([0, 1, 2, 3, 1])
+    torch.testing.assert_close(disc(obs, actions), everything[range(5), actions])
+
+
+def test_gradient_penalty_is_zero_for_a_constant_function():
+    inputs = torch.randn(4, 3, requires_grad=True)
+    logits = (inputs * 0).sum(-1) + 1.0
+    assert gail.gradient_penalty(inputs, logits).item() == 0.0

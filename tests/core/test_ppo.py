@@ -1,0 +1,61 @@
+import math
+
+import pytest
+import torch
+
+from core.algos import ppo
+
+
+def test_clip_loss_matches_hand_computation():
+    # ratios 1.5, 0.5, 1.1 with advantages +1, +1, -2 and eps 0.2:
+    # min(1.5*1, 1.2*1) = 1.2; min(0.5, 0.8) = 0.5; min(1.1*-2, 1.1*-2) = -2.2 -> mean -0.1667
+    logp_old = torch.zeros(3)
+    logp_new = torch.log(torch.tensor([1.5, 0.5, 1.1]))
+    advantages = torch.tensor([1.0, 1.0, -2.0])
+    loss = ppo.clip_loss(logp_new, logp_old, advantages, clip_coef=0.2)
+    assert loss.item() == pytest.approx(-(1.2 + 0.5 - 2.2) / 3)
+
+
+def test_clip_loss_has_no_gradient_beyond_the_clip_in_the_advantage_direction():
+    logp_new = torch.log(torch.tensor([1.5])).requires_grad_(True)
+    ppo.clip_loss(logp_new, torch.zeros(1), torch.tensor([1.0]), 0.2).backward()
+    assert logp_new.grad.item() == 0.0
+
+
+def test_kl_penalty_loss_matches_hand_computation():
+    ratios = torch.tensor([1.2, 0.8])
+    logp_new, logp_old = torch.log(ratios), torch.zeros(2)
+    advantages = torch.tensor([2.0, -1.0])
+    kl = ((ratios - 1) - torch.log(ratios)).mean().item()
+    surrogate = (1.2 * 2.0 + 0.8 * -1.0) / 2
+    loss = ppo.kl_penalty_loss(logp_new, logp_old, advantages, beta=3.0)
+    assert loss.item() == pytest.approx(-(surrogate - 3.0 * kl))
+    assert kl == pytest.approx(((0.2 - math.log(1.2)) + (-0.2 - math.log(0.8))) / 2)
+
+
+def test_approx_kl_is_zero_for_identical_policies_and_positive_otherwise():
+    assert ppo.approx_kl(torch.zeros(4), torch.zeros(4)).item() == 0.0
+    assert ppo.approx_kl(torch.tensor([0.3, -0.2]), torch.zeros(2)).item() > 0.0
+
+
+@pytest.mark.parametrize(
+    ("kl", "expected"),
+    [(0.016, 2.0), (0.015, 1.0), (0.01, 1.0), (0.0067, 1.0), (0.006, 0.5)],
+)
+def test_adaptive_beta_rule(kl, expected):
+    assert ppo.adapt_beta(1.0, kl, kl_target=0.01) == pytest.approx(expected)
+
+
+def test_clip_fraction_counts_ratios_outside_the_band():
+    logp_new = torch.log(torch.tensor([1.3, 1.0, 0.7, 1.1]))
+    assert ppo.clip_fraction(logp_new, torch.zeros(4), 0.2).item() == 0.5
+
+
+def test_value_loss_plain_and_clipped():
+    values, returns, old = torch.tensor([2.0]), torch.tensor([0.0]), torch.tensor([1.0])
+    assert ppo.value_loss(values, returns, old, None).item() == pytest.approx(2.0)
+    # clipped value 1.2 -> max(4, 1.44) / 2
+    assert ppo.value_loss(values, returns, old, 0.2).item() == pytest.approx(2.0)
+    values = torch.tensor([0.5])
+    # unclipped 0.25, clipped 0.8^2 = 0.64 -> 0.32
+    assert ppo.value_loss(values, returns, old, 0.2).item() == pytest.approx(0.32)
