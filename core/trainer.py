@@ -141,6 +141,7 @@ class Trainer:
         control = control or TrainControl()
         torch.set_num_threads(self.config.torch_threads)
         last_checkpoint: Path | None = None
+        envs: gym.vector.VectorEnv | None = None
         try:
             if self.config.algo == "bc":
                 yield from self._run_bc(control)
@@ -167,7 +168,7 @@ class Trainer:
                     scalars["train_length"] = float(np.mean([n for _, n in episodes]))
                 if self.config.eval_every_iters and self.iteration % self.config.eval_every_iters == 0:
                     result = evaluate_policy(
-                        self._cpu_policy(),
+                        self.rollout_policy,
                         self.spec,
                         self.config.eval_episodes,
                         seed=EVAL_SEED_BASE + 1000 * self.iteration,
@@ -181,7 +182,6 @@ class Trainer:
                 if self.run_dir is not None and self.iteration % self.config.checkpoint_every_iters == 0:
                     last_checkpoint = self.save()
                     yield CheckpointSaved(last_checkpoint, self.env_steps)
-            envs.close()
             yield from self._finish(stopped)
         except Exception as error:  # noqa: BLE001 - every failure becomes an event the front end shows
             if self.run_dir is not None and last_checkpoint is None:
@@ -189,6 +189,9 @@ class Trainer:
                 last_checkpoint = candidate if candidate.exists() else None
             message = str(error) if isinstance(error, TrainingError) else f"{type(error).__name__}: {error}"
             yield Failed(message, traceback.format_exc(), last_checkpoint)
+        finally:
+            if envs is not None:
+                envs.close()
 
     def snapshot(self) -> PolicySnapshot:
         return PolicySnapshot(self.iteration, self.env_steps, state_to_numpy(self.policy), state_to_numpy(self.disc))
@@ -574,7 +577,7 @@ class Trainer:
             self.wall_time_s += time.perf_counter() - started
             if config.eval_every_iters and self.iteration % (config.eval_every_iters * 10) == 0:
                 result = evaluate_policy(
-                    self._cpu_policy(), self.spec, config.eval_episodes, seed=EVAL_SEED_BASE + 1000 * self.iteration
+                    self.rollout_policy, self.spec, config.eval_episodes, seed=EVAL_SEED_BASE + 1000 * self.iteration
                 )
                 scalars["eval_return"], scalars["eval_length"] = result.mean_return, result.mean_length
             self._check_finite(scalars)
@@ -592,7 +595,7 @@ class Trainer:
             path = self.save()
             yield CheckpointSaved(path, self.env_steps)
         if not stopped:
-            result = evaluate_policy(self._cpu_policy(), self.spec, 10, seed=EVAL_SEED_BASE)
+            result = evaluate_policy(self.rollout_policy, self.spec, 10, seed=EVAL_SEED_BASE)
             final_eval = {
                 "return_mean": result.mean_return,
                 "return_std": result.std_return,
@@ -602,9 +605,6 @@ class Trainer:
             if self.run_dir is not None:
                 atomic_write_text(self.run_dir / FINAL_EVAL_FILE, json.dumps(final_eval, indent=2))
         yield Finished(self.env_steps, self.run_dir, final_eval, stopped_early=stopped)
-
-    def _cpu_policy(self) -> ActorCritic:
-        return self.rollout_policy
 
     def _sync_rollout_policy(self) -> None:
         if self.rollout_policy is not self.policy:
