@@ -153,7 +153,16 @@ def _check_range(spec: dataclasses.Field, value: Any) -> None:
 
 # Settings that differ from the dataclass defaults, per env; measured by the benchmark.
 ENV_DEFAULTS: dict[str, dict[str, Any]] = {
-    "CartPole-v1": {"total_steps": 50_000, "num_envs": 8, "num_steps": 128, "num_minibatches": 4, "ent_coef": 0.0},
+    # A stronger D (measured at 50k steps, seed 0: ln D 303 -> 500 deterministic return).
+    "CartPole-v1": {
+        "total_steps": 50_000,
+        "num_envs": 8,
+        "num_steps": 128,
+        "num_minibatches": 4,
+        "disc_learning_rate": 1e-3,
+        "disc_steps": 5,
+        "disc_grad_penalty": 0.0,
+    },
     "LunarLander-v3": {"total_steps": 1_000_000, "num_envs": 16, "num_steps": 256, "num_minibatches": 8},
     "LunarLanderContinuous-v3": {"total_steps": 1_000_000, "num_envs": 16, "num_steps": 256, "num_minibatches": 8},
     "MountainCar-v0": {"total_steps": 300_000, "num_envs": 16, "num_steps": 128, "num_minibatches": 4},
