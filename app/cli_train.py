@@ -11,7 +11,7 @@ import torch
 from tqdm import tqdm
 
 from core.checkpoint import load_checkpoint, load_config
-from core.config import ALGOS, DEVICES, GENERATORS, REWARDS, config_from_json, default_config
+from core.config import ALGOS, DEVICES, GENERATORS, REWARDS, TrainConfig, config_from_json, default_config
 from core.demos import load_demo_set
 from core.envs import get_spec
 from core.errors import CheckpointError, StudioError
@@ -105,7 +105,7 @@ def run_train(args: argparse.Namespace) -> int:
     return _consume(trainer, config)
 
 
-def _consume(trainer: Trainer, config) -> int:
+def _consume(trainer: Trainer, config: TrainConfig) -> int:
     total = config.bc_epochs if config.algo == "bc" else config.total_steps
     unit = "epoch" if config.algo == "bc" else "step"
     latest_eval = float("nan")
@@ -158,7 +158,7 @@ def _consume(trainer: Trainer, config) -> int:
     return 0
 
 
-def load_policy(run_dir: Path) -> tuple[ActorCritic, object]:
+def load_policy(run_dir: Path) -> tuple[ActorCritic, TrainConfig]:
     """The run's latest policy on the CPU, and its config."""
     config = load_config(run_dir)
     policy = ActorCritic(get_spec(config.env), config.hidden_size, config.normalize_obs)

@@ -49,7 +49,6 @@ class RolloutBuffer:
     logp: torch.Tensor  # (T, N) log pi_old(a|s)
     values: torch.Tensor  # (T, N) V_old(s)
     next_values: torch.Tensor  # (T, N) V_old of the state after the step (see compute_gae)
-    env_rewards: torch.Tensor  # (T, N) the env's own reward, for reporting only
     rewards: torch.Tensor  # (T, N) the reward learned from: overwritten with the imitation reward
     terminated: torch.Tensor  # (T, N) bool
     truncated: torch.Tensor  # (T, N) bool
@@ -65,7 +64,6 @@ class RolloutBuffer:
             logp=zeros(),
             values=zeros(),
             next_values=zeros(),
-            env_rewards=zeros(),
             rewards=zeros(),
             terminated=zeros(dtype=torch.bool),
             truncated=zeros(dtype=torch.bool),

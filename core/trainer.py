@@ -283,7 +283,6 @@ class Trainer:
             buffer.actions[step] = actions
             buffer.logp[step] = logp
             buffer.values[step] = values
-            buffer.env_rewards[step] = torch.as_tensor(rewards, dtype=torch.float32)
             buffer.terminated[step] = torch.as_tensor(terminated)
             buffer.truncated[step] = torch.as_tensor(truncated)
             self._episode_returns += rewards
@@ -320,17 +319,14 @@ class Trainer:
         device = self.device
         obs = buffer.flat("obs").to(device)
         actions = buffer.flat("actions").to(device)
-        terminal = buffer.flat("terminated").to(device)
-        scalars = self._update_discriminator(obs, actions)
-        with torch.no_grad():
-            rewards = gail.imitation_reward(self.disc(obs, actions), config.reward)
-            absorbing_value = 0.0
-            if config.absorbing:
-                absorbing_reward = self._absorbing_reward(
-                    float(terminal.float().sum()) / (len(obs) + float(terminal.float().sum()))
-                )
-                absorbing_value = absorbing_reward / (1.0 - config.gamma) if config.gamma < 1 else 0.0
-                scalars["absorbing_reward"] = absorbing_reward
+        scalars, policy_logits = self._update_discriminator(obs, actions)
+        rewards = gail.imitation_reward(policy_logits, config.reward)
+        absorbing_value = 0.0
+        if config.absorbing:
+            n_terminal = int(buffer.terminated.sum())
+            absorbing_reward = self._absorbing_reward(n_terminal / (len(obs) + n_terminal))
+            absorbing_value = absorbing_reward / (1.0 - config.gamma) if config.gamma < 1 else 0.0
+            scalars["absorbing_reward"] = absorbing_reward
         self._require_finite("imitation reward (from D)", rewards)
         rewards = rewards.view_as(buffer.rewards).cpu()
         scalars["imitation_reward"] = float(rewards.mean())
@@ -397,11 +393,16 @@ class Trainer:
         self.policy_absorbing_share = 0.9 * self.policy_absorbing_share + 0.1 * policy_absorbing_share
         expert, policy = self.expert_absorbing_share, self.policy_absorbing_share
         d_absorbing = expert / (expert + policy) if expert + policy > 0 else 0.5
-        logit = math.log(min(max(d_absorbing, 0.01), 0.99) / (1 - min(max(d_absorbing, 0.01), 0.99)))
+        d_absorbing = min(max(d_absorbing, 0.01), 0.99)
+        logit = math.log(d_absorbing / (1 - d_absorbing))
         return float(gail.imitation_reward(torch.tensor([logit]), self.config.reward).item())
 
-    def _update_discriminator(self, obs: torch.Tensor, actions: torch.Tensor) -> dict[str, float]:
-        """Minibatch BCE steps of D on policy pairs vs as many random expert pairs, with the penalty."""
+    def _update_discriminator(self, obs: torch.Tensor, actions: torch.Tensor) -> tuple[dict[str, float], torch.Tensor]:
+        """Minibatch BCE steps of D on policy pairs vs as many random expert pairs, with the penalty.
+
+        Returns D's statistics and the updated D's logits on the policy pairs, (B,), which the
+        imitation reward is computed from.
+        """
         config, disc, device = self.config, self.disc, self.device
         disc.obs_norm.update(obs)
         n_policy, n_expert = len(obs), len(self.expert_obs)
@@ -431,9 +432,10 @@ class Trainer:
         with torch.no_grad():
             sample = torch.randint(n_expert, (min(n_policy, 4096),), device=device)
             d_expert = torch.sigmoid(disc(self.expert_obs[sample], self.expert_actions[sample]))
-            d_policy = torch.sigmoid(disc(obs, actions))
+            policy_logits = disc(obs, actions)
+            d_policy = torch.sigmoid(policy_logits)
             accuracy_expert, accuracy_policy = (d_expert > 0.5).float().mean(), (d_policy < 0.5).float().mean()
-            return {
+            scalars = {
                 "disc_loss": float(torch.stack(losses).mean()),
                 "disc_expert": float(d_expert.mean()),
                 "disc_policy": float(d_policy.mean()),
@@ -441,6 +443,7 @@ class Trainer:
                 "disc_acc_policy": float(accuracy_policy),
                 "disc_accuracy": float((accuracy_expert + accuracy_policy) / 2),
             }
+        return scalars, policy_logits
 
     def _expert_minibatch(self, size: int) -> tuple[torch.Tensor, torch.Tensor]:
         index = torch.randint(len(self.expert_obs), (size,), device=self.device)
