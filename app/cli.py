@@ -1,4 +1,4 @@
-"""The ``imitation-studio`` command. Every sub-command is headless; none opens a window.
+"""The ``imitation-studio`` command: with no sub-command it opens the GUI; every sub-command is headless.
 
 Errors a user can act on (``StudioError``) are printed as one line on stderr with exit status 2;
 ``--debug`` shows the traceback instead.
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import core
-from app import cli_train
+from app import cli_train, screenshot
 from core.demos import DemoSet, Episode, Recorder, load_demo_set, verify_replay
 from core.envs import REGISTRY, get_spec
 from core.errors import StudioError
@@ -27,8 +27,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        from app.gui import run_gui
+
+        return run_gui()
     try:
         return args.handler(args)
     except StudioError as error:
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=run_demos_validate)
 
     cli_train.add_commands(commands)
+    screenshot.add_command(commands)
     return parser
 
 

@@ -228,11 +228,16 @@ class KeyboardActions:
     Keys are kept in the order they were pressed. For discrete envs the most recently pressed
     mapped key wins, as in most games; for continuous envs each held key sets its dimensions,
     later keys over earlier ones (Left then Right steers right).
+
+    A tap shorter than one step (pressed and released between two steps) still acts for one
+    step: a release only takes effect after the key has been part of an action.
     """
 
     def __init__(self, spec: EnvSpec) -> None:
         self.spec = spec
         self._held: list[str] = []
+        self._unseen: list[str] = []  # pressed since the last action, in press order
+        self._released_unseen: set[str] = set()
         self._idle_step = 0
 
     @property
@@ -241,20 +246,34 @@ class KeyboardActions:
 
     def press(self, key: str) -> None:
         """A key went down; auto-repeat presses of a held key change nothing."""
+        self._released_unseen.discard(key)
         if key not in self._held:
             self._held.append(key)
+            if key not in self._unseen:
+                self._unseen.append(key)
 
     def release(self, key: str) -> None:
-        if key in self._held:
+        if key not in self._held:
+            return
+        if key in self._unseen:
+            self._released_unseen.add(key)  # a tap: it still drives the next step
+        else:
             self._held.remove(key)
 
     def release_all(self) -> None:
         """Forget every held key (focus lost: no key-up events will come)."""
         self._held.clear()
+        self._unseen.clear()
+        self._released_unseen.clear()
 
     def action(self) -> Action:
         """The action for the held keys; advances the idle cycle when no mapped key is held."""
-        return action_for_keys(self.spec, self._held, self._next_idle_index)
+        action = action_for_keys(self.spec, self._held, self._next_idle_index)
+        for key in self._released_unseen:
+            self._held.remove(key)
+        self._unseen.clear()
+        self._released_unseen.clear()
+        return action
 
     def _next_idle_index(self) -> int:
         index = self._idle_step

@@ -147,7 +147,7 @@ class Trainer:
                 yield from self._run_bc(control)
                 return
             if self.iteration == 0 and self.config.bc_warmstart_epochs:
-                self._behaviour_clone(self.config.bc_warmstart_epochs)
+                self._behaviour_clone(self.config.bc_warmstart_epochs, control)
                 self._sync_rollout_policy()
             envs = self._make_envs()
             obs = self._reset_envs(envs)
@@ -550,11 +550,16 @@ class Trainer:
             "value_loss": float(torch.stack(value_losses).mean()),
         }
 
-    def _behaviour_clone(self, epochs: int) -> float:
-        """Maximum likelihood on the demos for ``epochs`` passes; returns the last epoch's loss."""
+    def _behaviour_clone(self, epochs: int, control: TrainControl | None = None) -> float:
+        """Maximum likelihood on the demos for ``epochs`` passes; returns the last epoch's loss.
+
+        A stop request ends it after the current epoch.
+        """
         size, batch_size = len(self.expert_obs), min(self.config.bc_batch_size, len(self.expert_obs))
         loss_value = float("nan")
         for _ in range(epochs):
+            if control is not None and control.stop_requested:
+                break
             order = torch.randperm(size, device=self.device)
             losses = []
             for start in range(0, size, batch_size):

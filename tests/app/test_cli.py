@@ -21,9 +21,21 @@ def test_envs_lists_every_env_with_its_keys(capsys):
     assert "CarRacing-v3" in out and "recording only" in out
 
 
-def test_no_command_prints_help(capsys):
-    status, out, _ = run_cli(capsys)
-    assert status == 0 and "record-expert" in out
+def test_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "record-expert" in out and "screenshot" in out and "train" in out
+
+
+def test_no_command_opens_the_gui(monkeypatch):
+    import app.gui
+
+    opened = []
+    monkeypatch.setattr(app.gui, "run_gui", lambda: opened.append(True) or 0)
+    assert main([]) == 0
+    assert opened == [True]
 
 
 def test_record_expert_then_info_and_validate(tmp_path, capsys):

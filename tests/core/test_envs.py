@@ -82,6 +82,31 @@ def test_keyboard_ignores_auto_repeat_and_most_recent_key_wins():
     assert keys.action() == 0
 
 
+def test_a_tap_shorter_than_a_step_still_acts_once():
+    keys = KeyboardActions(get_spec("LunarLander-v3"))
+    keys.press("Up")
+    keys.release("Up")  # released before any step saw it
+    assert keys.held == ("Up",)
+    assert keys.action() == 2
+    assert keys.held == ()
+    assert keys.action() == 0
+    keys.press("Left")
+    keys.release("Left")
+    keys.press("Left")  # pressed again before the step: still held afterwards
+    assert keys.action() == 1
+    assert keys.action() == 1
+
+
+def test_continuous_taps_combine_with_held_keys():
+    keys = KeyboardActions(get_spec("LunarLanderContinuous-v3"))
+    keys.press("Up")
+    keys.action()
+    keys.press("Right")
+    keys.release("Right")
+    np.testing.assert_array_equal(keys.action(), [1, 1])
+    np.testing.assert_array_equal(keys.action(), [1, 0])
+
+
 def test_cartpole_idle_alternates_pushes_and_keys_interrupt_it():
     keys = KeyboardActions(get_spec("CartPole-v1"))
     assert [keys.action() for _ in range(4)] == [0, 1, 0, 1]

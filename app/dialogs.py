@@ -1,0 +1,45 @@
+"""Every modal question the GUI asks, behind one object so that tests can answer instead.
+
+A modal ``exec()`` reached by an offscreen test would wait for a click forever; the windows take
+a ``Dialogs`` instance, and tests pass a scripted one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+
+class Dialogs:
+    """Real dialogs (the default)."""
+
+    def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
+        """Ask a yes/no question; True for yes."""
+        answer = QMessageBox.question(
+            parent,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def error(self, parent: QWidget | None, title: str, text: str, details: str = "") -> None:
+        """Show an error with optional details (a traceback) behind a button."""
+        box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, parent)
+        if details:
+            box.setDetailedText(details)
+        box.exec()
+
+    def info(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.information(parent, title, text)
+
+    def choose_folder(self, parent: QWidget | None, title: str, start: Path) -> Path | None:
+        """A folder picked by the user, or None when cancelled."""
+        chosen = QFileDialog.getExistingDirectory(parent, title, str(start))
+        return Path(chosen) if chosen else None
+
+    def save_file(self, parent: QWidget | None, title: str, start: Path, filter: str) -> Path | None:
+        chosen, _ = QFileDialog.getSaveFileName(parent, title, str(start), filter)
+        return Path(chosen) if chosen else None

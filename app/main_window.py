@@ -1,0 +1,160 @@
+"""The main window: a workspace, the Record / Train / Watch views, a status bar, remembered settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
+
+import core
+from app.dialogs import Dialogs
+from app.record_view import RecordView
+from core.errors import StudioError
+from core.workspace import Workspace, default_workspace_root
+
+VIEWS = ("record", "train", "watch")
+
+
+class MainWindow(QMainWindow):
+    """Holds the views; owns the workspace and the settings they remember."""
+
+    def __init__(
+        self,
+        workspace: Workspace | None = None,
+        settings: QSettings | None = None,
+        dialogs: Dialogs | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings or QSettings("imitation-studio", "imitation-studio")
+        self.dialogs = dialogs or Dialogs()
+        self.workspace = workspace or self._remembered_workspace()
+        self.setWindowTitle(f"Imitation Studio {core.__version__}")
+        self.tabs = QTabWidget()
+        self.record_view = RecordView(self.workspace, self.dialogs)
+        self.record_view.status_message.connect(self.show_message)
+        self.tabs.addTab(self.record_view, "Record")
+        self._add_training_views()
+        self.setCentralWidget(self.tabs)
+        self._workspace_label = QLabel()
+        self.statusBar().addPermanentWidget(self._workspace_label)
+        self._build_menu()
+        self._show_workspace()
+        self.resize(1280, 800)
+        self._restore()
+
+    def _add_training_views(self) -> None:
+        from app.train_view import TrainView
+        from app.watch_view import WatchView
+
+        self.train_view = TrainView(self.workspace, self.dialogs)
+        self.watch_view = WatchView(self.workspace)
+        self.train_view.status_message.connect(self.show_message)
+        self.train_view.snapshot_ready.connect(self.watch_view.set_snapshot)
+        self.train_view.run_opened.connect(self.watch_view.set_run)
+        self.record_view.episode_kept.connect(lambda _: self.train_view.refresh_demo_sets())
+        self.tabs.addTab(self.train_view, "Train")
+        self.tabs.addTab(self.watch_view, "Watch")
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+
+    def _on_tab_changed(self, index: int) -> None:
+        current = self.tabs.widget(index)
+        self.watch_view.set_active(current is self.watch_view)
+        if current is self.record_view:
+            self.record_view.frame_view.setFocus()
+        elif self.record_view.mode.name == "PLAYING":
+            self.record_view.toggle_pause()
+
+    def _build_menu(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        new_action = QAction("&New workspace…", self)
+        new_action.triggered.connect(lambda: self.choose_workspace("Create a workspace folder"))
+        open_action = QAction("&Open workspace…", self, shortcut=QKeySequence.StandardKey.Open)
+        open_action.triggered.connect(lambda: self.choose_workspace("Open a workspace folder"))
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(new_action)
+        file_menu.addAction(open_action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        view_menu = self.menuBar().addMenu("&View")
+        for index, name in enumerate(VIEWS):
+            action = QAction(name.capitalize(), self, shortcut=QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+            view_menu.addAction(action)
+
+    # ------------------------------------------------------------------ workspace
+    def _remembered_workspace(self) -> Workspace:
+        remembered = self.settings.value("workspace", "", type=str)
+        if remembered:
+            try:
+                return Workspace(Path(remembered))
+            except StudioError:
+                pass  # gone or unwritable: fall back to the default
+        return Workspace(default_workspace_root())
+
+    def choose_workspace(self, title: str) -> None:
+        folder = self.dialogs.choose_folder(self, title, self.workspace.root.parent)
+        if folder is not None:
+            self.open_workspace(folder)
+
+    def open_workspace(self, folder: Path) -> None:
+        try:
+            workspace = Workspace(folder)
+        except StudioError as error:
+            self.dialogs.error(self, "Cannot open the workspace", str(error))
+            return
+        if not self.record_view.confirm_close():
+            return
+        self.workspace = workspace
+        self.record_view.set_workspace(workspace)
+        self.train_view.set_workspace(workspace)
+        self.watch_view.set_workspace(workspace)
+        self._show_workspace()
+        self.show_message(f"workspace {workspace.root}")
+
+    def _show_workspace(self) -> None:
+        self._workspace_label.setText(f"Workspace: {self.workspace.root}")
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def show_view(self, name: str) -> None:
+        self.tabs.setCurrentIndex(VIEWS.index(name))
+
+    # ------------------------------------------------------------------ settings
+    def _restore(self) -> None:
+        geometry = self.settings.value("geometry")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(geometry)
+        self.record_view.restore_settings(self._group("record"))
+        self.train_view.restore_settings(self._group("train"))
+        self.tabs.setCurrentIndex(min(int(self.settings.value("view", 0, type=int)), len(VIEWS) - 1))
+
+    def _group(self, name: str) -> dict[str, object]:
+        self.settings.beginGroup(name)
+        values = {key: self.settings.value(key) for key in self.settings.childKeys()}
+        self.settings.endGroup()
+        return values
+
+    def save_settings(self) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("workspace", str(self.workspace.root))
+        self.settings.setValue("view", self.tabs.currentIndex())
+        for group, values in (("record", self.record_view.settings()), ("train", self.train_view.settings())):
+            self.settings.beginGroup(group)
+            for key, value in values.items():
+                self.settings.setValue(key, value)
+            self.settings.endGroup()
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.record_view.confirm_close():
+            event.ignore()
+            return
+        self.save_settings()
+        self.train_view.shutdown()
+        self.watch_view.shutdown()
+        self.record_view.shutdown()
+        event.accept()

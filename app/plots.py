@@ -1,0 +1,215 @@
+"""The live training plots: six pyqtgraph panels fed with ``IterationStats`` scalars.
+
+Each panel draws a few scalars against env steps (epochs for BC). Points go into bounded
+``DecimatingSeries``; curves are redrawn at most 10 times a second, only when new data came.
+A second run can be drawn dashed for comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from app.series import DecimatingSeries
+
+pg.setConfigOptions(background="w", foreground="#222", antialias=True)
+
+BLUE, ORANGE, GREEN, RED, PURPLE, GREY = "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#555555"
+
+
+@dataclass(frozen=True)
+class Curve:
+    key: str  # the scalar's name in IterationStats.scalars
+    label: str
+    colour: str
+    points: bool = False  # sparse values (periodic evaluations) get markers
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    curves: tuple[Curve, ...]
+    reference: str | None = None  # a horizontal line: "demo_return" or "demo_length"
+    y_range: tuple[float, float] | None = None
+
+
+PANELS = (
+    Panel(
+        "Discriminator: D(s,a) on expert vs policy samples",
+        (Curve("disc_expert", "D on expert", BLUE), Curve("disc_policy", "D on policy", ORANGE)),
+        y_range=(0.0, 1.0),
+    ),
+    Panel(
+        "Discriminator loss and accuracy",
+        (Curve("disc_loss", "loss", RED), Curve("disc_accuracy", "accuracy", GREEN)),
+    ),
+    Panel(
+        "True env return",
+        (
+            Curve("train_return", "training episodes", BLUE),
+            Curve("eval_return", "deterministic evaluation", GREEN, points=True),
+        ),
+        reference="demo_return",
+    ),
+    Panel(
+        "Episode length",
+        (Curve("train_length", "training episodes", BLUE), Curve("eval_length", "evaluation", GREEN, points=True)),
+        reference="demo_length",
+    ),
+    Panel(
+        "Policy update: KL, clip fraction, beta",
+        (
+            Curve("approx_kl", "KL", PURPLE),
+            Curve("clip_fraction", "clip fraction", ORANGE),
+            Curve("kl_beta", "beta", RED),
+            Curve("trpo_step_fraction", "TRPO step fraction", GREEN),
+            Curve("bc_loss", "BC loss", GREY),
+        ),
+    ),
+    Panel(
+        "Entropy and mean imitation reward u",
+        (Curve("entropy", "entropy", PURPLE), Curve("imitation_reward", "mean reward u", BLUE)),
+    ),
+)
+REFERENCE_LABELS = {"demo_return": "demos' mean return", "demo_length": "demos' mean length"}
+REDRAW_INTERVAL_MS = 100
+
+
+class LivePlots(QWidget):
+    """A 3 x 2 grid of panels with a hover readout underneath."""
+
+    def __init__(self, parent: QWidget | None = None, capacity: int = 2000) -> None:
+        super().__init__(parent)
+        self.capacity = capacity
+        self.x_key = "env_steps"
+        self.series: dict[str, DecimatingSeries] = {}
+        self.compare_series: dict[str, DecimatingSeries] = {}
+        self._curves: dict[str, pg.PlotDataItem] = {}
+        self._compare_curves: dict[str, pg.PlotDataItem] = {}
+        self._references: dict[str, pg.InfiniteLine] = {}
+        self._legend_labels: dict[str, tuple[pg.LegendItem, str]] = {}
+        self._in_legend: set[str] = set()
+        self._plots: list[tuple[pg.PlotItem, Panel]] = []
+        self._dirty = False
+        self.redraws = 0
+        self.layout_widget = pg.GraphicsLayoutWidget()
+        for index, panel in enumerate(PANELS):
+            plot = self.layout_widget.addPlot(row=index // 2, col=index % 2, title=panel.title)
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
+            plot.setLabel("bottom", "env steps")
+            if panel.y_range:
+                plot.setYRange(*panel.y_range)
+            for curve in panel.curves:
+                pen = pg.mkPen(curve.colour, width=2)
+                symbol = {"symbol": "o", "symbolSize": 5, "symbolBrush": curve.colour} if curve.points else {}
+                # Named (and so in the legend) only once data arrives: a PPO run has no beta.
+                self._curves[curve.key] = plot.plot([], [], pen=pen, **symbol)
+                self._legend_labels[curve.key] = (plot.legend, curve.label)
+                compare_pen = pg.mkPen(curve.colour, width=1, style=Qt.PenStyle.DashLine)
+                self._compare_curves[curve.key] = plot.plot([], [], pen=compare_pen)
+            if panel.reference:
+                line = pg.InfiniteLine(
+                    angle=0,
+                    pen=pg.mkPen(GREY, width=1.5, style=Qt.PenStyle.DashLine),
+                    label=REFERENCE_LABELS[panel.reference],
+                    labelOpts={"position": 0.03, "color": GREY, "anchors": [(0, 0), (0, 0)]},
+                )
+                line.hide()
+                plot.addItem(line, ignoreBounds=False)
+                self._references[panel.reference] = line
+            plot.scene().sigMouseMoved.connect(lambda pos, p=plot, pn=panel: self._hover(p, pn, pos))
+            self._plots.append((plot, panel))
+        self.readout = QLabel("Hover over a plot to read its values.")
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.layout_widget, 1)
+        layout.addWidget(self.readout)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._redraw_if_dirty)
+        self._timer.start(REDRAW_INTERVAL_MS)
+
+    # ------------------------------------------------------------------ data in
+    def clear(self, x_key: str = "env_steps") -> None:
+        self.x_key = x_key
+        self.series.clear()
+        for key in self._in_legend:
+            legend, _ = self._legend_labels[key]
+            legend.removeItem(self._curves[key])
+        self._in_legend.clear()
+        for plot, _ in self._plots:
+            plot.setLabel("bottom", "env steps" if x_key == "env_steps" else "BC epochs")
+        self._dirty = True
+
+    def set_references(self, values: Mapping[str, float]) -> None:
+        """Horizontal lines for the demos: keys ``demo_return`` and ``demo_length``."""
+        for key, line in self._references.items():
+            value = values.get(key)
+            if value is None or not np.isfinite(value):
+                line.hide()
+            else:
+                line.setValue(float(value))
+                line.show()
+
+    def add_records(self, records: Iterable[Mapping[str, float]]) -> None:
+        """Append metrics records (an ``IterationStats`` flattened, or a ``metrics.jsonl`` line)."""
+        for record in records:
+            x = record.get(self.x_key)
+            if x is None:
+                continue
+            for key, value in record.items():
+                if key in self._curves and value is not None and np.isfinite(value):
+                    self.series.setdefault(key, DecimatingSeries(self.capacity)).append(x, value)
+        self._dirty = True
+
+    def set_comparison(self, records: Iterable[Mapping[str, float]] | None) -> None:
+        """Draw another run's curves dashed (None removes them)."""
+        self.compare_series.clear()
+        for record in records or ():
+            x = record.get(self.x_key)
+            for key, value in record.items():
+                if key in self._curves and x is not None and value is not None and np.isfinite(value):
+                    self.compare_series.setdefault(key, DecimatingSeries(self.capacity)).append(x, value)
+        self._dirty = True
+
+    # ------------------------------------------------------------------ drawing
+    def _redraw_if_dirty(self) -> None:
+        if self._dirty:
+            self.redraw()
+
+    def redraw(self) -> None:
+        self._dirty = False
+        self.redraws += 1
+        for key, curve in self._curves.items():
+            series = self.series.get(key)
+            curve.setData(*series.arrays()) if series else curve.setData([], [])
+            if series and key not in self._in_legend:
+                legend, label = self._legend_labels[key]
+                legend.addItem(curve, label)
+                self._in_legend.add(key)
+        for key, curve in self._compare_curves.items():
+            series = self.compare_series.get(key)
+            curve.setData(*series.arrays()) if series else curve.setData([], [])
+
+    def point_count(self, key: str) -> int:
+        series = self.series.get(key)
+        return len(series) if series else 0
+
+    def _hover(self, plot: pg.PlotItem, panel: Panel, position: QPointF) -> None:
+        if not plot.sceneBoundingRect().contains(position):
+            return
+        x = plot.vb.mapSceneToView(position).x()
+        parts = []
+        for curve in panel.curves:
+            series = self.series.get(curve.key)
+            near = series.value_near(x) if series else None
+            if near is not None:
+                parts.append(f"{curve.label} {near[1]:.4g}")
+        where = "step" if self.x_key == "env_steps" else "epoch"
+        self.readout.setText(f"{panel.title} at {where} {max(x, 0):,.0f}: " + (", ".join(parts) or "no data yet"))

@@ -1,0 +1,593 @@
+"""The Train view: pick demos and an algorithm, start / pause / stop, live plots, the run list.
+
+Training runs on a ``TrainingThread``; this view only receives throttled batches of statistics
+(at most ~10 a second) and redraws from them. Each run is a folder in the workspace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+from safetensors.torch import save_file
+
+from app.config_form import ConfigForm, advanced_field_names
+from app.dialogs import Dialogs
+from app.plots import LivePlots
+from app.worker import ProgressBatch, TrainingThread
+from core.checkpoint import FINAL_EVAL_FILE, load_checkpoint, load_config, read_metrics
+from core.config import TrainConfig, default_config
+from core.demos import DemoSet, load_demo_set
+from core.envs import REGISTRY
+from core.errors import StudioError
+from core.events import CheckpointSaved, Failed, Finished
+from core.paths import sample_demos_dir
+from core.trainer import DEMOS_FILE, Trainer, resolve_device
+from core.workspace import Workspace
+
+ALGORITHMS = (
+    ("GAIL + PPO-clip", "gail", "ppo-clip"),
+    ("GAIL + PPO adaptive-KL penalty", "gail", "ppo-kl"),
+    ("GAIL + TRPO", "gail", "trpo"),
+    ("Behaviour cloning (baseline)", "bc", "ppo-clip"),
+)
+REWARD_LABELS = {
+    "log-d": "ln D (the seed's u_t)",
+    "neg-log-one-minus-d": "-ln(1 - D)",
+    "logit": "logit D = ln D - ln(1 - D)",
+}
+MAIN_FIELDS = ("learning_rate", "num_envs", "disc_learning_rate", "bc_warmstart_epochs", "bc_coef")
+# Set by their own widgets above the form.
+OWN_WIDGETS = ("algo", "generator", "reward", "total_steps", "seed", "device")
+
+
+@dataclass(frozen=True)
+class DemoChoice:
+    label: str
+    folder: Path
+    env_key: str
+
+
+class TrainView(QWidget):
+    status_message = Signal(str)
+    snapshot_ready = Signal(object, object, object)  # PolicySnapshot, TrainConfig, DemoSet
+    run_opened = Signal(object)  # Path of a run folder to watch
+    training_finished = Signal(object)  # Finished or Failed
+
+    def __init__(self, workspace: Workspace, dialogs: Dialogs | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.dialogs = dialogs or Dialogs()
+        self.training: TrainingThread | None = None
+        self.config: TrainConfig | None = None
+        self.demos: DemoSet | None = None
+        self.run_dir: Path | None = None
+        self.last_event: Finished | Failed | None = None
+        self._started_at = 0.0
+        self._start_steps = 0
+        self._latest_steps = 0
+        self._form_env: str | None = None
+        self._build()
+        self.refresh_demo_sets()
+        self.refresh_runs()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self._demo_combo = QComboBox()
+        self._demo_combo.currentIndexChanged.connect(self._on_demo_set_changed)
+        self._algo_combo = QComboBox()
+        for label, algo, generator in ALGORITHMS:
+            self._algo_combo.addItem(label, f"{algo}/{generator}")  # a string: Qt turns tuples into lists
+        self._reward_combo = QComboBox()
+        for key, label in REWARD_LABELS.items():
+            self._reward_combo.addItem(label, key)
+        self._algo_combo.currentIndexChanged.connect(self._update_controls)
+        self._top_form = ConfigForm(("total_steps", "seed", "device"))
+        self._device_label = QLabel()
+        self._top_form.editors["device"].widget.currentIndexChanged.connect(self._show_device)
+        self._main_form = ConfigForm(MAIN_FIELDS)
+        self._advanced_form = ConfigForm(advanced_field_names(MAIN_FIELDS + OWN_WIDGETS))
+        self._advanced_box = QGroupBox("Advanced")
+        self._advanced_box.setCheckable(True)
+        self._advanced_box.setChecked(False)
+        advanced_layout = QVBoxLayout(self._advanced_box)
+        advanced_layout.addWidget(self._advanced_form)
+        self._advanced_box.toggled.connect(self._advanced_form.setVisible)
+        self._advanced_form.setVisible(False)
+        defaults_button = QPushButton("Reset settings to this env's defaults")
+        defaults_button.clicked.connect(lambda: self._load_defaults(force=True))
+
+        choose = QFormLayout()
+        choose.addRow("Demonstrations", self._demo_combo)
+        choose.addRow("Algorithm", self._algo_combo)
+        choose.addRow("Imitation reward", self._reward_combo)
+        settings = QVBoxLayout()
+        settings.addLayout(choose)
+        settings.addWidget(self._top_form)
+        settings.addWidget(self._device_label)
+        settings.addWidget(self._main_form)
+        settings.addWidget(defaults_button)
+        settings.addWidget(self._advanced_box)
+        settings.addStretch(1)
+        settings_widget = QWidget()
+        settings_widget.setLayout(settings)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(settings_widget)
+        scroll.setMinimumWidth(330)
+
+        self.start_button = QPushButton("Start training")
+        self.start_button.clicked.connect(self.start)
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.clicked.connect(self.stop)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("idle")
+        controls = QHBoxLayout()
+        for button in (self.start_button, self.pause_button, self.stop_button):
+            controls.addWidget(button)
+        controls.addWidget(self.progress, 1)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.plots = LivePlots()
+
+        centre = QVBoxLayout()
+        centre.addLayout(controls)
+        centre.addWidget(self.summary)
+        centre.addWidget(self.plots, 1)
+        centre_widget = QWidget()
+        centre_widget.setLayout(centre)
+
+        self.runs = QListWidget()
+        self.runs.itemSelectionChanged.connect(self._update_controls)
+        self.runs.itemDoubleClicked.connect(lambda _: self.open_selected_run())
+        self._open_button = QPushButton("Open")
+        self._open_button.setToolTip("Show the run's curves and watch its policy")
+        self._open_button.clicked.connect(self.open_selected_run)
+        self._resume_button = QPushButton("Resume")
+        self._resume_button.setToolTip("Continue training this run (up to the total steps set on the left)")
+        self._resume_button.clicked.connect(self.resume_selected_run)
+        self._compare_button = QPushButton("Compare")
+        self._compare_button.setToolTip("Draw this run's curves dashed next to the current ones")
+        self._compare_button.clicked.connect(self.compare_selected_run)
+        self._export_button = QPushButton("Export policy…")
+        self._export_button.clicked.connect(self.export_selected_run)
+        run_buttons = QHBoxLayout()
+        for button in (self._open_button, self._resume_button, self._compare_button, self._export_button):
+            run_buttons.addWidget(button)
+        runs_box = QGroupBox("Runs in this workspace")
+        runs_layout = QVBoxLayout(runs_box)
+        runs_layout.addWidget(self.runs)
+        runs_layout.addLayout(run_buttons)
+
+        left = QVBoxLayout()
+        left.addWidget(scroll, 3)
+        left.addWidget(runs_box, 2)
+        left_widget = QWidget()
+        left_widget.setLayout(left)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left_widget)
+        splitter.addWidget(centre_widget)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([380, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(splitter)
+        self._update_controls()
+
+    # ------------------------------------------------------------------ demo sets and the form
+    def set_workspace(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.refresh_demo_sets()
+        self.refresh_runs()
+
+    def refresh_demo_sets(self) -> None:
+        """List the workspace's demo sets that have episodes, then the bundled samples."""
+        current = self._demo_combo.currentData()
+        choices: list[DemoChoice] = []
+        for key, spec in REGISTRY.items():
+            if not spec.trainable:
+                continue
+            mine = self.workspace.root / "demos" / key
+            count = len(list(mine.glob("*.npz"))) if mine.is_dir() else 0
+            if count:
+                choices.append(DemoChoice(f"My demos · {spec.display_name} ({count} files)", mine, key))
+        for key, spec in REGISTRY.items():
+            if spec.trainable and sample_demos_dir(key).is_dir():
+                choices.append(DemoChoice(f"Samples · {spec.display_name}", sample_demos_dir(key), key))
+        self._demo_combo.blockSignals(True)
+        self._demo_combo.clear()
+        for choice in choices:
+            self._demo_combo.addItem(choice.label, choice)
+        index = next((i for i, c in enumerate(choices) if current is not None and c.folder == current.folder), 0)
+        self._demo_combo.setCurrentIndex(index)
+        self._demo_combo.blockSignals(False)
+        self._on_demo_set_changed()
+
+    def select_demos(self, folder: Path) -> None:
+        for index in range(self._demo_combo.count()):
+            if self._demo_combo.itemData(index).folder == Path(folder):
+                self._demo_combo.setCurrentIndex(index)
+                return
+        raise StudioError(f"{folder}: not one of the listed demo sets")
+
+    def select_algorithm(self, algo: str, generator: str = "ppo-clip") -> None:
+        index = self._algo_combo.findData(f"{algo}/{generator}")
+        if index < 0:
+            raise StudioError(f"unknown algorithm {algo}/{generator}")
+        self._algo_combo.setCurrentIndex(index)
+
+    def set_value(self, name: str, value: object) -> None:
+        """Set one config field in whichever form holds it (for tests and the settings restore)."""
+        for form in (self._top_form, self._main_form, self._advanced_form):
+            if name in form.editors:
+                form.editors[name].set(value)
+                return
+        if name == "reward":
+            self._reward_combo.setCurrentIndex(self._reward_combo.findData(value))
+            return
+        raise StudioError(f"unknown setting {name!r}")
+
+    def _on_demo_set_changed(self) -> None:
+        choice = self._demo_combo.currentData()
+        if choice is not None and choice.env_key != self._form_env:
+            self._load_defaults()
+
+    def _load_defaults(self, force: bool = False) -> None:
+        choice = self._demo_combo.currentData()
+        if choice is None:
+            return
+        config = default_config(choice.env_key)
+        self._form_env = choice.env_key
+        for form in (self._top_form, self._main_form, self._advanced_form):
+            form.load(config)
+        self._reward_combo.setCurrentIndex(self._reward_combo.findData(config.reward))
+        self._show_device()
+
+    def _show_device(self) -> None:
+        try:
+            device = resolve_device(self._top_form.editors["device"].get())
+            self._device_label.setText(f"Updates will run on: <b>{device.type}</b> (env stepping on the CPU)")
+        except StudioError as error:
+            self._device_label.setText(f"<span style='color:#b3261e'>{error}</span>")
+
+    def config_from_form(self) -> TrainConfig:
+        """The settings shown, validated (ConfigError names the field)."""
+        choice: DemoChoice = self._demo_combo.currentData()
+        if choice is None:
+            raise StudioError("no demonstrations to train from: record some in the Record view")
+        algo, generator = self._algo_combo.currentData().split("/")
+        values = {
+            **self._top_form.values(),
+            **self._main_form.values(),
+            **self._advanced_form.values(),
+            "algo": algo,
+            "generator": generator,
+            "reward": self._reward_combo.currentData(),
+        }
+        return default_config(choice.env_key, **values)
+
+    # ------------------------------------------------------------------ training
+    @property
+    def is_training(self) -> bool:
+        return self.training is not None and self.training.running
+
+    def start(self) -> bool:
+        """Start a new run from the form; errors are shown, never raised. True when it started."""
+        if self.is_training:
+            return False
+        try:
+            config = self.config_from_form()
+            choice: DemoChoice = self._demo_combo.currentData()
+            demos = load_demo_set(choice.folder, env_key=config.env).require_episodes()
+            run_dir = self.workspace.new_run_dir(f"{config.env}-{config.algo}-{config.generator}")
+            trainer = Trainer(config, demos, run_dir=run_dir)
+        except StudioError as error:
+            self.dialogs.error(self, "Cannot start training", str(error))
+            return False
+        self._begin(trainer, demos, fresh=True)
+        return True
+
+    def _begin(self, trainer: Trainer, demos: DemoSet, fresh: bool) -> None:
+        self.config, self.demos, self.run_dir = trainer.config, demos, trainer.run_dir
+        self.last_event = None
+        x_key = "iteration" if trainer.config.algo == "bc" else "env_steps"
+        self.plots.clear(x_key)
+        self.plots.set_references(
+            {"demo_return": float(demos.returns.mean()), "demo_length": float(demos.lengths.mean())}
+        )
+        if not fresh:
+            self.plots.add_records(read_metrics(trainer.run_dir))
+        self._started_at = time.monotonic()
+        self._start_steps = self._latest_steps = trainer.env_steps if x_key == "env_steps" else trainer.iteration
+        self.progress.setRange(0, trainer.config.total_steps if x_key == "env_steps" else trainer.config.bc_epochs)
+        self.progress.setValue(self._start_steps)
+        self.training = TrainingThread(trainer)
+        worker = self.training.worker
+        worker.progress.connect(self._on_progress)
+        worker.checkpoint_saved.connect(self._on_checkpoint)
+        worker.finished.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
+        self.training.thread.finished.connect(self._on_thread_done)
+        self.training.start()
+        self.summary.setText(
+            f"Training {trainer.config.algo.upper()} ({trainer.config.generator}, reward "
+            f"{REWARD_LABELS[trainer.config.reward]}) on {trainer.config.env} from {len(demos.episodes)} demos "
+            f"(mean return {demos.returns.mean():.1f}) on <b>{trainer.device.type}</b>. Run folder: {trainer.run_dir}"
+        )
+        self.status_message.emit(f"training started: {trainer.run_dir.name}")
+        self.refresh_runs()
+        self._update_controls()
+
+    def toggle_pause(self) -> None:
+        if not self.is_training:
+            return
+        control = self.training.control
+        if control.paused:
+            control.resume()
+            self.status_message.emit("training resumed")
+        else:
+            control.pause()
+            self.progress.setFormat(self.progress.format().split(" · ")[0] + " · paused")
+            self.status_message.emit("training paused")
+        self._update_controls()
+
+    def stop(self) -> None:
+        if self.is_training:
+            self.training.control.stop()
+            self.status_message.emit("stopping: saving a checkpoint")
+            self._update_controls()
+
+    def _on_progress(self, batch: ProgressBatch) -> None:
+        x_key = self.plots.x_key
+        self.plots.add_records({"env_steps": s.env_steps, "iteration": s.iteration, **s.scalars} for s in batch.stats)
+        if batch.stats:
+            latest = batch.stats[-1]
+            self._latest_steps = latest.env_steps if x_key == "env_steps" else latest.iteration
+            self.progress.setValue(min(self._latest_steps, self.progress.maximum()))
+            self.progress.setFormat(self._progress_text(latest.scalars))
+        if batch.snapshot is not None:
+            self.snapshot_ready.emit(batch.snapshot, self.config, self.demos)
+
+    def _progress_text(self, scalars: dict[str, float]) -> str:
+        unit = "steps" if self.plots.x_key == "env_steps" else "epochs"
+        elapsed = max(time.monotonic() - self._started_at, 1e-6)
+        rate = (self._latest_steps - self._start_steps) / elapsed
+        remaining = self.progress.maximum() - self._latest_steps
+        eta = remaining / rate if rate > 0 else float("inf")
+        eta_text = (
+            "?" if eta == float("inf") else time.strftime("%H:%M:%S" if eta >= 3600 else "%M:%S", time.gmtime(eta))
+        )
+        text = f"{self._latest_steps:,} / {self.progress.maximum():,} {unit} · {rate:,.0f} {unit}/s · ETA {eta_text}"
+        if "eval_return" in scalars:
+            text += f" · eval {scalars['eval_return']:.0f}"
+        return text
+
+    def _on_checkpoint(self, event: CheckpointSaved) -> None:
+        self.status_message.emit(f"checkpoint saved at {event.env_steps:,} env steps")
+
+    def _on_finished(self, event: Finished) -> None:
+        self.last_event = event
+        if event.final_eval:
+            f = event.final_eval
+            text = (
+                f"Finished after {event.env_steps:,} env steps: deterministic return {f['return_mean']:.1f} ± "
+                f"{f['return_std']:.1f}, length {f['length_mean']:.0f} (demos: {self.demos.returns.mean():.1f}, "
+                f"{self.demos.lengths.mean():.0f})."
+            )
+        else:
+            text = f"Stopped after {event.env_steps:,} env steps; the checkpoint is saved, Resume continues it."
+        self.summary.setText(text)
+        self.progress.setFormat(text.split(":")[0] if event.final_eval else "stopped")
+        self.status_message.emit(text)
+        self.training_finished.emit(event)
+
+    def _on_failed(self, event: Failed) -> None:
+        self.last_event = event
+        kept = f"\n\nThe last good checkpoint is kept: {event.checkpoint}" if event.checkpoint else ""
+        self.summary.setText(f"<span style='color:#b3261e'>Training failed: {event.message}</span>")
+        self.progress.setFormat("failed")
+        self.training_finished.emit(event)
+        self.dialogs.error(self, "Training failed", f"{event.message}{kept}", event.traceback)
+
+    def _on_thread_done(self) -> None:
+        self.refresh_runs()
+        self._update_controls()
+
+    def wait_until_done(self, timeout_s: float = 60.0) -> bool:
+        """Block (processing events) until the run ends; for scripts and the screenshot command."""
+        from PySide6.QtCore import QCoreApplication
+
+        deadline = time.monotonic() + timeout_s
+        while self.training is not None and (self.training.running or self.last_event is None):
+            QCoreApplication.processEvents()
+            time.sleep(0.005)
+            if time.monotonic() > deadline:
+                return False
+        QCoreApplication.processEvents()
+        return True
+
+    def _update_controls(self) -> None:
+        training = self.is_training
+        paused = training and self.training.control.paused
+        stopping = training and self.training.control.stop_requested
+        self.start_button.setEnabled(not training)
+        self.pause_button.setEnabled(training and not stopping)
+        self.pause_button.setText("Resume" if paused else "Pause")
+        self.stop_button.setEnabled(training and not stopping)
+        self._reward_combo.setEnabled(self._algo_combo.currentData().startswith("gail/"))
+        selected = self.selected_run() is not None
+        for button in (self._open_button, self._compare_button, self._export_button):
+            button.setEnabled(selected)
+        self._resume_button.setEnabled(selected and not training)
+
+    # ------------------------------------------------------------------ runs
+    def refresh_runs(self) -> None:
+        selected = self.selected_run()
+        self.runs.clear()
+        for run_dir in self.workspace.run_dirs():
+            item = QListWidgetItem(self._run_label(run_dir))
+            item.setData(Qt.ItemDataRole.UserRole, run_dir)
+            self.runs.addItem(item)
+            if run_dir == selected:
+                item.setSelected(True)
+
+    def _run_label(self, run_dir: Path) -> str:
+        """Two lines: the folder name (time, env, algorithm), then the reward and the outcome."""
+        try:
+            config = load_config(run_dir)
+        except StudioError:
+            return f"{run_dir.name}\n    unreadable config"
+        details = f"reward {config.reward}, " if config.algo == "gail" else ""
+        if self.is_training and run_dir == self.run_dir:
+            return f"{run_dir.name}\n    {details}training…"
+        final = run_dir / FINAL_EVAL_FILE
+        outcome = "stopped (resumable)"
+        if final.is_file():
+            try:
+                result = json.loads(final.read_text())
+                outcome = f"return {result['return_mean']:.1f}, length {result['length_mean']:.0f}"
+            except (ValueError, KeyError):
+                pass
+        return f"{run_dir.name}\n    {details}{outcome}"
+
+    def selected_run(self) -> Path | None:
+        items = self.runs.selectedItems()
+        return items[0].data(Qt.ItemDataRole.UserRole) if items else None
+
+    def select_run(self, run_dir: Path) -> None:
+        for index in range(self.runs.count()):
+            item = self.runs.item(index)
+            item.setSelected(item.data(Qt.ItemDataRole.UserRole) == Path(run_dir))
+
+    def open_selected_run(self) -> None:
+        run_dir = self.selected_run()
+        if run_dir is None:
+            return
+        if self.is_training and run_dir == self.run_dir:
+            self.run_opened.emit(run_dir)
+            return
+        try:
+            config = load_config(run_dir)
+            records = read_metrics(run_dir)
+        except StudioError as error:
+            self.dialogs.error(self, "Cannot open the run", str(error))
+            return
+        if not self.is_training:
+            self.plots.clear("iteration" if config.algo == "bc" else "env_steps")
+            self.plots.add_records(records)
+            self.plots.set_references(self._demo_reference(run_dir))
+            self.summary.setText(f"Run {run_dir.name}: {len(records)} iterations. {self._run_label(run_dir)}")
+        try:
+            self.run_opened.emit(run_dir)
+        except StudioError as error:
+            self.dialogs.error(self, "Cannot watch the run", str(error))
+
+    @staticmethod
+    def _demo_reference(run_dir: Path) -> dict[str, float]:
+        try:
+            record = json.loads((run_dir / DEMOS_FILE).read_text())
+            return {"demo_return": record["return_mean"], "demo_length": record["length_mean"]}
+        except (OSError, ValueError, KeyError):
+            return {}
+
+    def resume_selected_run(self) -> None:
+        run_dir = self.selected_run()
+        if run_dir is None or self.is_training:
+            return
+        try:
+            config = load_config(run_dir)
+            wanted = int(self._top_form.editors["total_steps"].get())
+            if config.algo == "gail" and wanted > config.total_steps:
+                config = config.replace(total_steps=wanted)
+            record = json.loads((run_dir / DEMOS_FILE).read_text())
+            demos = load_demo_set(Path(record["folder"]), env_key=config.env).require_episodes()
+            trainer = Trainer(config, demos, run_dir=run_dir, resume=True)
+        except (StudioError, OSError, ValueError, KeyError) as error:
+            self.dialogs.error(self, "Cannot resume the run", f"{run_dir}: {error}")
+            return
+        if config.algo == "gail" and trainer.env_steps >= config.total_steps:
+            self.dialogs.info(
+                self,
+                "Nothing to resume",
+                f"This run already has {trainer.env_steps:,} env steps. Set a larger total steps and resume again.",
+            )
+            return
+        self._begin(trainer, demos, fresh=False)
+
+    def compare_selected_run(self) -> None:
+        run_dir = self.selected_run()
+        if run_dir is None:
+            return
+        self.plots.set_comparison(read_metrics(run_dir))
+        self.status_message.emit(f"dashed curves: {run_dir.name}")
+
+    def export_selected_run(self) -> None:
+        run_dir = self.selected_run()
+        if run_dir is None:
+            return
+        target = self.dialogs.save_file(
+            self, "Export the policy weights", run_dir / "policy.safetensors", "safetensors (*.safetensors)"
+        )
+        if target is None:
+            return
+        try:
+            checkpoint = load_checkpoint(run_dir)
+            config = load_config(run_dir)
+            metadata = {"env": config.env, "hidden_size": str(config.hidden_size), "config": config.to_json()}
+            save_file({k: v.contiguous() for k, v in checkpoint.tensors["policy"].items()}, str(target), metadata)
+        except (StudioError, OSError, KeyError) as error:
+            self.dialogs.error(self, "Export failed", str(error))
+            return
+        self.status_message.emit(f"policy exported to {target}")
+
+    # ------------------------------------------------------------------ settings and closing
+    def settings(self) -> dict[str, object]:
+        choice = self._demo_combo.currentData()
+        return {
+            "demos": str(choice.folder) if choice else "",
+            "algorithm": self._algo_combo.currentData(),
+            "reward": self._reward_combo.currentData(),
+            "advanced": self._advanced_box.isChecked(),
+        }
+
+    def restore_settings(self, values: dict[str, object]) -> None:
+        folder = values.get("demos")
+        if folder:
+            with contextlib.suppress(StudioError):
+                self.select_demos(Path(str(folder)))
+        index = self._algo_combo.findData(str(values.get("algorithm", "")))
+        if index >= 0:
+            self._algo_combo.setCurrentIndex(index)
+        reward = values.get("reward")
+        if reward in REWARD_LABELS:
+            self._reward_combo.setCurrentIndex(self._reward_combo.findData(reward))
+        self._advanced_box.setChecked(str(values.get("advanced", "false")).lower() == "true")
+
+    def shutdown(self, timeout_s: float = 2.0) -> bool:
+        """Stop training (a checkpoint is saved) and wait for the thread; True when it ended in time."""
+        if self.training is None:
+            return True
+        ended = self.training.stop(timeout_s)
+        return ended

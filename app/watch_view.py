@@ -1,0 +1,266 @@
+"""The Watch view: the latest policy playing live, D(s_t, a_t) along the episode, a demo beside it.
+
+Runs its own env in the GUI thread at the env's fps (one MLP forward pass and one render per
+frame), only while the view is visible. During training a new snapshot is picked up at the start
+of the next episode, so each trace belongs to one policy.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app.frame_view import FrameView
+from app.plots import BLUE, GREEN, GREY, ORANGE
+from core.config import TrainConfig
+from core.demos import DemoSet, ReplayStep, load_demo_set, replay
+from core.errors import StudioError
+from core.events import PolicySnapshot
+from core.playback import PlayStep, PolicyPlayer
+from core.trainer import DEMOS_FILE
+from core.workspace import Workspace
+
+END_PAUSE_FRAMES = 25  # frames the last image of an episode stays up before the next one
+
+
+class WatchView(QWidget):
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.player: PolicyPlayer | None = None
+        self.demos: DemoSet | None = None
+        self._pending: tuple[dict, dict] | None = None  # a snapshot waiting for the next episode
+        self._pending_label = ""
+        self._policy_label = ""
+        self._demo_replay = None
+        self._demo_episode = None
+        self._demo_index = 0
+        self._demo_return = 0.0
+        self._end_pause = 0
+        self._active = False
+        self.frames_shown = 0
+        self._trace_t: list[int] = []
+        self._trace_d: list[float] = []
+        self._trace_return: list[float] = []
+        self._demo_t: list[int] = []
+        self._demo_return_trace: list[float] = []
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self.advance)
+        self._build()
+
+    def _build(self) -> None:
+        self._mode = QComboBox()
+        self._mode.addItem("Deterministic (most likely action)", True)
+        self._mode.addItem("Stochastic (sampled actions)", False)
+        self._mode.currentIndexChanged.connect(self._apply_mode)
+        self._show_demo = QCheckBox("Show a demonstration beside it")
+        self._show_demo.toggled.connect(self._toggle_demo)
+        self._info = QLabel("No policy yet: start training in the Train view, or open a run there.")
+        self._info.setWordWrap(True)
+        bar = QHBoxLayout()
+        bar.addWidget(self._mode)
+        bar.addWidget(self._show_demo)
+        bar.addStretch(1)
+
+        self.policy_frame = FrameView(takes_keyboard=False)
+        self.demo_frame = FrameView(takes_keyboard=False)
+        self.demo_frame.hide()
+        frames = QHBoxLayout()
+        frames.addWidget(self.policy_frame, 1)
+        frames.addWidget(self.demo_frame, 1)
+
+        self.trace_plot = pg.PlotWidget(title="D(s_t, a_t) along the episode (1 = looks like the expert)")
+        self.trace_plot.setYRange(0, 1)
+        self.trace_plot.showGrid(x=True, y=True, alpha=0.25)
+        self.trace_plot.setLabel("bottom", "time step t")
+        self._d_curve = self.trace_plot.plot([], [], pen=pg.mkPen(ORANGE, width=2))
+        self.return_plot = pg.PlotWidget(title="Running return")
+        self.return_plot.showGrid(x=True, y=True, alpha=0.25)
+        self.return_plot.setLabel("bottom", "time step t")
+        self.return_plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
+        self._return_curve = self.return_plot.plot([], [], pen=pg.mkPen(BLUE, width=2), name="policy")
+        self._demo_return_curve = self.return_plot.plot(
+            [], [], pen=pg.mkPen(GREEN, width=2, style=Qt.PenStyle.DashLine), name="demonstration"
+        )
+        self._demo_line = pg.InfiniteLine(
+            angle=0,
+            pen=pg.mkPen(GREY, style=Qt.PenStyle.DashLine),
+            label="demos' mean return",
+            labelOpts={"position": 0.03, "color": GREY, "anchors": [(0, 0), (0, 0)]},
+        )
+        self._demo_line.hide()
+        self.return_plot.addItem(self._demo_line)
+        plots = QHBoxLayout()
+        plots.addWidget(self.trace_plot)
+        plots.addWidget(self.return_plot)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(bar)
+        layout.addWidget(self._info)
+        layout.addLayout(frames, 3)
+        layout.addLayout(plots, 2)
+
+    # ------------------------------------------------------------------ inputs
+    def set_workspace(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    def set_snapshot(self, snapshot: PolicySnapshot, config: TrainConfig, demos: DemoSet | None = None) -> None:
+        """The newest policy from training; used from the next episode on."""
+        if self.player is None or self.player.config != config:
+            self._replace_player(PolicyPlayer(config))
+            self._set_demos(demos)
+            self.player.load(snapshot.policy_state, snapshot.disc_state)
+            self._policy_label = f"training policy at {snapshot.env_steps:,} env steps (iteration {snapshot.iteration})"
+            self._start_episode()
+        else:
+            self._pending = (snapshot.policy_state, snapshot.disc_state)
+            self._pending_label = (
+                f"training policy at {snapshot.env_steps:,} env steps (iteration {snapshot.iteration})"
+            )
+        self._update_info()
+        self._sync_timer()
+
+    def set_run(self, run_dir: Path) -> None:
+        """Watch a run folder's latest checkpoint (a finished or stopped run)."""
+        player, state = PolicyPlayer.from_run(run_dir)
+        self._replace_player(player)
+        demos = None
+        record_path = Path(run_dir) / DEMOS_FILE
+        if record_path.is_file():
+            try:
+                folder = Path(json.loads(record_path.read_text())["folder"])
+                demos = load_demo_set(folder, env_key=player.config.env)
+            except (StudioError, OSError, KeyError, ValueError):
+                demos = None  # the demos moved: watch without them
+        self._set_demos(demos)
+        self._policy_label = f"run {Path(run_dir).name}, {state.get('env_steps', 0):,} env steps"
+        self._start_episode()
+        self._update_info()
+        self._sync_timer()
+
+    def _replace_player(self, player: PolicyPlayer) -> None:
+        if self.player is not None:
+            self.player.close()
+        self.player = player
+        self._pending = None
+        self._apply_mode()
+
+    def _set_demos(self, demos: DemoSet | None) -> None:
+        self._close_demo_replay()
+        self.demos = demos if demos is not None and demos.episodes else None
+        self._demo_index = 0
+        if self.demos is not None:
+            self._demo_line.setValue(float(self.demos.returns.mean()))
+            self._demo_line.show()
+        else:
+            self._demo_line.hide()
+        self._show_demo.setEnabled(self.demos is not None)
+
+    def set_active(self, active: bool) -> None:
+        """Play only while the view is on screen."""
+        self._active = active
+        self._sync_timer()
+
+    def _sync_timer(self) -> None:
+        if self._active and self.player is not None:
+            if not self._timer.isActive():
+                self._timer.start(max(1, round(1000 / self.player.spec.fps)))
+        else:
+            self._timer.stop()
+
+    def _apply_mode(self) -> None:
+        if self.player is not None:
+            self.player.deterministic = bool(self._mode.currentData())
+
+    def _toggle_demo(self, shown: bool) -> None:
+        self.demo_frame.setVisible(shown)
+        if not shown:
+            self._close_demo_replay()
+            self._demo_return_curve.setData([], [])
+
+    # ------------------------------------------------------------------ playing
+    def _start_episode(self) -> None:
+        if self._pending is not None:
+            self.player.load(*self._pending)
+            self._policy_label = self._pending_label
+            self._pending = None
+            self._update_info()
+        self.policy_frame.set_frame(self.player.reset())
+        self._trace_t, self._trace_d, self._trace_return = [], [], []
+        self._end_pause = 0
+
+    def advance(self) -> None:
+        """One frame: a policy step (and a demo replay step when shown)."""
+        if self.player is None:
+            return
+        if self._end_pause:
+            self._end_pause -= 1
+            if self._end_pause == 0:
+                self._start_episode()
+            return
+        step: PlayStep = self.player.step()
+        self.frames_shown += 1
+        self.policy_frame.set_frame(step.frame)
+        self.policy_frame.set_caption(
+            f"policy · t {step.t + 1} · return {step.episode_return:.1f}"
+            + (f" · D {step.disc_value:.2f}" if np.isfinite(step.disc_value) else "")
+        )
+        self._trace_t.append(step.t)
+        self._trace_d.append(step.disc_value if np.isfinite(step.disc_value) else 0.5)
+        self._trace_return.append(step.episode_return)
+        self._d_curve.setData(self._trace_t, self._trace_d)
+        self._return_curve.setData(self._trace_t, self._trace_return)
+        if self._show_demo.isChecked() and self.demos is not None:
+            self._advance_demo()
+        if step.done:
+            self._end_pause = END_PAUSE_FRAMES
+
+    def _advance_demo(self) -> None:
+        if self._demo_replay is None:
+            episode = self.demos.episodes[self._demo_index % len(self.demos.episodes)]
+            self._demo_index += 1
+            self._demo_replay = replay(episode, render=True)
+            self._demo_episode = episode
+            self._demo_t, self._demo_return_trace, self._demo_return = [], [], 0.0
+        try:
+            item: ReplayStep = next(self._demo_replay)
+        except StopIteration:
+            self._close_demo_replay()
+            return
+        except StudioError:
+            self._close_demo_replay()
+            self._show_demo.setChecked(False)
+            return
+        if item.t >= 0:
+            self._demo_return += item.reward
+            self._demo_t.append(item.t)
+            self._demo_return_trace.append(self._demo_return)
+            self._demo_return_curve.setData(self._demo_t, self._demo_return_trace)
+        self.demo_frame.set_frame(item.frame)
+        name = self._demo_episode.path.name if self._demo_episode.path else "demo"
+        self.demo_frame.set_caption(f"demonstration {name} · t {item.t + 1} · return {self._demo_return:.1f}")
+
+    def _close_demo_replay(self) -> None:
+        if self._demo_replay is not None:
+            self._demo_replay.close()
+        self._demo_replay = None
+
+    def _update_info(self) -> None:
+        text = f"Watching the {self._policy_label}."
+        if self._pending is not None:
+            text += f" Newer: {self._pending_label}, from the next episode."
+        self._info.setText(text)
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        self._close_demo_replay()
+        if self.player is not None:
+            self.player.close()
+            self.player = None

@@ -1,0 +1,53 @@
+import pytest
+
+from core.workspace import Workspace
+
+
+class ScriptedDialogs:
+    """Answers the GUI's questions in tests (a real modal dialog would hang offscreen)."""
+
+    def __init__(self, confirm: bool = True) -> None:
+        self.answer = confirm
+        self.asked: list[str] = []
+        self.errors: list[tuple[str, str, str]] = []
+        self.infos: list[str] = []
+        self.folder = None
+        self.save_path = None
+
+    def confirm(self, parent, title, text):
+        self.asked.append(f"{title}: {text}")
+        return self.answer
+
+    def error(self, parent, title, text, details=""):
+        self.errors.append((title, text, details))
+
+    def info(self, parent, title, text):
+        self.infos.append(text)
+
+    def choose_folder(self, parent, title, start):
+        return self.folder
+
+    def save_file(self, parent, title, start, filter):
+        return self.save_path
+
+
+@pytest.fixture(autouse=True)
+def no_real_dialogs(monkeypatch):
+    """A real modal dialog would wait for a click forever offscreen: fail instead."""
+    from app.dialogs import Dialogs
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a test opened a real modal dialog; pass ScriptedDialogs")
+
+    for name in ("confirm", "error", "info", "choose_folder", "save_file"):
+        monkeypatch.setattr(Dialogs, name, refuse)
+
+
+@pytest.fixture
+def dialogs():
+    return ScriptedDialogs()
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    return Workspace(tmp_path / "workspace")

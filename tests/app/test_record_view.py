@@ -1,0 +1,209 @@
+"""The Record view, driven with pytest-qt key presses and clicks (offscreen)."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from app.record_view import Mode, RecordView
+from core.demos import load_demo_set, load_episode, verify_replay
+from core.paths import sample_demos_dir
+
+
+@pytest.fixture
+def view(qtbot, workspace, dialogs):
+    widget = RecordView(workspace, dialogs)
+    qtbot.addWidget(widget)
+    widget.resize(1000, 600)
+    widget.set_env("LunarLander-v3")
+    widget.show()
+    yield widget
+    widget.shutdown()
+
+
+def play_until_done(view, key=None, max_steps=2000):
+    """Tick the game directly (no waiting on timers) until the episode ends."""
+    for _ in range(max_steps):
+        if view.mode != Mode.PLAYING:
+            break
+        view.advance()
+    assert view.mode == Mode.FINISHED
+
+
+def test_key_presses_drive_the_env_and_are_recorded(qtbot, view):
+    assert view.mode == Mode.WAITING
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Up)  # the first game key starts the episode
+    assert view.mode == Mode.PLAYING
+    for _ in range(5):
+        view.advance()
+    qtbot.keyRelease(view.frame_view, Qt.Key.Key_Up)
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Left)
+    for _ in range(3):
+        view.advance()
+    qtbot.keyRelease(view.frame_view, Qt.Key.Key_Left)
+    view.advance()
+    actions = view.recorder.episode().actions
+    assert list(actions) == [2, 2, 2, 2, 2, 1, 1, 1, 0]
+    assert view.frame_view.has_frame
+
+
+def test_wasd_and_auto_repeat(qtbot, view):
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_D)
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_D)  # a second press without release is ignored state-wise
+    view.advance()
+    qtbot.keyRelease(view.frame_view, Qt.Key.Key_D)
+    view.advance()
+    assert list(view.recorder.episode().actions) == [3, 0]
+
+
+def test_the_timer_steps_the_game_at_the_env_fps(qtbot, view):
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Space)
+    assert view._timer.interval() == 20  # 50 fps
+    qtbot.waitUntil(lambda: view.recorder.length >= 10, timeout=3000)
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Space)
+    assert view.mode == Mode.PAUSED
+    assert not view._timer.isActive()
+    length = view.recorder.length
+    qtbot.wait(100)
+    assert view.recorder.length == length  # paused: no steps
+    pacing = view.pacing()
+    assert pacing["steps"] >= 5 and pacing["target_ms"] == pytest.approx(20.0)
+
+
+def test_speed_slows_the_game_down(qtbot, view):
+    view.set_speed(0.25)
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Space)
+    assert view._timer.interval() == 80
+    view.set_speed(0.5)
+    assert view._timer.interval() == 40
+
+
+def test_keep_writes_a_file_that_validates_and_discard_writes_nothing(qtbot, view, workspace):
+    folder = workspace.demos_dir("LunarLander-v3")
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Space)
+    play_until_done(view)
+    assert view.frame_view.overlay.isVisible()
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Backspace)
+    assert list(folder.glob("*.npz")) == []
+    assert view.mode == Mode.WAITING
+
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Right)
+    view.advance()
+    qtbot.keyRelease(view.frame_view, Qt.Key.Key_Right)
+    play_until_done(view)
+    expected_return = view.recorder.episode_return
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Return)
+    files = list(folder.glob("*.npz"))
+    assert len(files) == 1
+    episode = load_episode(files[0])
+    assert episode.meta.source == "human"
+    assert episode.actions[0] == 3
+    assert episode.episode_return == pytest.approx(expected_return)
+    assert verify_replay(episode).ok
+    assert view.table.rowCount() == 1
+    assert view.table.item(0, 3).text() == "human"
+
+
+def test_escape_and_r_drop_the_episode(qtbot, view, workspace):
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Up)
+    view.advance()
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Escape)
+    assert view.mode == Mode.WAITING and view.recorder.length == 0
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Space)
+    view.advance()
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_R)
+    assert view.mode == Mode.WAITING and view.recorder.length == 0
+    assert list(workspace.demos_dir("LunarLander-v3").glob("*.npz")) == []
+
+
+def test_losing_focus_pauses_and_forgets_held_keys(qtbot, view):
+    view.show()
+    view.frame_view.setFocus()
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Up)
+    view.advance()
+    view._on_focus_lost()
+    assert view.mode == Mode.PAUSED
+    assert view.keyboard.held == ()
+
+
+def test_continuous_keys_combine(qtbot, view):
+    assert view.set_env("LunarLanderContinuous-v3")
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Up)
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Left)
+    view.advance()
+    np.testing.assert_array_equal(view.recorder.episode().actions[0], [1.0, -1.0])
+
+
+def test_switching_env_mid_episode_asks_first(qtbot, view, dialogs):
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Up)
+    view.advance()
+    dialogs.answer = False
+    assert not view.set_env("CartPole-v1")
+    assert view.env_key == "LunarLander-v3" and view.recorder.length == 1
+    dialogs.answer = True
+    assert view.set_env("CartPole-v1")
+    assert len(dialogs.asked) == 2
+    assert view.recorder.spec.key == "CartPole-v1" and view.recorder.length == 0
+
+
+def test_samples_are_listed_and_replay_shows_frames(qtbot, view):
+    view.show_samples(True)
+    samples = load_demo_set(sample_demos_dir("LunarLander-v3"))
+    assert view.table.rowCount() == len(samples.episodes)
+    assert view.table.item(0, 3).text() == "sample"
+    assert "Scripted expert" in view._summary.text()
+    view.select_row(0)
+    episode = view.selected_episode()
+    view.replay_selected()
+    assert view.mode == Mode.REPLAY
+    first = view.frame_view._frame.copy()
+    for _ in range(30):
+        view.advance()
+    assert "replay" in view.frame_view._caption
+    assert not np.array_equal(first, view.frame_view._frame)  # the lander moved
+    for _ in range(episode.length + 5):
+        if view.mode != Mode.REPLAY:
+            break
+        view.advance()
+    assert view.mode == Mode.WAITING
+    assert view.frame_view.overlay.title.text() == "Replay finished"
+
+
+def test_copy_delete_and_undo(qtbot, view, workspace):
+    view.copy_samples()
+    folder = workspace.demos_dir("LunarLander-v3")
+    count = len(list(folder.glob("*.npz")))
+    assert count == len(list(sample_demos_dir("LunarLander-v3").glob("*.npz")))
+    assert not view.showing_samples and view.table.rowCount() == count
+    view.select_row(0)
+    doomed = view.selected_episode().path
+    view.delete_selected()
+    assert not doomed.exists() and view.table.rowCount() == count - 1
+    assert view._undo_button.isEnabled()
+    qtbot.mouseClick(view._undo_button, Qt.MouseButton.LeftButton)
+    assert doomed.exists() and view.table.rowCount() == count
+    view.select_row(0)
+    view.delete_selected()
+    view.empty_trash()  # on close the delete becomes final
+    assert len(list(folder.glob("*.npz"))) == count - 1
+    assert not (folder / ".trash").exists()
+
+
+def test_bad_files_are_listed_with_their_reason_and_the_rest_loads(qtbot, view, workspace):
+    view.copy_samples()
+    folder = workspace.demos_dir("LunarLander-v3")
+    (folder / "broken.npz").write_bytes(b"not a zip at all")
+    view.reload_episodes()
+    rows = view.table.rowCount()
+    assert view.table.item(rows - 1, 3).text() == "unusable"
+    assert "broken.npz" in view._warning.text() and "not a zip archive" in view._warning.text()
+    assert view._warning.isVisibleTo(view)
+    assert len(view.demo_set.episodes) == rows - 1
+
+
+def test_a_tap_between_two_steps_is_not_lost(qtbot, view):
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Space)
+    view.advance()
+    qtbot.keyClick(view.frame_view, Qt.Key.Key_Up)  # press and release before the next step
+    view.advance()
+    view.advance()
+    assert list(view.recorder.episode().actions) == [0, 2, 0]

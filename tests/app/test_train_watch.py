@@ -1,0 +1,173 @@
+"""Train and Watch views with the trainer on its QThread (offscreen, CartPole, small step counts)."""
+
+import time
+
+import numpy as np
+import pytest
+
+from app.train_view import TrainView
+from app.watch_view import WatchView
+from app.worker import TrainingThread
+from core.algos import gail
+from core.checkpoint import load_checkpoint, read_metrics
+from core.config import default_config
+from core.demos import load_demo_set
+from core.events import Failed, Finished
+from core.paths import sample_demos_dir
+from core.trainer import Trainer
+
+CARTPOLE = "CartPole-v1"
+
+
+@pytest.fixture
+def train_view(qtbot, workspace, dialogs):
+    view = TrainView(workspace, dialogs)
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    view.select_demos(sample_demos_dir(CARTPOLE))
+    view.set_value("eval_every_iters", 2)
+    yield view
+    view.shutdown()
+
+
+@pytest.fixture
+def watch_view(qtbot, workspace):
+    view = WatchView(workspace)
+    qtbot.addWidget(view)
+    view.resize(1000, 700)
+    view.show()
+    yield view
+    view.shutdown()
+
+
+def wait_finished(qtbot, view, timeout_ms=60_000):
+    # The thread's end reaches the view as a queued signal: wait for the controls it re-enables.
+    qtbot.waitUntil(
+        lambda: view.last_event is not None and not view.is_training and view.start_button.isEnabled(),
+        timeout=timeout_ms,
+    )
+    return view.last_event
+
+
+def test_gail_on_cartpole_trains_plots_and_lists_the_run(qtbot, train_view, workspace):
+    snapshots = []
+    train_view.snapshot_ready.connect(lambda snapshot, config, demos: snapshots.append((snapshot, config)))
+    train_view.set_value("total_steps", 6 * 1024)
+    assert train_view.config_from_form().env == CARTPOLE
+    assert train_view.start()
+    assert not train_view.start_button.isEnabled()
+    event = wait_finished(qtbot, train_view)
+    assert isinstance(event, Finished) and event.final_eval
+    assert train_view.plots.point_count("disc_expert") == 6
+    assert train_view.plots.point_count("eval_return") == 3
+    assert snapshots and snapshots[-1][1].env == CARTPOLE
+    assert "Finished after" in train_view.summary.text()
+    assert train_view.runs.count() == 1 and "return" in train_view.runs.item(0).text()
+    assert len(read_metrics(event.run_dir)) == 6
+    assert train_view.start_button.isEnabled()
+
+
+def test_pause_resume_and_stop(qtbot, train_view):
+    train_view.set_value("total_steps", 2_000_000)
+    train_view.start()
+    qtbot.waitUntil(lambda: train_view.plots.point_count("disc_loss") >= 2, timeout=30_000)
+    train_view.pause_button.click()
+    assert train_view.pause_button.text() == "Resume"
+    qtbot.wait(600)  # the iteration under way ends its rollout step, then waits
+    paused_at = train_view.plots.point_count("disc_loss")
+    qtbot.wait(800)
+    assert train_view.plots.point_count("disc_loss") <= paused_at + 1
+    train_view.pause_button.click()
+    qtbot.waitUntil(lambda: train_view.plots.point_count("disc_loss") >= paused_at + 2, timeout=30_000)
+    started = time.monotonic()
+    train_view.stop_button.click()
+    event = wait_finished(qtbot, train_view, timeout_ms=5000)
+    assert time.monotonic() - started < 2.0
+    assert isinstance(event, Finished) and event.stopped_early
+    assert load_checkpoint(event.run_dir).state["env_steps"] == event.env_steps
+    assert "resumable" in train_view.runs.item(0).text()
+
+
+def test_a_nan_in_training_shows_a_dialog_and_the_view_stays_usable(qtbot, train_view, dialogs, monkeypatch):
+    real_reward = gail.imitation_reward
+    monkeypatch.setattr(gail, "imitation_reward", lambda logits, form: real_reward(logits, form) * float("nan"))
+    train_view.set_value("total_steps", 4096)
+    train_view.start()
+    event = wait_finished(qtbot, train_view)
+    assert isinstance(event, Failed)
+    title, text, details = dialogs.errors[-1]
+    assert title == "Training failed" and "diverged" in text and "Traceback" in details
+    assert train_view.start_button.isEnabled()
+    monkeypatch.setattr(gail, "imitation_reward", real_reward)
+    assert train_view.start()  # usable again
+    assert isinstance(wait_finished(qtbot, train_view), Finished)
+
+
+def test_bad_settings_are_named_in_a_dialog(train_view, dialogs):
+    train_view._main_form.editors["learning_rate"].widget.setText("fast")
+    assert not train_view.start()
+    assert "learning_rate" in dialogs.errors[-1][1]
+
+
+def test_a_finished_run_reopens_with_its_curves_and_can_be_resumed(qtbot, train_view, watch_view):
+    train_view.run_opened.connect(watch_view.set_run)
+    train_view.set_value("total_steps", 4 * 1024)
+    train_view.start()
+    event = wait_finished(qtbot, train_view)
+    train_view.plots.clear()
+    train_view.select_run(event.run_dir)
+    train_view.open_selected_run()
+    assert train_view.plots.point_count("disc_policy") == 4
+    assert watch_view.player is not None
+    train_view.set_value("total_steps", 6 * 1024)
+    train_view.resume_selected_run()
+    event = wait_finished(qtbot, train_view)
+    assert isinstance(event, Finished) and event.env_steps == 6 * 1024
+    assert len(read_metrics(event.run_dir)) == 6
+
+
+def test_watch_view_plays_the_snapshot_with_a_d_trace_and_a_demo(qtbot, watch_view):
+    demos = load_demo_set(sample_demos_dir(CARTPOLE))
+    config = default_config(CARTPOLE, total_steps=1024, eval_every_iters=0)
+    trainer = Trainer(config, demos)
+    snapshot = trainer.snapshot()
+    watch_view.set_snapshot(snapshot, config, demos)
+    watch_view._show_demo.setChecked(True)
+    for _ in range(40):
+        watch_view.advance()
+    assert watch_view.policy_frame.has_frame and watch_view.demo_frame.has_frame
+    _, d_values = watch_view._d_curve.getData()
+    assert len(d_values) > 0 and np.all((d_values > 0) & (d_values < 1))
+    assert "D " in watch_view.policy_frame._caption
+    watch_view.set_active(True)
+    shown = watch_view.frames_shown
+    qtbot.waitUntil(lambda: watch_view.frames_shown >= shown + 10, timeout=3000)  # its own timer, 50 fps
+    watch_view.set_active(False)
+
+
+def test_the_worker_sends_at_most_about_ten_updates_a_second(qtbot):
+    demos = load_demo_set(sample_demos_dir(CARTPOLE))
+    # Tiny iterations (a few ms each), far more of them per second than the GUI may receive.
+    config = default_config(
+        CARTPOLE,
+        total_steps=200 * 16,
+        num_envs=2,
+        num_steps=8,
+        num_minibatches=1,
+        update_epochs=1,
+        disc_steps=1,
+        eval_every_iters=0,
+    )
+    training = TrainingThread(Trainer(config, demos), max_updates_per_s=10)
+    batches = []
+    training.worker.progress.connect(batches.append)
+    started = time.monotonic()
+    training.start()
+    qtbot.waitUntil(lambda: not training.running, timeout=60_000)
+    qtbot.wait(50)
+    elapsed = time.monotonic() - started
+    iterations = sum(len(batch.stats) for batch in batches)
+    assert iterations == 200
+    assert len(batches) <= elapsed * 10 + 3
+    assert len(batches) < iterations / 2  # several iterations share an update
