@@ -313,7 +313,7 @@ class TrainView(QWidget):
         self.config, self.demos, self.run_dir = trainer.config, demos, trainer.run_dir
         self.last_event = None
         x_key = "iteration" if trainer.config.algo == "bc" else "env_steps"
-        self.plots.clear(x_key)
+        self.plots.clear(x_key, trainer.config.bc_epochs if x_key == "iteration" else trainer.config.total_steps)
         self.plots.set_references(
             {"demo_return": float(demos.returns.mean()), "demo_length": float(demos.lengths.mean())}
         )
@@ -495,7 +495,8 @@ class TrainView(QWidget):
             self.dialogs.error(self, "Cannot open the run", str(error))
             return
         if not self.is_training:
-            self.plots.clear("iteration" if config.algo == "bc" else "env_steps")
+            bc = config.algo == "bc"
+            self.plots.clear("iteration" if bc else "env_steps", config.bc_epochs if bc else config.total_steps)
             self.plots.add_records(records)
             self.plots.set_references(self._demo_reference(run_dir))
             self.summary.setText(f"Run {run_dir.name}: {len(records)} iterations. {self._run_label(run_dir)}")

@@ -8,6 +8,8 @@ of the next episode, so each trace belongs to one policy.
 from __future__ import annotations
 
 import json
+import time
+from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +28,7 @@ from core.trainer import DEMOS_FILE
 from core.workspace import Workspace
 
 END_PAUSE_FRAMES = 25  # frames the last image of an episode stays up before the next one
+TRACE_EVERY_FRAMES = 5  # redraw the D and return traces every 5th frame (10 Hz at 50 fps)
 
 
 class WatchView(QWidget):
@@ -43,15 +46,21 @@ class WatchView(QWidget):
         self._demo_return = 0.0
         self._end_pause = 0
         self._active = False
-        self.frames_shown = 0
+        self.frames_shown = 0  # policy steps shown
+        self.ticks = 0  # timer ticks, including the pause after an episode (the display rate)
+        self.tick_times: deque[float] = deque(maxlen=100_000)  # for measuring the frame rate
         self._trace_t: list[int] = []
         self._trace_d: list[float] = []
         self._trace_return: list[float] = []
         self._demo_t: list[int] = []
         self._demo_return_trace: list[float] = []
+        # A single-shot timer re-armed for the next frame's due time: a late tick (the training
+        # thread holds the GIL now and then) shortens the next wait, so the mean rate stays at fps.
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.timeout.connect(self.advance)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._on_timer)
+        self._next_due = 0.0
         self._build()
 
     def _build(self) -> None:
@@ -77,11 +86,9 @@ class WatchView(QWidget):
 
         self.trace_plot = pg.PlotWidget(title="D(s_t, a_t) along the episode (1 = looks like the expert)")
         self.trace_plot.setYRange(0, 1)
-        self.trace_plot.showGrid(x=True, y=True, alpha=0.25)
         self.trace_plot.setLabel("bottom", "time step t")
         self._d_curve = self.trace_plot.plot([], [], pen=pg.mkPen(ORANGE, width=2))
         self.return_plot = pg.PlotWidget(title="Running return")
-        self.return_plot.showGrid(x=True, y=True, alpha=0.25)
         self.return_plot.setLabel("bottom", "time step t")
         self.return_plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
         self._return_curve = self.return_plot.plot([], [], pen=pg.mkPen(BLUE, width=2), name="policy")
@@ -171,9 +178,19 @@ class WatchView(QWidget):
     def _sync_timer(self) -> None:
         if self._active and self.player is not None:
             if not self._timer.isActive():
-                self._timer.start(max(1, round(1000 / self.player.spec.fps)))
+                self._next_due = time.perf_counter()
+                self._timer.start(0)
         else:
             self._timer.stop()
+
+    def _on_timer(self) -> None:
+        self.advance()
+        if not self._active or self.player is None:
+            return
+        period = 1.0 / self.player.spec.fps
+        now = time.perf_counter()
+        self._next_due = max(self._next_due + period, now - period)  # never bank more than one frame
+        self._timer.start(max(0, round((self._next_due - now) * 1000)))
 
     def _apply_mode(self) -> None:
         if self.player is not None:
@@ -200,6 +217,8 @@ class WatchView(QWidget):
         """One frame: a policy step (and a demo replay step when shown)."""
         if self.player is None:
             return
+        self.ticks += 1
+        self.tick_times.append(time.perf_counter())
         if self._end_pause:
             self._end_pause -= 1
             if self._end_pause == 0:
@@ -215,8 +234,10 @@ class WatchView(QWidget):
         self._trace_t.append(step.t)
         self._trace_d.append(step.disc_value if np.isfinite(step.disc_value) else 0.5)
         self._trace_return.append(step.episode_return)
-        self._d_curve.setData(self._trace_t, self._trace_d)
-        self._return_curve.setData(self._trace_t, self._trace_return)
+        # The traces redraw at about 10 Hz (and at the episode's end), the frames at full rate.
+        if step.done or self.frames_shown % TRACE_EVERY_FRAMES == 0:
+            self._d_curve.setData(self._trace_t, self._trace_d)
+            self._return_curve.setData(self._trace_t, self._trace_return)
         if self._show_demo.isChecked() and self.demos is not None:
             self._advance_demo()
         if step.done:
@@ -242,7 +263,8 @@ class WatchView(QWidget):
             self._demo_return += item.reward
             self._demo_t.append(item.t)
             self._demo_return_trace.append(self._demo_return)
-            self._demo_return_curve.setData(self._demo_t, self._demo_return_trace)
+            if item.t % TRACE_EVERY_FRAMES == 0:
+                self._demo_return_curve.setData(self._demo_t, self._demo_return_trace)
         self.demo_frame.set_frame(item.frame)
         name = self._demo_episode.path.name if self._demo_episode.path else "demo"
         self.demo_frame.set_caption(f"demonstration {name} · t {item.t + 1} · return {self._demo_return:.1f}")
