@@ -163,7 +163,16 @@ ENV_DEFAULTS: dict[str, dict[str, Any]] = {
         "disc_steps": 5,
         "disc_grad_penalty": 0.0,
     },
-    "LunarLander-v3": {"total_steps": 1_000_000, "num_envs": 16, "num_steps": 256, "num_minibatches": 8},
+    # BC warm start + a BC term kept in every update (measured at 1M steps, 50 eval episodes:
+    # normalised 0.93 / 0.88 / 0.89 for seeds 0-2, against 0.27 for pure GAIL, which hovers).
+    "LunarLander-v3": {
+        "total_steps": 1_000_000,
+        "num_envs": 16,
+        "num_steps": 256,
+        "num_minibatches": 8,
+        "bc_warmstart_epochs": 50,
+        "bc_coef": 0.5,
+    },
     "LunarLanderContinuous-v3": {"total_steps": 1_000_000, "num_envs": 16, "num_steps": 256, "num_minibatches": 8},
     "MountainCar-v0": {"total_steps": 300_000, "num_envs": 16, "num_steps": 128, "num_minibatches": 4},
     "Acrobot-v1": {"total_steps": 300_000, "num_envs": 16, "num_steps": 128, "num_minibatches": 4},
