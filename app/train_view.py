@@ -41,6 +41,7 @@ from core.envs import REGISTRY
 from core.errors import StudioError
 from core.events import CheckpointSaved, Failed, Finished
 from core.paths import sample_demos_dir
+from core.train_process import TrainProcess
 from core.trainer import DEMOS_FILE, Trainer, resolve_device
 from core.workspace import Workspace
 
@@ -73,9 +74,18 @@ class TrainView(QWidget):
     run_opened = Signal(object)  # Path of a run folder to watch
     training_finished = Signal(object)  # Finished or Failed
 
-    def __init__(self, workspace: Workspace, dialogs: Dialogs | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        dialogs: Dialogs | None = None,
+        parent: QWidget | None = None,
+        in_process: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.workspace = workspace
+        # False (the default): train in a child process, so that training and the GUI do not
+        # share one GIL. True: in a thread of this process (tests that patch the engine use it).
+        self.in_process = in_process
         self.dialogs = dialogs or Dialogs()
         self.training: TrainingThread | None = None
         self.config: TrainConfig | None = None
@@ -301,29 +311,44 @@ class TrainView(QWidget):
             config = self.config_from_form()
             choice: DemoChoice = self._demo_combo.currentData()
             demos = load_demo_set(choice.folder, env_key=config.env).require_episodes()
+            device = resolve_device(config.device)
             run_dir = self.workspace.new_run_dir(f"{config.env}-{config.algo}-{config.generator}")
-            trainer = Trainer(config, demos, run_dir=run_dir)
         except StudioError as error:
             self.dialogs.error(self, "Cannot start training", str(error))
             return False
-        self._begin(trainer, demos, fresh=True)
+        self._begin(config, demos, run_dir, device.type, resume_state=None)
         return True
 
-    def _begin(self, trainer: Trainer, demos: DemoSet, fresh: bool) -> None:
-        self.config, self.demos, self.run_dir = trainer.config, demos, trainer.run_dir
+    def _trainer_for(self, config: TrainConfig, demos: DemoSet, run_dir: Path, resume: bool):
+        """What the worker thread iterates: a child process by default, or an in-process Trainer."""
+        if self.in_process:
+            return Trainer(config, demos, run_dir=run_dir, resume=resume)
+        return TrainProcess(config, demos.folder, run_dir, resume=resume)
+
+    def _begin(
+        self, config: TrainConfig, demos: DemoSet, run_dir: Path, device: str, resume_state: dict | None
+    ) -> None:
+        try:
+            source = self._trainer_for(config, demos, run_dir, resume_state is not None)
+        except StudioError as error:
+            self.dialogs.error(self, "Cannot start training", str(error))
+            return
+        self.config, self.demos, self.run_dir = config, demos, run_dir
         self.last_event = None
-        x_key = "iteration" if trainer.config.algo == "bc" else "env_steps"
-        self.plots.clear(x_key, trainer.config.bc_epochs if x_key == "iteration" else trainer.config.total_steps)
+        fresh = resume_state is None
+        state = resume_state or {}
+        x_key = "iteration" if config.algo == "bc" else "env_steps"
+        self.plots.clear(x_key, config.bc_epochs if x_key == "iteration" else config.total_steps)
         self.plots.set_references(
             {"demo_return": float(demos.returns.mean()), "demo_length": float(demos.lengths.mean())}
         )
         if not fresh:
-            self.plots.add_records(read_metrics(trainer.run_dir))
+            self.plots.add_records(read_metrics(run_dir))
         self._started_at = time.monotonic()
-        self._start_steps = self._latest_steps = trainer.env_steps if x_key == "env_steps" else trainer.iteration
-        self.progress.setRange(0, trainer.config.total_steps if x_key == "env_steps" else trainer.config.bc_epochs)
+        self._start_steps = self._latest_steps = int(state.get(x_key if x_key == "env_steps" else "iteration", 0))
+        self.progress.setRange(0, config.total_steps if x_key == "env_steps" else config.bc_epochs)
         self.progress.setValue(self._start_steps)
-        self.training = TrainingThread(trainer)
+        self.training = TrainingThread(source)
         worker = self.training.worker
         worker.progress.connect(self._on_progress)
         worker.checkpoint_saved.connect(self._on_checkpoint)
@@ -332,11 +357,11 @@ class TrainView(QWidget):
         self.training.thread.finished.connect(self._on_thread_done)
         self.training.start()
         self.summary.setText(
-            f"Training {trainer.config.algo.upper()} ({trainer.config.generator}, reward "
-            f"{REWARD_LABELS[trainer.config.reward]}) on {trainer.config.env} from {len(demos.episodes)} demos "
-            f"(mean return {demos.returns.mean():.1f}) on <b>{trainer.device.type}</b>. Run folder: {trainer.run_dir}"
+            f"Training {config.algo.upper()} ({config.generator}, reward "
+            f"{REWARD_LABELS[config.reward]}) on {config.env} from {len(demos.episodes)} demos "
+            f"(mean return {demos.returns.mean():.1f}) on <b>{device}</b>. Run folder: {run_dir}"
         )
-        self.status_message.emit(f"training started: {trainer.run_dir.name}")
+        self.status_message.emit(f"training started: {run_dir.name}")
         self.refresh_runs()
         self._update_controls()
 
@@ -524,18 +549,20 @@ class TrainView(QWidget):
                 config = config.replace(total_steps=wanted)
             record = json.loads((run_dir / DEMOS_FILE).read_text())
             demos = load_demo_set(Path(record["folder"]), env_key=config.env).require_episodes()
-            trainer = Trainer(config, demos, run_dir=run_dir, resume=True)
+            state = load_checkpoint(run_dir).state
+            device = resolve_device(config.device)
         except (StudioError, OSError, ValueError, KeyError) as error:
             self.dialogs.error(self, "Cannot resume the run", f"{run_dir}: {error}")
             return
-        if config.algo == "gail" and trainer.env_steps >= config.total_steps:
+        done = state.get("env_steps", 0) >= config.total_steps if config.algo == "gail" else False
+        if done:
             self.dialogs.info(
                 self,
                 "Nothing to resume",
-                f"This run already has {trainer.env_steps:,} env steps. Set a larger total steps and resume again.",
+                f"This run already has {state['env_steps']:,} env steps. Set a larger total steps and resume again.",
             )
             return
-        self._begin(trainer, demos, fresh=False)
+        self._begin(config, demos, run_dir, device.type, resume_state=state)
 
     def compare_selected_run(self) -> None:
         run_dir = self.selected_run()
@@ -587,8 +614,17 @@ class TrainView(QWidget):
         self._advanced_box.setChecked(str(values.get("advanced", "false")).lower() == "true")
 
     def shutdown(self, timeout_s: float = 2.0) -> bool:
-        """Stop training (a checkpoint is saved) and wait for the thread; True when it ended in time."""
+        """Stop training (a checkpoint is saved) and wait for it; True when it ended in time.
+
+        A child process that has not stopped by then is killed; its previous checkpoint is whole
+        (checkpoints are written atomically).
+        """
         if self.training is None:
             return True
         ended = self.training.stop(timeout_s)
+        if not ended:
+            source = self.training.worker.trainer
+            if isinstance(source, TrainProcess):
+                source.kill()
+                ended = self.training.thread.wait(2000)
         return ended

@@ -184,6 +184,14 @@ def default_config(env: str, **overrides: Any) -> TrainConfig:
     return TrainConfig(env=env).replace(**{**ENV_DEFAULTS.get(env, {}), **overrides})
 
 
+def config_from_dict(record: dict[str, Any]) -> TrainConfig:
+    """A complete config from ``TrainConfig.to_dict()`` output (validated; unknown keys are an error)."""
+    unknown = sorted(set(record) - {f.name for f in fields(TrainConfig)})
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
+    return TrainConfig(**record)
+
+
 def config_from_json(path: Path, **overrides: Any) -> TrainConfig:
     """Read a JSON object of settings; its env's defaults fill what it leaves out."""
     try:

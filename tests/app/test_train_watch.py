@@ -11,7 +11,7 @@ from app.worker import TrainingThread
 from core.algos import gail
 from core.checkpoint import load_checkpoint, read_metrics
 from core.config import default_config
-from core.demos import load_demo_set
+from core.demos import DemoSet, load_demo_set
 from core.events import Failed, Finished
 from core.paths import sample_demos_dir
 from core.trainer import Trainer
@@ -89,7 +89,11 @@ def test_pause_resume_and_stop(qtbot, train_view):
     assert "resumable" in train_view.runs.item(0).text()
 
 
-def test_a_nan_in_training_shows_a_dialog_and_the_view_stays_usable(qtbot, train_view, dialogs, monkeypatch):
+def test_a_nan_in_training_shows_a_dialog_and_the_view_stays_usable(qtbot, workspace, dialogs, monkeypatch):
+    # In-process training, so that the patched engine is the one that runs.
+    train_view = TrainView(workspace, dialogs, in_process=True)
+    qtbot.addWidget(train_view)
+    train_view.select_demos(sample_demos_dir(CARTPOLE))
     real_reward = gail.imitation_reward
     monkeypatch.setattr(gail, "imitation_reward", lambda logits, form: real_reward(logits, form) * float("nan"))
     train_view.set_value("total_steps", 4096)
@@ -102,6 +106,25 @@ def test_a_nan_in_training_shows_a_dialog_and_the_view_stays_usable(qtbot, train
     monkeypatch.setattr(gail, "imitation_reward", real_reward)
     assert train_view.start()  # usable again
     assert isinstance(wait_finished(qtbot, train_view), Finished)
+    train_view.shutdown()
+
+
+def test_a_failure_in_the_training_process_shows_a_dialog(qtbot, train_view, dialogs, monkeypatch, tmp_path):
+    # The parent sees usable demos, but their folder is empty by the time the child reads it.
+    import app.train_view as train_module
+
+    samples = load_demo_set(sample_demos_dir(CARTPOLE))
+    emptied = tmp_path / "emptied"
+    emptied.mkdir()
+    moved = DemoSet(emptied, CARTPOLE, samples.episodes, ())
+    monkeypatch.setattr(train_module, "load_demo_set", lambda folder, env_key=None: moved)
+    train_view.set_value("total_steps", 4096)
+    assert train_view.start()
+    event = wait_finished(qtbot, train_view)
+    assert isinstance(event, Failed) and "no episode files" in event.message
+    title, _, details = dialogs.errors[-1]
+    assert title == "Training failed" and "Traceback" in details
+    assert train_view.start_button.isEnabled()
 
 
 def test_bad_settings_are_named_in_a_dialog(train_view, dialogs):
