@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from safetensors.torch import save_file
+from safetensors.torch import save as save_safetensors
 
 from app.config_form import ConfigForm, advanced_field_names
 from app.dialogs import Dialogs
@@ -40,6 +40,7 @@ from core.demos import DemoSet, load_demo_set
 from core.envs import REGISTRY
 from core.errors import StudioError
 from core.events import CheckpointSaved, Failed, Finished
+from core.fileio import atomic_write_bytes
 from core.paths import sample_demos_dir
 from core.train_process import TrainProcess
 from core.trainer import DEMOS_FILE, Trainer, resolve_device
@@ -584,7 +585,8 @@ class TrainView(QWidget):
             checkpoint = load_checkpoint(run_dir)
             config = load_config(run_dir)
             metadata = {"env": config.env, "hidden_size": str(config.hidden_size), "config": config.to_json()}
-            save_file({k: v.contiguous() for k, v in checkpoint.tensors["policy"].items()}, str(target), metadata)
+            tensors = {k: v.contiguous() for k, v in checkpoint.tensors["policy"].items()}
+            atomic_write_bytes(target, save_safetensors(tensors, metadata))
         except (StudioError, OSError, KeyError) as error:
             self.dialogs.error(self, "Export failed", str(error))
             return

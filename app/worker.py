@@ -1,6 +1,8 @@
-"""Runs the core trainer on a QThread and hands its events to the GUI thread, throttled.
+"""Runs the core trainer from a QThread and hands its events to the GUI thread, throttled.
 
-The trainer's iterator runs in the worker thread. Iteration statistics are collected and sent
+The worker thread iterates anything with ``run(control) -> events``: the GUI gives it a
+``core.train_process.TrainProcess`` (training in a child process, so the GUI keeps its own GIL);
+tests may give it a ``Trainer`` directly. Iteration statistics are collected and sent
 in batches at most ``max_updates_per_s`` times a second together with the latest policy
 snapshot (older snapshots are dropped: the views only want the newest policy). Rare events
 (checkpoints, the end, a failure) go out at once. The worker never touches a widget; signals
@@ -11,12 +13,19 @@ from __future__ import annotations
 
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from core.events import CheckpointSaved, Failed, Finished, IterationStats, PolicySnapshot, TrainControl
-from core.trainer import Trainer
+from core.events import CheckpointSaved, Event, Failed, Finished, IterationStats, PolicySnapshot, TrainControl
+
+
+class EventSource(Protocol):
+    """A ``Trainer`` or a ``TrainProcess``."""
+
+    def run(self, control: TrainControl) -> Iterator[Event]: ...
 
 
 @dataclass(frozen=True)
@@ -34,7 +43,7 @@ class TrainingWorker(QObject):
     failed = Signal(object)  # Failed
     done = Signal()  # the thread may end (after finished or failed)
 
-    def __init__(self, trainer: Trainer, control: TrainControl, max_updates_per_s: float = 10.0) -> None:
+    def __init__(self, trainer: EventSource, control: TrainControl, max_updates_per_s: float = 10.0) -> None:
         super().__init__()
         self.trainer = trainer
         self.control = control
@@ -76,7 +85,7 @@ class TrainingWorker(QObject):
 class TrainingThread:
     """Owns the QThread, the worker and the control; ``stop`` ends training within ``timeout_s``."""
 
-    def __init__(self, trainer: Trainer, max_updates_per_s: float = 10.0) -> None:
+    def __init__(self, trainer: EventSource, max_updates_per_s: float = 10.0) -> None:
         self.control = TrainControl()
         self.thread = QThread()
         self.thread.setObjectName("training")

@@ -194,3 +194,22 @@ def test_the_worker_sends_at_most_about_ten_updates_a_second(qtbot):
     assert iterations == 200
     assert len(batches) <= elapsed * 10 + 3
     assert len(batches) < iterations / 2  # several iterations share an update
+
+
+def test_compare_draws_another_run_and_export_writes_the_policy(qtbot, train_view, dialogs, tmp_path):
+    from safetensors.torch import load_file
+
+    train_view.set_value("total_steps", 2048)
+    train_view.start()
+    first = wait_finished(qtbot, train_view).run_dir
+    train_view.select_run(first)
+    train_view.compare_selected_run()
+    train_view.plots.redraw()
+    assert len(train_view.plots.compare_series["disc_loss"]) == 2
+    dialogs.save_path = tmp_path / "policy.safetensors"
+    train_view.export_selected_run()
+    weights = load_file(str(dialogs.save_path))
+    assert any(name.startswith("actor.") for name in weights)
+    dialogs.save_path = tmp_path / "no-such-dir" / "policy.safetensors"
+    train_view.export_selected_run()
+    assert dialogs.errors and dialogs.errors[-1][0] == "Export failed"
