@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import core
-from app import cli_train, probes, screenshot
+from app import cli_bench, cli_train, probes, screenshot
 from core.demos import DemoSet, Episode, Recorder, load_demo_set, verify_replay
 from core.envs import REGISTRY, get_spec
 from core.errors import StudioError
@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_train.add_commands(commands)
     screenshot.add_command(commands)
     probes.add_command(commands)
+    cli_bench.add_command(commands)
     return parser
 
 

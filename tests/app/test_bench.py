@@ -1,0 +1,50 @@
+"""The bench command end to end on a tiny suite (its figures mean nothing; the plumbing is checked)."""
+
+import json
+
+import pytest
+
+from app.cli import main
+
+
+def test_a_tiny_suite_writes_results_report_and_plots(tmp_path, capsys):
+    out = tmp_path / "bench"
+    cases = "cartpole-gail-ppo-clip,lunar-imperfect-bc"
+    assert main(["bench", "--suite", "smoke", "--only", cases, "--out", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text())
+    assert [c["name"] for c in results["cases"]] == cases.split(",")
+    assert results["bare_env_steps_per_s"] > 1000
+    for case in results["cases"]:
+        assert not case["error"] and case["curve_steps"] and case["peak_rss_mb"] > 50
+        assert case["random_return"] < case["demo_return"]
+    imperfect = list((out / "demos-imperfect" / "LunarLander-v3").glob("*.npz"))
+    assert len(imperfect) == 10
+    report = (out / "report.md").read_text()
+    assert "| cartpole-gail-ppo-clip |" in report and "Bare LunarLander env" in report
+    for name in ("curves.png", "scores.png", "throughput.png"):
+        assert (out / name).stat().st_size > 5000
+    table = capsys.readouterr().out
+    assert "lunar-imperfect-bc" in table
+
+
+def test_unknown_case_is_named(tmp_path, capsys):
+    assert main(["bench", "--suite", "smoke", "--only", "nope", "--out", str(tmp_path / "b")]) == 2
+    assert "unknown case(s) nope" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("suite", ["quick", "full"])
+def test_suites_cover_every_case_the_issue_lists(suite):
+    from core.bench import SUITES
+
+    names = {case.name for case in SUITES[suite].cases}
+    assert {
+        "cartpole-gail-ppo-clip",
+        "lunar-gail-ppo-clip",
+        "lunar-gail-ppo-kl",
+        "lunar-gail-trpo",
+        "lunar-pure-gail",
+        "lunar-bc",
+        "lunar-imperfect-gail",
+        "lunar-imperfect-bc",
+        "lunar-continuous-gail-ppo-clip",
+    } <= names
