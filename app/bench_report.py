@@ -31,26 +31,47 @@ def _export(plot_widget, path: Path, width: int = 1000, height: int = 560) -> No
     exporter.export(str(path))
 
 
-def _curves(result: SuiteResult, path: Path) -> None:
+def _curves(result: SuiteResult, path: Path, title: str, keep, x_label: str) -> bool:
+    """One learning-curve plot of the cases ``keep(case)`` accepts; False when there are none."""
     import pyqtgraph as pg
 
-    widget = pg.PlotWidget(title="Deterministic evaluation during training (normalised: random 0, demos 1)")
+    names = list(dict.fromkeys(c.name for c in result.cases if c.curve_steps and keep(c)))
+    if not names:
+        return False
+    widget = pg.PlotWidget(title=title)
     widget.setBackground("w")
     widget.addLegend(offset=(10, 10))
-    widget.setLabel("bottom", "env steps (BC: epochs)")
+    widget.setLabel("bottom", x_label)
     widget.setLabel("left", "normalised return")
     widget.addItem(pg.InfiniteLine(pos=1.0, angle=0, pen=pg.mkPen("#555", style=pg.QtCore.Qt.PenStyle.DashLine)))
-    names = list(dict.fromkeys(c.name for c in result.cases if c.curve_steps))
     for index, name in enumerate(names):
         runs = [c for c in result.cases if c.name == name and c.curve_steps]
         length = min(len(c.curve_steps) for c in runs)
         steps = np.array(runs[0].curve_steps[:length], dtype=float)
         values = np.median([c.curve_normalized[:length] for c in runs], axis=0)
-        pen = pg.mkPen(COLOURS[index % len(COLOURS)], width=2)
+        colour = COLOURS[index % len(COLOURS)]
         widget.plot(
-            steps, values, pen=pen, symbol="o", symbolSize=5, symbolBrush=COLOURS[index % len(COLOURS)], name=name
+            steps, values, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5, symbolBrush=colour, name=name
         )
     _export(widget, path)
+    return True
+
+
+CURVE_PLOTS = (
+    (
+        "curves.png",
+        "LunarLander: deterministic evaluation during GAIL training",
+        "env steps",
+        lambda c: c.env.startswith("LunarLander") and c.algo == "gail",
+    ),
+    ("curves-bc.png", "Behaviour cloning: deterministic evaluation by epoch", "BC epochs", lambda c: c.algo == "bc"),
+    (
+        "curves-cartpole.png",
+        "CartPole: deterministic evaluation during GAIL training",
+        "env steps",
+        lambda c: c.env == "CartPole-v1" and c.algo == "gail",
+    ),
+)
 
 
 def _bars(labels: list[str], values: list[float], title: str, axis: str, path: Path, reference: float | None) -> None:
@@ -83,7 +104,7 @@ def write_report(result: SuiteResult, out: Path) -> Path:
     """Write report.md and the PNG plots into ``out``; returns the report's path."""
     _app()
     rows = [row for row in result.summary() if "error" not in row]
-    _curves(result, out / "curves.png")
+    drawn = [name for name, title, x_label, keep in CURVE_PLOTS if _curves(result, out / name, title, keep, x_label)]
     _bars(
         [_short(r["case"]) for r in rows],
         [r["normalized_median"] for r in rows],
@@ -142,10 +163,10 @@ def write_report(result: SuiteResult, out: Path) -> Path:
             f"run {loop[0].rss_mb_at_quarter:.0f} MB, at the end {loop[0].rss_mb_at_end:.0f} MB "
             f"(growth {max(growth):+.0f} MB)."
         )
+    lines += [""]
+    for name in drawn:
+        lines += [f"![learning curves]({name})", ""]
     lines += [
-        "",
-        "![learning curves](curves.png)",
-        "",
         "![final scores](scores.png)",
         "",
         "![throughput](throughput.png)",

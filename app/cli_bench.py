@@ -30,6 +30,9 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     bench.add_argument("--out", type=Path, default=None, help="output folder (default bench-results/SUITE-TIME)")
     bench.add_argument("--device", choices=DEVICES, default="auto")
     bench.add_argument("--only", default="", help="comma-separated case names to run (default: all)")
+    bench.add_argument(
+        "--report-only", action="store_true", help="rebuild report.md and the plots from --out's results.json"
+    )
     bench.set_defaults(handler=run_bench)
 
 
@@ -49,6 +52,20 @@ def _machine(device: str) -> dict:
 
 
 def run_bench(args: argparse.Namespace) -> int:
+    if args.report_only:
+        if args.out is None:
+            raise StudioError("--report-only needs --out DIR (a folder with results.json)")
+        path = args.out / "results.json"
+        try:
+            result = SuiteResult.from_dict(json.loads(path.read_text()))
+        except (OSError, ValueError) as error:
+            raise StudioError(f"{path}: cannot read bench results ({error})") from None
+        from app.bench_report import write_report
+
+        report = write_report(result, args.out)
+        print(_table(result))
+        print(f"\nreport: {report}")
+        return 0
     suite = SUITES[args.suite]
     seeds = list(range(args.seeds if args.seeds is not None else (3 if args.suite == "full" else 1)))
     if not seeds:

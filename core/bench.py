@@ -276,6 +276,22 @@ class SuiteResult:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, record: dict[str, Any]) -> SuiteResult:
+        """Read back ``results.json`` (plain JSON, written by ``to_dict``)."""
+        try:
+            cases = [CaseResult(**case) for case in record["cases"]]
+            return cls(
+                record["suite"],
+                record["device"],
+                list(record["seeds"]),
+                dict(record["machine"]),
+                float(record["bare_env_steps_per_s"]),
+                cases,
+            )
+        except (KeyError, TypeError) as error:
+            raise StudioError(f"results.json does not hold bench results ({error})") from None
+
     def summary(self) -> list[dict[str, Any]]:
         """One row per case: medians over seeds."""
         rows = []

@@ -15,6 +15,10 @@ from torch.distributions import Categorical, Normal
 
 from core.envs import EnvSpec
 
+# Argument validation in every Categorical/Normal costs more than the tiny networks here (one is
+# built per rollout step); the inputs are ours and already checked for NaN by the trainer.
+torch.distributions.Distribution.set_default_validate_args(False)
+
 
 class RunningNormalizer(nn.Module):
     """Running mean and variance of inputs (parallel-merge update), applied as (x - mean) / std.

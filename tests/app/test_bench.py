@@ -21,7 +21,7 @@ def test_a_tiny_suite_writes_results_report_and_plots(tmp_path, capsys):
     assert len(imperfect) == 10
     report = (out / "report.md").read_text()
     assert "| cartpole-gail-ppo-clip |" in report and "Bare LunarLander env" in report
-    for name in ("curves.png", "scores.png", "throughput.png"):
+    for name in ("curves-cartpole.png", "curves-bc.png", "scores.png", "throughput.png"):
         assert (out / name).stat().st_size > 5000
     table = capsys.readouterr().out
     assert "lunar-imperfect-bc" in table
@@ -48,3 +48,14 @@ def test_suites_cover_every_case_the_issue_lists(suite):
         "lunar-imperfect-bc",
         "lunar-continuous-gail-ppo-clip",
     } <= names
+
+
+def test_report_only_redraws_from_results_json(tmp_path, capsys):
+    out = tmp_path / "bench"
+    assert main(["bench", "--suite", "smoke", "--only", "cartpole-gail-ppo-clip", "--out", str(out)]) == 0
+    (out / "report.md").unlink()
+    assert main(["bench", "--report-only", "--out", str(out)]) == 0
+    assert "| cartpole-gail-ppo-clip |" in (out / "report.md").read_text()
+    (out / "results.json").write_text("{}")
+    assert main(["bench", "--report-only", "--out", str(out)]) == 2
+    assert "does not hold bench results" in capsys.readouterr().err
