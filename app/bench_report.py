@@ -147,11 +147,11 @@ def write_report(result: SuiteResult, out: Path) -> Path:
             f"{row['return_median']:.1f} | {row['length_median']:.0f} / {row['demo_length']:.0f} | {reach} | "
             f"{row['wall_time_s']:.0f} | {row['steps_per_s']:,.0f} | {row['peak_rss_mb']:.0f} |"
         )
-    loop = [c for c in result.cases if c.name == "lunar-gail-ppo-clip" and not c.error]
+    loop = result.gail_loop_cases()
     lines += ["", "## Speed", ""]
     lines.append(f"- Bare LunarLander env, one env, random actions: {result.bare_env_steps_per_s:,.0f} steps/s.")
     if loop:
-        rate = float(np.mean([c.steps_per_s for c in loop]))
+        rate = result.gail_loop_steps_per_s()
         lines.append(
             f"- GAIL + PPO-clip training loop on LunarLander, everything included (rollouts, policy inference, "
             f"discriminator, updates, BC term): {rate:,.0f} steps/s; ratio to the bare env "

@@ -121,9 +121,8 @@ def _table(result: SuiteResult) -> str:
             f"{row['length_median']:>5.0f}/{row['demo_length']:<5.0f} {reach:>9} {row['wall_time_s']:>7.0f} "
             f"{row['steps_per_s']:>8.0f}"
         )
-    loop = [c for c in result.cases if c.name == "lunar-gail-ppo-clip" and not c.error]
-    if loop:
-        gail_rate = sum(c.steps_per_s for c in loop) / len(loop)
+    gail_rate = result.gail_loop_steps_per_s()
+    if gail_rate is not None:
         lines.append(
             f"\nLunarLander: bare env {result.bare_env_steps_per_s:,.0f} steps/s; GAIL loop (PPO-clip) "
             f"{gail_rate:,.0f} steps/s; ratio {gail_rate / result.bare_env_steps_per_s:.2f}"

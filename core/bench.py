@@ -292,6 +292,14 @@ class SuiteResult:
         except (KeyError, TypeError) as error:
             raise StudioError(f"results.json does not hold bench results ({error})") from None
 
+    def gail_loop_cases(self) -> list[CaseResult]:
+        """The runs that measure the GAIL loop's speed: LunarLander GAIL + PPO-clip."""
+        return [c for c in self.cases if c.name == "lunar-gail-ppo-clip" and not c.error]
+
+    def gail_loop_steps_per_s(self) -> float | None:
+        runs = self.gail_loop_cases()
+        return float(np.mean([c.steps_per_s for c in runs])) if runs else None
+
     def summary(self) -> list[dict[str, Any]]:
         """One row per case: medians over seeds."""
         rows = []
