@@ -23,6 +23,7 @@ ALGOS = ("gail", "bc")
 GENERATORS = ("ppo-clip", "ppo-kl", "trpo")
 REWARDS = ("log-d", "neg-log-one-minus-d", "logit")
 DEVICES = ("auto", "cpu", "cuda")
+DISC_LOSSES = ("bce", "seed-f")
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,12 @@ class TrainConfig:
     disc_steps: int = _setting(1, "passes over the policy batch per D update", (1, 100))
     disc_batch_size: int = _setting(512, "samples of each class per D minibatch", (8, 1_000_000))
     disc_grad_penalty: float = _setting(1.0, "gradient penalty weight on D (0 = off)", (0.0, 1e4))
+    disc_loss: str = _setting(
+        "bce",
+        "D's objective: bce = -ln D(real) - ln(1 - D(fake)); seed-f = the seed's F = ln(1 - D(real)) + ln D(fake), "
+        "minimised (same optimum; its gradient does not fade as D becomes right)",
+        choices=DISC_LOSSES,
+    )
     absorbing: bool = _setting(True, "treat real terminations as entering an absorbing state that D also scores (DAC)")
     normalize_reward: bool = _setting(True, "divide imitation rewards by a running std of discounted returns")
 

@@ -398,7 +398,7 @@ class Trainer:
         return float(gail.imitation_reward(torch.tensor([logit]), self.config.reward).item())
 
     def _update_discriminator(self, obs: torch.Tensor, actions: torch.Tensor) -> tuple[dict[str, float], torch.Tensor]:
-        """Minibatch BCE steps of D on policy pairs vs as many random expert pairs, with the penalty.
+        """Minibatch steps of D (BCE or the seed's F) on policy pairs vs as many expert pairs, with the penalty.
 
         Returns D's statistics and the updated D's logits on the policy pairs, (B,), which the
         imitation reward is computed from.
@@ -416,7 +416,8 @@ class Trainer:
                 e_actions, p_actions = self.expert_actions[e_index], actions[p_index]
                 e_inputs = disc.inputs(self.expert_obs[e_index], e_actions)
                 p_inputs = disc.inputs(obs[p_index], p_actions)
-                loss = gail.bce_loss(
+                objective = gail.seed_objective if config.disc_loss == "seed-f" else gail.bce_loss
+                loss = objective(
                     disc.logits_from_inputs(e_inputs, e_actions), disc.logits_from_inputs(p_inputs, p_actions)
                 )
                 if config.disc_grad_penalty > 0:

@@ -186,3 +186,12 @@ def test_gail_smoke_on_cartpole_learns_well_above_random(cartpole_demos):
     assert random_return < 30
     assert learned > 150, learned
     assert np.isfinite(learned)
+
+
+def test_the_seeds_objective_can_train_d(cartpole_demos):
+    # The seed's F as D's loss: D still tells expert from policy pairs, and F is negative.
+    config = default_config("CartPole-v1", disc_loss="seed-f", disc_steps=5, **TINY)
+    stats = [e for e in events_of(Trainer(config, cartpole_demos)) if isinstance(e, IterationStats)]
+    last = stats[-1].scalars
+    assert last["disc_expert"] > last["disc_policy"]
+    assert all(s.scalars["disc_loss"] < 0 for s in stats)
