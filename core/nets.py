@@ -92,7 +92,10 @@ class ActorCritic(nn.Module):
 
     def distribution(self, obs: torch.Tensor) -> torch.distributions.Distribution:
         """obs: (B, obs_dim) raw -> the action distribution, batch shape (B,)."""
-        out = self.actor(self.obs_norm(obs))
+        return self._distribution_of_normalized(self.obs_norm(obs))
+
+    def _distribution_of_normalized(self, x: torch.Tensor) -> torch.distributions.Distribution:
+        out = self.actor(x)
         if self.discrete:
             return Categorical(logits=out)
         return Normal(out, self.log_std.exp().expand_as(out))
@@ -113,10 +116,11 @@ class ActorCritic(nn.Module):
     @torch.no_grad()
     def act(self, obs: torch.Tensor, deterministic: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Sample (or take the mode of) actions: returns actions, log pi(a|s) and V(s), each (B,...)."""
-        dist = self.distribution(obs)
+        x = self.obs_norm(obs)  # normalised once for both heads (this runs every rollout step)
+        dist = self._distribution_of_normalized(x)
         mode = dist.probs.argmax(-1) if self.discrete else dist.mean
         actions = mode if deterministic else dist.sample()
-        return actions, self.log_prob(dist, actions), self.value(obs)
+        return actions, self.log_prob(dist, actions), self.critic(x).squeeze(-1)
 
 
 class Discriminator(nn.Module):
