@@ -98,10 +98,11 @@ class RecordView(QWidget):
         self._pause_button.clicked.connect(self.toggle_pause)
         self._restart_button = QPushButton("Restart (R)")
         self._restart_button.clicked.connect(self.restart)
-        for widget in (self._env_combo, self._speed_combo, self._pause_button, self._restart_button):
-            widget.setFocusPolicy(
-                Qt.FocusPolicy.ClickFocus if widget is not self._env_combo else Qt.FocusPolicy.StrongFocus
-            )
+        # The buttons never take the keyboard (Space on a focused button would press it instead of
+        # pausing); after a choice in a combo box the keyboard goes back to the game.
+        for button in (self._pause_button, self._restart_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._env_combo.activated.connect(lambda _: self.frame_view.setFocus())
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Environment"))
         bar.addWidget(self._env_combo)
@@ -371,7 +372,8 @@ class RecordView(QWidget):
             self._start_timer(fps or self.spec.fps)
         self._last_tick = None
         self.step_intervals_ms.clear()
-        self.frame_view.setFocus()
+        if self.isVisible():
+            self.frame_view.setFocus()
 
     # ------------------------------------------------------------------ the game loop
     def advance(self) -> None:

@@ -207,3 +207,11 @@ def test_a_tap_between_two_steps_is_not_lost(qtbot, view):
     view.advance()
     view.advance()
     assert list(view.recorder.episode().actions) == [0, 2, 0]
+
+
+def test_the_keyboard_goes_back_to_the_game_after_a_combo_choice(qtbot, view):
+    view.activateWindow()
+    view._env_combo.setFocus()
+    view._env_combo.activated.emit(view._env_combo.currentIndex())
+    assert view.frame_view.hasFocus()
+    assert view._pause_button.focusPolicy() == Qt.FocusPolicy.NoFocus
