@@ -19,7 +19,7 @@ from core.evaluate import EVAL_SEED_BASE, evaluate_policy, normalized_return, ra
 from core.events import Failed, Finished, IterationStats
 from core.nets import ActorCritic
 from core.paths import sample_demos_dir
-from core.trainer import DEMOS_FILE, Trainer
+from core.trainer import Trainer, read_demo_summary
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -72,7 +72,7 @@ def run_train(args: argparse.Namespace) -> int:
     if args.resume:
         run_dir = args.resume
         config = load_config(run_dir)
-        demos_record = json.loads((run_dir / DEMOS_FILE).read_text()) if (run_dir / DEMOS_FILE).is_file() else {}
+        demos_record = read_demo_summary(run_dir)
         demos_folder = args.demos or Path(demos_record.get("folder", sample_demos_dir(config.env)))
         extra = _overrides(args)
         if "total_steps" in extra:
@@ -174,8 +174,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     torch.set_num_threads(1)
     policy, config = load_policy(args.run_dir)
     spec = get_spec(config.env)
-    demos_path = args.run_dir / DEMOS_FILE
-    demo_return = json.loads(demos_path.read_text())["return_mean"] if demos_path.is_file() else float("nan")
+    demo_return = read_demo_summary(args.run_dir).get("return_mean", float("nan"))
     random_return = random_policy_return(spec)
     report: dict[str, object] = {
         "env": config.env,

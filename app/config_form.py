@@ -11,16 +11,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLineEdit, QSpinBox, QWidget
 
-from core.config import TrainConfig
+from core.config import TrainConfig, field_kind
 from core.errors import ConfigError
 
 INT_LIMIT = 2_000_000_000
-
-
-def _kind(spec: Field) -> type:
-    return (
-        spec.type if isinstance(spec.type, type) else {"int": int, "float": float, "bool": bool, "str": str}[spec.type]
-    )
 
 
 class FieldEditor:
@@ -28,7 +22,7 @@ class FieldEditor:
 
     def __init__(self, spec: Field) -> None:
         self.name = spec.name
-        self.kind = _kind(spec)
+        self.kind = field_kind(spec)
         choices = spec.metadata.get("choices")
         bounds = spec.metadata.get("range")
         if choices:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
 import core
 from app.dialogs import Dialogs
-from app.record_view import RecordView
+from app.record_view import Mode, RecordView
 from core.errors import StudioError
 from core.workspace import Workspace, default_workspace_root
 
@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         self.watch_view.set_active(current is self.watch_view)
         if current is self.record_view:
             self.record_view.frame_view.setFocus()
-        elif self.record_view.mode.name == "PLAYING":
+        elif self.record_view.mode == Mode.PLAYING:
             self.record_view.toggle_pause()
 
     def _build_menu(self) -> None:

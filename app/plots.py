@@ -175,26 +175,28 @@ class LivePlots(QWidget):
 
     def add_records(self, records: Iterable[Mapping[str, float]]) -> None:
         """Append metrics records (an ``IterationStats`` flattened, or a ``metrics.jsonl`` line)."""
+        self._changed.update(self._append(records, self.series))
+        self._dirty = True
+
+    def set_comparison(self, records: Iterable[Mapping[str, float]] | None) -> None:
+        """Draw another run's curves dashed (None removes them)."""
+        self.compare_series.clear()
+        self._append(records or (), self.compare_series)
+        self._compare_changed = True
+        self._dirty = True
+
+    def _append(self, records: Iterable[Mapping[str, float]], into: dict[str, DecimatingSeries]) -> set[str]:
+        """Add the plotted, finite scalars of ``records`` to ``into``; returns the keys touched."""
+        touched: set[str] = set()
         for record in records:
             x = record.get(self.x_key)
             if x is None:
                 continue
             for key, value in record.items():
                 if key in self._curves and value is not None and np.isfinite(value):
-                    self.series.setdefault(key, DecimatingSeries(self.capacity)).append(x, value)
-                    self._changed.add(key)
-        self._dirty = True
-
-    def set_comparison(self, records: Iterable[Mapping[str, float]] | None) -> None:
-        """Draw another run's curves dashed (None removes them)."""
-        self.compare_series.clear()
-        self._compare_changed = True
-        for record in records or ():
-            x = record.get(self.x_key)
-            for key, value in record.items():
-                if key in self._curves and x is not None and value is not None and np.isfinite(value):
-                    self.compare_series.setdefault(key, DecimatingSeries(self.capacity)).append(x, value)
-        self._dirty = True
+                    into.setdefault(key, DecimatingSeries(self.capacity)).append(x, value)
+                    touched.add(key)
+        return touched
 
     # ------------------------------------------------------------------ drawing
     def _redraw_if_dirty(self) -> None:

@@ -36,14 +36,14 @@ from app.plots import LivePlots
 from app.worker import ProgressBatch, TrainingThread
 from core.checkpoint import FINAL_EVAL_FILE, load_checkpoint, load_config, read_metrics
 from core.config import TrainConfig, default_config
-from core.demos import DemoSet, load_demo_set
+from core.demos import DemoSet, episode_files, load_demo_set
 from core.envs import REGISTRY
 from core.errors import StudioError
 from core.events import CheckpointSaved, Failed, Finished
 from core.fileio import atomic_write_bytes
 from core.paths import sample_demos_dir
 from core.train_process import TrainProcess
-from core.trainer import DEMOS_FILE, Trainer, resolve_device
+from core.trainer import Trainer, read_demo_summary, resolve_device
 from core.workspace import Workspace
 
 ALGORITHMS = (
@@ -221,7 +221,7 @@ class TrainView(QWidget):
             if not spec.trainable:
                 continue
             mine = self.workspace.root / "demos" / key
-            count = len(list(mine.glob("*.npz"))) if mine.is_dir() else 0
+            count = len(episode_files(mine)) if mine.is_dir() else 0
             if count:
                 choices.append(DemoChoice(f"My demos · {spec.display_name} ({count} files)", mine, key))
         for key, spec in REGISTRY.items():
@@ -534,9 +534,9 @@ class TrainView(QWidget):
     @staticmethod
     def _demo_reference(run_dir: Path) -> dict[str, float]:
         try:
-            record = json.loads((run_dir / DEMOS_FILE).read_text())
+            record = read_demo_summary(run_dir)
             return {"demo_return": record["return_mean"], "demo_length": record["length_mean"]}
-        except (OSError, ValueError, KeyError):
+        except (StudioError, KeyError):
             return {}
 
     def resume_selected_run(self) -> None:
@@ -548,8 +548,7 @@ class TrainView(QWidget):
             wanted = int(self._top_form.editors["total_steps"].get())
             if config.algo == "gail" and wanted > config.total_steps:
                 config = config.replace(total_steps=wanted)
-            record = json.loads((run_dir / DEMOS_FILE).read_text())
-            demos = load_demo_set(Path(record["folder"]), env_key=config.env).require_episodes()
+            demos = load_demo_set(Path(read_demo_summary(run_dir)["folder"]), env_key=config.env).require_episodes()
             state = load_checkpoint(run_dir).state
             device = resolve_device(config.device)
         except (StudioError, OSError, ValueError, KeyError) as error:

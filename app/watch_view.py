@@ -7,7 +7,6 @@ of the next episode, so each trace belongs to one policy.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import deque
 from pathlib import Path
@@ -24,7 +23,7 @@ from core.demos import DemoSet, ReplayStep, load_demo_set, replay
 from core.errors import StudioError
 from core.events import PolicySnapshot
 from core.playback import PlayStep, PolicyPlayer
-from core.trainer import DEMOS_FILE
+from core.trainer import read_demo_summary
 from core.workspace import Workspace
 
 END_PAUSE_FRAMES = 25  # frames the last image of an episode stays up before the next one
@@ -139,13 +138,11 @@ class WatchView(QWidget):
         player, state = PolicyPlayer.from_run(run_dir)
         self._replace_player(player)
         demos = None
-        record_path = Path(run_dir) / DEMOS_FILE
-        if record_path.is_file():
-            try:
-                folder = Path(json.loads(record_path.read_text())["folder"])
-                demos = load_demo_set(folder, env_key=player.config.env)
-            except (StudioError, OSError, KeyError, ValueError):
-                demos = None  # the demos moved: watch without them
+        try:
+            folder = read_demo_summary(run_dir).get("folder")
+            demos = load_demo_set(Path(folder), env_key=player.config.env) if folder else None
+        except (StudioError, OSError):
+            demos = None  # the demos moved or their record is unreadable: watch without them
         self._set_demos(demos)
         self._policy_label = f"run {Path(run_dir).name}, {state.get('env_steps', 0):,} env steps"
         self._start_episode()

@@ -121,12 +121,12 @@ SUITES = {
 
 def imperfect_demos(folder: Path, env: str = "LunarLander-v3", episodes: int = 10) -> Path:
     """Record the scripted expert with noise 0.2 and a reaction delay of 2 steps (seeds 1000+)."""
-    from core.demos import Recorder
+    from core.demos import Recorder, episode_files
     from core.envs import get_spec
     from core.experts import make_expert
 
     target = folder / env
-    if target.is_dir() and any(target.glob("*.npz")):
+    if target.is_dir() and episode_files(target):
         return target
     spec = get_spec(env)
     expert = make_expert(env, noise=0.2, delay_steps=2, seed=0)
@@ -217,7 +217,7 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
             policy = trainer.rollout_policy
             result = evaluate_policy(policy, spec, case.curve_episodes, seed=CURVE_SEED_BASE + progress)
             eval_time += time.perf_counter() - eval_started
-            curve_steps.append(int(event.env_steps if not bc else event.iteration))
+            curve_steps.append(int(progress))
             curve_returns.append(result.mean_return)
     wall = time.perf_counter() - started
     final = evaluate_policy(trainer.rollout_policy, spec, case.final_episodes, seed=FINAL_SEED_BASE)

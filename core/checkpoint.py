@@ -54,6 +54,14 @@ def save_checkpoint(run_dir: Path, checkpoint: Checkpoint, name: str = LATEST) -
     return tensor_path
 
 
+def existing_checkpoint(run_dir: Path | None, name: str = LATEST) -> Path | None:
+    """The run's checkpoint tensor file if one was written, else None (for "what is kept" messages)."""
+    if run_dir is None:
+        return None
+    path = Path(run_dir) / CHECKPOINT_DIR / f"{name}.safetensors"
+    return path if path.exists() else None
+
+
 def load_checkpoint(run_dir: Path, name: str = LATEST) -> Checkpoint:
     """Read a checkpoint; CheckpointError says which file is missing or unreadable."""
     folder = Path(run_dir) / CHECKPOINT_DIR

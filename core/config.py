@@ -134,10 +134,16 @@ class TrainConfig:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
 
 
+_TYPE_NAMES = {"int": int, "float": float, "bool": bool, "str": str}
+
+
+def field_kind(spec: dataclasses.Field) -> type:
+    """The Python type of a ``TrainConfig`` field (annotations are strings under ``from __future__``)."""
+    return spec.type if isinstance(spec.type, type) else _TYPE_NAMES[spec.type]
+
+
 def _check_field(spec: dataclasses.Field, value: Any) -> None:
-    kind = (
-        spec.type if isinstance(spec.type, type) else {"int": int, "float": float, "bool": bool, "str": str}[spec.type]
-    )
+    kind = field_kind(spec)
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return _check_range(spec, float(value))
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):

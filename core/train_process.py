@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.checkpoint import existing_checkpoint
 from core.config import TrainConfig, config_from_dict
 from core.events import Event, Failed, Finished, TrainControl
 
@@ -121,11 +122,11 @@ class TrainProcess:
                 process.kill()
                 process.join()
         if not ended:
-            checkpoint = None
-            if self.run_dir is not None:
-                candidate = Path(self.run_dir) / "checkpoints" / "latest.safetensors"
-                checkpoint = candidate if candidate.exists() else None
-            yield Failed(f"the training process ended unexpectedly (exit code {process.exitcode})", "", checkpoint)
+            yield Failed(
+                f"the training process ended unexpectedly (exit code {process.exitcode})",
+                "",
+                existing_checkpoint(self.run_dir),
+            )
 
     def kill(self) -> None:
         """Last resort when the child does not stop in time (its previous checkpoint stays whole)."""

@@ -27,6 +27,7 @@ from core.checkpoint import (
     FINAL_EVAL_FILE,
     METRICS_FILE,
     Checkpoint,
+    existing_checkpoint,
     load_checkpoint,
     optimizer_tensors,
     restore_optimizer,
@@ -60,6 +61,20 @@ def resolve_device(name: str) -> torch.device:
 
 
 DEMOS_FILE = "demos.json"
+
+
+def read_demo_summary(run_dir: Path) -> dict:
+    """A run's ``demos.json`` (see ``demo_summary``); {} when the run has none."""
+    path = Path(run_dir) / DEMOS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        record = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CheckpointError(f"{path}: not valid JSON ({error})") from None
+    if not isinstance(record, dict):
+        raise CheckpointError(f"{path}: expected a JSON object")
+    return record
 
 
 def demo_summary(demos: DemoSet) -> dict:
@@ -184,9 +199,8 @@ class Trainer:
                     yield CheckpointSaved(last_checkpoint, self.env_steps)
             yield from self._finish(stopped)
         except Exception as error:  # noqa: BLE001 - every failure becomes an event the front end shows
-            if self.run_dir is not None and last_checkpoint is None:
-                candidate = self.run_dir / "checkpoints" / "latest.safetensors"
-                last_checkpoint = candidate if candidate.exists() else None
+            if last_checkpoint is None:
+                last_checkpoint = existing_checkpoint(self.run_dir)
             message = str(error) if isinstance(error, TrainingError) else f"{type(error).__name__}: {error}"
             yield Failed(message, traceback.format_exc(), last_checkpoint)
         finally:
