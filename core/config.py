@@ -47,6 +47,11 @@ class TrainConfig:
     gamma: float = _setting(0.99, "discount factor", (0.0, 1.0))
     gae_lambda: float = _setting(0.95, "GAE lambda", (0.0, 1.0))
     normalize_obs: bool = _setting(True, "normalise policy and discriminator inputs with running statistics")
+    rollout_process: bool = _setting(
+        False,
+        "step the envs in a second process, one batch ahead, while the networks update (uses a second core; "
+        "each batch is then one update old, corrected by importance weights)",
+    )
 
     # Actor-critic and the PPO/TRPO updates.
     hidden_size: int = _setting(64, "units in each of the two hidden layers of policy and value nets", (4, 4096))
@@ -182,7 +187,10 @@ ENV_DEFAULTS: dict[str, dict[str, Any]] = {
     # BC warm start + a BC term kept in every update (measured, 50 eval episodes, seeds 0-2:
     # normalised 0.93 / 0.93 / 0.94 at 400k steps, 0.93 / 0.88 / 0.89 at 1M; pure GAIL: 0.27,
     # hovering). The learning curves peak between 200k and 600k steps, hence 400k.
+    # The rollout process: 12.1k vs 8.4k steps/s over a whole 400k run (seeds 0-2 normalised
+    # 0.944 / 0.864 / 0.901 with it, 0.925 / 0.856 / 0.902 without: the one-update lag costs nothing).
     "LunarLander-v3": {
+        "rollout_process": True,
         "total_steps": 400_000,
         "num_envs": 16,
         "num_steps": 256,
@@ -192,6 +200,7 @@ ENV_DEFAULTS: dict[str, dict[str, Any]] = {
     },
     # The same (measured at 1M steps, seed 0: normalised 0.996 with them, 0.70 without).
     "LunarLanderContinuous-v3": {
+        "rollout_process": True,
         "total_steps": 1_000_000,
         "num_envs": 16,
         "num_steps": 256,

@@ -17,7 +17,6 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
-import gymnasium as gym
 import numpy as np
 import torch
 from torch.distributions import Distribution, kl_divergence
@@ -36,6 +35,7 @@ from core.checkpoint import (
 )
 from core.config import TrainConfig
 from core.demos import DemoSet
+from core.env_runner import EnvRunner, RolloutBatch, RunnerSpec
 from core.envs import get_spec
 from core.errors import CheckpointError, DemoError, TrainingError
 from core.evaluate import EVAL_SEED_BASE, evaluate_policy
@@ -43,6 +43,7 @@ from core.events import CheckpointSaved, Event, Failed, Finished, IterationStats
 from core.fileio import atomic_write_text
 from core.nets import ActorCritic, Discriminator
 from core.rollout import RolloutBuffer, compute_gae
+from core.rollout_process import RolloutProcess
 
 # Argument validation of every distribution costs time in the rollout loop; NaNs are caught by
 # the trainer's own checks, which name the quantity.
@@ -61,6 +62,14 @@ def resolve_device(name: str) -> torch.device:
 
 
 DEMOS_FILE = "demos.json"
+# Cap on pi_now / pi_behaviour for a batch collected one update ago (see Trainer._to_buffer).
+MAX_SAMPLE_WEIGHT = 2.0
+
+
+def _adam(params, lr: float, eps: float = 1e-8) -> torch.optim.Adam:
+    # The fused kernel updates all tensors in one call: a third of the for-loop version's time
+    # per step here, where the networks are small and per-tensor overhead dominates.
+    return torch.optim.Adam(params, lr=lr, eps=eps, fused=True)
 
 
 def read_demo_summary(run_dir: Path) -> dict:
@@ -116,11 +125,11 @@ class Trainer:
             self.policy if device.type == "cpu" else ActorCritic(spec, config.hidden_size, config.normalize_obs)
         )
         if config.generator == "trpo":
-            self.policy_optimizer = torch.optim.Adam(self.policy.critic.parameters(), lr=config.learning_rate, eps=1e-5)
+            self.policy_optimizer = _adam(self.policy.critic.parameters(), config.learning_rate, eps=1e-5)
         else:
-            self.policy_optimizer = torch.optim.Adam(self.policy.parameters(), lr=config.learning_rate, eps=1e-5)
-        self.disc_optimizer = torch.optim.Adam(self.disc.parameters(), lr=config.disc_learning_rate)
-        self.bc_optimizer = torch.optim.Adam(self.policy.parameters(), lr=config.learning_rate, eps=1e-5)
+            self.policy_optimizer = _adam(self.policy.parameters(), config.learning_rate, eps=1e-5)
+        self.disc_optimizer = _adam(self.disc.parameters(), config.disc_learning_rate)
+        self.bc_optimizer = _adam(self.policy.parameters(), config.learning_rate, eps=1e-5)
 
         expert_obs, expert_actions = demos.transitions()
         self.expert_obs = torch.as_tensor(expert_obs.reshape(len(expert_obs), -1), dtype=torch.float32, device=device)
@@ -156,7 +165,7 @@ class Trainer:
         control = control or TrainControl()
         torch.set_num_threads(self.config.torch_threads)
         last_checkpoint: Path | None = None
-        envs: gym.vector.VectorEnv | None = None
+        source: EnvRunner | RolloutProcess | None = None
         try:
             if self.config.algo == "bc":
                 yield from self._run_bc(control)
@@ -164,23 +173,26 @@ class Trainer:
             if self.iteration == 0 and self.config.bc_warmstart_epochs:
                 self._behaviour_clone(self.config.bc_warmstart_epochs, control)
                 self._sync_rollout_policy()
-            envs = self._make_envs()
-            obs = self._reset_envs(envs)
+            source = self._start_rollouts()
             stopped = False
             while self.env_steps < self.config.total_steps and not stopped:
+                if control.paused:
+                    control.wait_while_paused()
                 started = time.perf_counter()
-                buffer, obs, episodes, stopped = self._collect(envs, obs, control)
-                if stopped:
+                batch = None if control.stop_requested else self._next_batch(source, control)
+                if batch is None:
+                    stopped = True
                     break
-                scalars = self._update(buffer)
+                scalars = self._update(batch)
                 self.iteration += 1
-                self.env_steps += buffer.obs.shape[0] * buffer.obs.shape[1]
+                steps = batch.obs.shape[0] * batch.obs.shape[1]
+                self.env_steps += steps
                 elapsed = time.perf_counter() - started
                 self.wall_time_s += elapsed
-                scalars["steps_per_s"] = buffer.obs.shape[0] * buffer.obs.shape[1] / elapsed
-                if episodes:
-                    scalars["train_return"] = float(np.mean([r for r, _ in episodes]))
-                    scalars["train_length"] = float(np.mean([n for _, n in episodes]))
+                scalars["steps_per_s"] = steps / elapsed
+                if batch.finished:
+                    scalars["train_return"] = float(np.mean([r for r, _ in batch.finished]))
+                    scalars["train_length"] = float(np.mean([n for _, n in batch.finished]))
                 if self.config.eval_every_iters and self.iteration % self.config.eval_every_iters == 0:
                     result = evaluate_policy(
                         self.rollout_policy,
@@ -204,8 +216,8 @@ class Trainer:
             message = str(error) if isinstance(error, TrainingError) else f"{type(error).__name__}: {error}"
             yield Failed(message, traceback.format_exc(), last_checkpoint)
         finally:
-            if envs is not None:
-                envs.close()
+            if source is not None:
+                source.close()
 
     def snapshot(self) -> PolicySnapshot:
         return PolicySnapshot(self.iteration, self.env_steps, state_to_numpy(self.policy), state_to_numpy(self.disc))
@@ -256,81 +268,75 @@ class Trainer:
         self.policy_absorbing_share = float(state.get("policy_absorbing_share", self.expert_absorbing_share))
         self._sync_rollout_policy()
 
-    def _make_envs(self) -> gym.vector.VectorEnv:
-        # Measured on 2 cores: the sync vector env steps LunarLander ~2.7x faster than async.
-        return gym.make_vec(
-            self.spec.gym_id,
-            num_envs=self.config.num_envs,
-            vectorization_mode="sync",
-            vector_kwargs={"autoreset_mode": gym.vector.AutoresetMode.SAME_STEP},
-            **dict(self.spec.gym_kwargs),
-        )
+    def _start_rollouts(self) -> EnvRunner | RolloutProcess:
+        """The envs, stepped here or (``rollout_process``) in a second process that runs one batch ahead."""
+        config = self.config
+        # A resumed run starts new episodes, and new action noise, from seeds it has not used before.
+        seed = config.seed + 10_000 * self.iteration
+        spec = RunnerSpec(config.env, config.num_envs, config.num_steps, seed, seed + 1, config.normalize_obs)
+        if not config.rollout_process:
+            return EnvRunner(spec)
+        source = RolloutProcess(spec)
+        source.request(self._rollout_state())
+        return source
 
-    def _reset_envs(self, envs: gym.vector.VectorEnv) -> np.ndarray:
-        # A resumed run starts new episodes from seeds it has not used before.
-        obs, _ = envs.reset(seed=self.config.seed + 10_000 * self.iteration)
-        self._episode_returns = np.zeros(self.config.num_envs)
-        self._episode_lengths = np.zeros(self.config.num_envs, dtype=np.int64)
-        return obs
+    def _rollout_state(self) -> dict[str, np.ndarray]:
+        return state_to_numpy(self.rollout_policy)
 
-    # ----------------------------------------------------------------------------- rollout
+    def _next_batch(self, source: EnvRunner | RolloutProcess, control: TrainControl) -> RolloutBatch | None:
+        """This iteration's batch, or None on a stop. With a rollout process, the next one is
+        requested before returning, so it is collected while this one is learned from."""
+        if isinstance(source, EnvRunner):
 
-    def _collect(self, envs: gym.vector.VectorEnv, obs: np.ndarray, control: TrainControl):
-        """Fill one buffer; returns it, the next obs, finished (return, length) pairs, stopped."""
-        config, spec = self.config, self.spec
-        policy = self.rollout_policy
-        buffer = RolloutBuffer.allocate(
-            config.num_steps, config.num_envs, self.expert_obs.shape[1], (spec.action_dim,), spec.is_discrete
-        )
-        finished: list[tuple[float, int]] = []
-        obs_t = torch.as_tensor(obs, dtype=torch.float32)
-        low, high = np.array(spec.action_low), np.array(spec.action_high)
-        for step in range(config.num_steps):
-            if control.paused:
-                control.wait_while_paused()
-            if control.stop_requested:
-                return buffer, obs, finished, True
-            actions, logp, values = policy.act(obs_t)
-            env_actions = actions.numpy() if spec.is_discrete else np.clip(actions.numpy(), low, high)
-            next_obs, rewards, terminated, truncated, info = envs.step(env_actions)
-            buffer.obs[step] = obs_t
-            buffer.actions[step] = actions
-            buffer.logp[step] = logp
-            buffer.values[step] = values
-            buffer.terminated[step] = torch.as_tensor(terminated)
-            buffer.truncated[step] = torch.as_tensor(truncated)
-            self._episode_returns += rewards
-            self._episode_lengths += 1
-            next_obs_t = torch.as_tensor(next_obs, dtype=torch.float32)
-            done = np.logical_or(terminated, truncated)
-            if done.any():
-                for index in np.flatnonzero(done):
-                    finished.append((float(self._episode_returns[index]), int(self._episode_lengths[index])))
-                self._episode_returns[done] = 0.0
-                self._episode_lengths[done] = 0
-                cut = np.flatnonzero(truncated)
-                if len(cut):
-                    # Time limit: bootstrap from the state the env was cut off in.
-                    final_obs = torch.as_tensor(np.stack(info["final_obs"][cut]), dtype=torch.float32)
-                    with torch.no_grad():
-                        buffer.next_values[step, cut] = policy.value(final_obs)
-            obs, obs_t = next_obs, next_obs_t
-        with torch.no_grad():
-            last_values = policy.value(obs_t)
-        self._fix_next_values(buffer, last_values)
-        return buffer, obs, finished, False
+            def should_stop() -> bool:
+                if control.paused:
+                    control.wait_while_paused()
+                return control.stop_requested
 
-    @staticmethod
-    def _fix_next_values(buffer: RolloutBuffer, last_values: torch.Tensor) -> None:
-        """V of the state after each step: the next stored state, except where a time limit cut in."""
-        following = torch.cat([buffer.values[1:], last_values.unsqueeze(0)])
-        buffer.next_values = torch.where(buffer.truncated, buffer.next_values, following)
+            return source.collect(source.policy_from_state(self._rollout_state()), should_stop)
+        batch = source.receive(lambda: control.stop_requested)
+        if batch is not None and self.env_steps + batch.obs.shape[0] * batch.obs.shape[1] < self.config.total_steps:
+            source.request(self._rollout_state())
+        return batch
 
     # ----------------------------------------------------------------------------- updates
 
-    def _update(self, buffer: RolloutBuffer) -> dict[str, float]:
+    def _to_buffer(self, batch: RolloutBatch) -> tuple[RolloutBuffer, torch.Tensor | None]:
+        """The batch as tensors, and importance weights when it came from an older policy.
+
+        With a rollout process the batch was collected by the policy of one update ago. Then, as
+        in decoupled PPO, the current policy becomes the one ratios are taken against (log pi and
+        V are re-evaluated with it) and each sample is weighted by pi_now / pi_behaviour, capped
+        at ``MAX_SAMPLE_WEIGHT`` so that a rare action cannot dominate a minibatch. None = all 1.
+        """
+        buffer = RolloutBuffer(
+            obs=torch.from_numpy(batch.obs),
+            actions=torch.from_numpy(batch.actions),
+            logp=torch.from_numpy(batch.logp),
+            values=torch.from_numpy(batch.values),
+            next_values=torch.from_numpy(batch.next_values),
+            rewards=torch.zeros(batch.logp.shape),
+            terminated=torch.from_numpy(batch.terminated),
+            truncated=torch.from_numpy(batch.truncated),
+        )
+        if not self.config.rollout_process:
+            return buffer, None
+        policy = self.rollout_policy
+        with torch.no_grad():
+            obs = buffer.flat("obs")
+            logp_now = policy.log_prob(policy.distribution(obs), buffer.flat("actions")).view_as(buffer.logp)
+            values = policy.value(obs).view_as(buffer.values)
+            last_values = policy.value(torch.from_numpy(batch.last_obs))
+        weights = torch.exp(logp_now - buffer.logp).clamp(max=MAX_SAMPLE_WEIGHT).reshape(-1)
+        following = torch.cat([values[1:], last_values.unsqueeze(0)])
+        buffer.logp, buffer.values = logp_now, values
+        buffer.next_values = torch.where(buffer.truncated, buffer.next_values, following)
+        return buffer, weights.to(self.device)
+
+    def _update(self, batch: RolloutBatch) -> dict[str, float]:
         config = self.config
         device = self.device
+        buffer, weights = self._to_buffer(batch)
         obs = buffer.flat("obs").to(device)
         actions = buffer.flat("actions").to(device)
         scalars, policy_logits = self._update_discriminator(obs, actions)
@@ -370,6 +376,7 @@ class Trainer:
             "values": buffer.flat("values").to(device),
             "advantages": advantages.reshape(-1).to(device),
             "returns": returns.reshape(-1).to(device),
+            "weights": weights if weights is not None else torch.ones(len(obs), device=device),
         }
         if config.generator == "trpo":
             scalars |= self._update_trpo(batch)
@@ -465,32 +472,49 @@ class Trainer:
         return self.expert_obs[index], self.expert_actions[index]
 
     def _update_ppo(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
+        """Epochs of minibatch steps on the clip or KL-penalty objective, the value loss and the BC term.
+
+        Written for few torch operations per step (the networks are tiny, so each operation's
+        overhead costs more than its arithmetic): observations are normalised once per update,
+        each epoch's shuffle is one gather per field, and the BC term's expert states go through
+        the actor in the same call as the policy's.
+        """
         config, policy = self.config, self.policy
-        size = len(batch["obs"])
+        size, minibatch = len(batch["obs"]), config.minibatch_size
+        with torch.no_grad():
+            fields = {
+                "x": policy.obs_norm(batch["obs"]),
+                **{key: batch[key] for key in ("actions", "logp", "advantages", "returns", "values", "weights")},
+            }
+            expert_x = policy.obs_norm(self.expert_obs) if config.bc_coef > 0 else None
+        clip_value = config.clip_coef if config.clip_value_loss else None
         kls, clipfracs, entropies, value_losses, policy_losses, bc_losses = [], [], [], [], [], []
         for _ in range(config.update_epochs):
             order = torch.randperm(size, device=self.device)
-            for start in range(0, size, config.minibatch_size):
-                index = order[start : start + config.minibatch_size]
-                dist = policy.distribution(batch["obs"][index])
-                logp_new = policy.log_prob(dist, batch["actions"][index])
-                logp_old = batch["logp"][index]
-                advantages = batch["advantages"][index]
-                advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
+            shuffled = {key: value[order] for key, value in fields.items()}
+            for start in range(0, size, minibatch):
+                mb = {key: value[start : start + minibatch] for key, value in shuffled.items()}
+                if expert_x is not None:
+                    expert_index = torch.randint(len(expert_x), (len(mb["x"]),), device=self.device)
+                    out = policy.actor(torch.cat([mb["x"], expert_x[expert_index]]))
+                    out, expert_out = out[: len(mb["x"])], out[len(mb["x"]) :]
+                else:
+                    out = policy.actor(mb["x"])
+                logp_new, entropy = policy.head_log_prob_entropy(out, mb["actions"])
+                logp_old = mb["logp"]
+                advantages = mb["advantages"]
+                # w * min(r A, clip(r) A) = min(r wA, clip(r) wA) for w >= 0: weights go into A.
+                advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8) * mb["weights"]
                 if config.generator == "ppo-clip":
                     policy_loss = ppo.clip_loss(logp_new, logp_old, advantages, config.clip_coef)
                 else:
                     policy_loss = ppo.kl_penalty_loss(logp_new, logp_old, advantages, self.kl_beta)
-                entropy = policy.entropy(dist).mean()
-                v_loss = ppo.value_loss(
-                    policy.value(batch["obs"][index]),
-                    batch["returns"][index],
-                    batch["values"][index],
-                    config.clip_coef if config.clip_value_loss else None,
-                )
+                entropy = entropy.mean()
+                values = policy.critic(mb["x"]).squeeze(-1)
+                v_loss = ppo.value_loss(values, mb["returns"], mb["values"], clip_value)
                 loss = policy_loss - config.ent_coef * entropy + config.vf_coef * v_loss
-                if config.bc_coef > 0:
-                    bc_term = bc.bc_loss(policy, *self._expert_minibatch(len(index)))
+                if expert_x is not None:
+                    bc_term = -policy.head_log_prob(expert_out, self.expert_actions[expert_index]).mean()
                     loss = loss + config.bc_coef * bc_term
                     bc_losses.append(bc_term.detach())
                 self.policy_optimizer.zero_grad()
@@ -524,6 +548,7 @@ class Trainer:
         config, policy = self.config, self.policy
         obs, actions, logp_old = batch["obs"], batch["actions"], batch["logp"]
         advantages = (batch["advantages"] - batch["advantages"].mean()) / (batch["advantages"].std() + 1e-8)
+        advantages = advantages * batch["weights"]
         with torch.no_grad():
             old_dist = policy.distribution(obs)
         expert = self._expert_minibatch(min(len(obs), len(self.expert_obs))) if config.bc_coef > 0 else None

@@ -1,4 +1,5 @@
 import json
+import multiprocessing
 import threading
 import time
 
@@ -14,7 +15,7 @@ from core.errors import ConfigError, DemoError, TrainingError
 from core.evaluate import evaluate_policy, random_policy_return
 from core.events import CheckpointSaved, Failed, Finished, IterationStats, PolicySnapshot, TrainControl
 from core.paths import sample_demos_dir
-from core.trainer import Trainer, resolve_device
+from core.trainer import MAX_SAMPLE_WEIGHT, Trainer, resolve_device
 
 TINY = {
     "num_envs": 2,
@@ -61,8 +62,9 @@ def test_a_short_run_emits_the_contract_events(tmp_path, cartpole_demos, generat
     assert json.loads((tmp_path / "run" / "final_eval.json").read_text())["episodes"] == 10
 
 
-def test_stop_is_honoured_within_a_second(cartpole_demos):
-    config = default_config("CartPole-v1", **{**TINY, "total_steps": 10_000_000})
+@pytest.mark.parametrize("rollout_process", [False, True])
+def test_stop_is_honoured_within_a_second(cartpole_demos, rollout_process):
+    config = default_config("CartPole-v1", rollout_process=rollout_process, **{**TINY, "total_steps": 10_000_000})
     control = TrainControl()
     trainer = Trainer(config, cartpole_demos)
     stopped_at = {}
@@ -82,6 +84,31 @@ def test_stop_is_honoured_within_a_second(cartpole_demos):
     assert not thread.is_alive()
     assert stopped_at["event"].stopped_early
     assert stopped_at["time"] - asked < 1.0
+    assert not multiprocessing.active_children()
+
+
+def test_with_a_rollout_process_batches_arrive_one_update_old_and_are_reweighted(tmp_path, cartpole_demos):
+    config = default_config("CartPole-v1", rollout_process=True, checkpoint_every_iters=2, **TINY)
+    trainer = Trainer(config, cartpole_demos, run_dir=tmp_path / "run")
+    seen_weights = []
+    real_to_buffer = trainer._to_buffer
+
+    def spy(batch):
+        buffer, weights = real_to_buffer(batch)
+        seen_weights.append(weights)
+        return buffer, weights
+
+    trainer._to_buffer = spy
+    events = events_of(trainer)
+    stats = [e for e in events if isinstance(e, IterationStats)]
+    assert [s.env_steps for s in stats] == [128, 256, 384, 512]
+    assert isinstance(events[-1], Finished) and not events[-1].stopped_early
+    assert not multiprocessing.active_children()
+    # The first batch comes from the policy it trains (all weights 1); later ones from the policy
+    # of one update before, so pi_now / pi_behaviour differs from 1, capped at MAX_SAMPLE_WEIGHT.
+    torch.testing.assert_close(seen_weights[0], torch.ones(128))
+    assert all((w - 1).abs().max() > 1e-3 for w in seen_weights[1:])
+    assert all(float(w.max()) <= MAX_SAMPLE_WEIGHT and float(w.min()) > 0 for w in seen_weights)
 
 
 def test_pause_holds_the_trainer_until_resume(cartpole_demos):
