@@ -56,16 +56,32 @@ class RunningNormalizer(nn.Module):
         return torch.clamp((x - self.mean) / torch.sqrt(self.var + 1e-8), -self.clip, self.clip)
 
 
-class Tanh(nn.Module):
-    """tanh(x) computed as 2 sigmoid(2x) - 1 (equal to within 2e-7).
+class _TanhFunction(torch.autograd.Function):
+    """tanh(x) = 2 sigmoid(2x) - 1, with the backward pass g (1 - y^2) written out.
 
     torch's CPU tanh is not vectorised: on a 512 x 64 batch it took 87 us against 14 us for
     sigmoid (measured here, torch 2.13, AVX-512), and the hidden activations were the largest
-    single cost of a PPO update.
+    single cost of a PPO update. Equal to torch.tanh within 2e-7; twice differentiable (D's
+    gradient penalty differentiates through it twice).
     """
 
+    @staticmethod
+    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
+        y = torch.sigmoid(x * 2.0).mul_(2.0).sub_(1.0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        (y,) = ctx.saved_tensors
+        return grad * (1.0 - y * y)
+
+
+class Tanh(nn.Module):
+    """``nn.Tanh`` with the faster ``_TanhFunction``."""
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(x * 2.0) * 2.0 - 1.0
+        return _TanhFunction.apply(x)
 
 
 def _layer(n_in: int, n_out: int, gain: float = math.sqrt(2)) -> nn.Linear:

@@ -80,8 +80,8 @@ class RolloutProcess:
                 raise TrainingError(f"the rollout process ended unexpectedly (exit code {self._process.exitcode})")
         try:
             kind, payload = self._connection.recv()
-        except EOFError:
-            raise TrainingError("the rollout process closed its pipe unexpectedly") from None
+        except (EOFError, OSError) as error:
+            raise TrainingError(f"the rollout process closed its pipe unexpectedly ({error!r})") from None
         self.pending = False
         if kind == "error":
             raise TrainingError(f"the rollout process failed: {payload}")

@@ -66,6 +66,24 @@ DEMOS_FILE = "demos.json"
 MAX_SAMPLE_WEIGHT = 2.0
 
 
+def clip_grad_norms(groups: list[list[torch.nn.Parameter]], max_norm: float) -> None:
+    """``clip_grad_norm_`` on each group apart, with one norm kernel for all of them.
+
+    The same arithmetic as torch's (scale by max_norm / (norm + 1e-6) when that is below 1);
+    written out because the PPO loop calls it 80 times an iteration on small tensors, where the
+    per-call bookkeeping of two library calls cost a tenth of a minibatch step.
+    """
+    grads = [[p.grad for p in group if p.grad is not None] for group in groups]
+    norms = torch._foreach_norm([g for group in grads for g in group])  # one kernel for every tensor
+    start = 0
+    for group in grads:
+        if not group:
+            continue
+        total = torch.linalg.vector_norm(torch.stack(norms[start : start + len(group)]))
+        start += len(group)
+        torch._foreach_mul_(group, torch.clamp(max_norm / (total + 1e-6), max=1.0))
+
+
 def _adam(params, lr: float, eps: float = 1e-8) -> torch.optim.Adam:
     # The fused kernel updates all tensors in one call: a third of the for-loop version's time
     # per step here, where the networks are small and per-tensor overhead dominates.
@@ -489,7 +507,8 @@ class Trainer:
             expert_x = policy.obs_norm(self.expert_obs) if config.bc_coef > 0 else None
         clip_value = config.clip_coef if config.clip_value_loss else None
         kls, clipfracs, entropies, value_losses, policy_losses, bc_losses = [], [], [], [], [], []
-        for _ in range(config.update_epochs):
+        grad_groups = [policy.actor_parameters(), list(policy.critic.parameters())]
+        for epoch in range(config.update_epochs):
             order = torch.randperm(size, device=self.device)
             shuffled = {key: value[order] for key, value in fields.items()}
             for start in range(0, size, minibatch):
@@ -520,12 +539,14 @@ class Trainer:
                 self.policy_optimizer.zero_grad()
                 loss.backward()
                 # Actor and critic are clipped apart: a large value loss must not shrink the policy step.
-                torch.nn.utils.clip_grad_norm_(policy.actor_parameters(), config.max_grad_norm)
-                torch.nn.utils.clip_grad_norm_(policy.critic.parameters(), config.max_grad_norm)
+                clip_grad_norms(grad_groups, config.max_grad_norm)
                 self.policy_optimizer.step()
-                with torch.no_grad():
-                    kls.append(ppo.approx_kl(logp_new, logp_old))
-                    clipfracs.append(ppo.clip_fraction(logp_new, logp_old, config.clip_coef))
+                if epoch == config.update_epochs - 1:
+                    # KL and clip fraction of the last epoch: how far the update has moved pi (the
+                    # seed's adaptive beta rule looks at the KL after the update).
+                    with torch.no_grad():
+                        kls.append(ppo.approx_kl(logp_new, logp_old))
+                        clipfracs.append(ppo.clip_fraction(logp_new, logp_old, config.clip_coef))
                 entropies.append(entropy.detach())
                 value_losses.append(v_loss.detach())
                 policy_losses.append(policy_loss.detach())

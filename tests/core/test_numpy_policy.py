@@ -66,6 +66,10 @@ def test_fast_tanh_equals_tanh_and_has_its_gradient():
     torch.testing.assert_close(y, torch.tanh(x), atol=1e-6, rtol=0)
     (grad,) = torch.autograd.grad(y.sum(), x)
     torch.testing.assert_close(grad, 1 - torch.tanh(x.detach()) ** 2, atol=1e-6, rtol=0)
+    # Twice differentiable, as D's gradient penalty needs.
+    x64 = torch.randn(20, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(Tanh(), (x64,))
+    assert torch.autograd.gradgradcheck(Tanh(), (x64,))
 
 
 @pytest.mark.parametrize("env", ["LunarLander-v3", "LunarLanderContinuous-v3"])

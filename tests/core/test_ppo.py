@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from core.algos import ppo
+from core.trainer import clip_grad_norms
 
 
 def test_clip_loss_matches_hand_computation():
@@ -59,3 +60,27 @@ def test_value_loss_plain_and_clipped():
     values = torch.tensor([0.5])
     # unclipped 0.25, clipped 0.8^2 = 0.64 -> 0.32
     assert ppo.value_loss(values, returns, old, 0.2).item() == pytest.approx(0.32)
+
+
+def test_clip_grad_norms_matches_torch_per_group():
+    torch.manual_seed(0)
+    groups = [
+        [torch.nn.Parameter(torch.randn(5, 3)), torch.nn.Parameter(torch.randn(3))],
+        [torch.nn.Parameter(torch.randn(4))],
+    ]
+    for scale, group in zip((10.0, 0.01), groups, strict=True):
+        for p in group:
+            p.grad = torch.randn_like(p) * scale
+    reference = []
+    for group in groups:
+        copies = [torch.nn.Parameter(p.detach().clone()) for p in group]
+        for copy, p in zip(copies, group, strict=True):
+            copy.grad = p.grad.clone()
+        torch.nn.utils.clip_grad_norm_(copies, 0.5)
+        reference.append([c.grad for c in copies])
+    clip_grad_norms(groups, 0.5)
+    for group, ref in zip(groups, reference, strict=True):
+        for p, r in zip(group, ref, strict=True):
+            torch.testing.assert_close(p.grad, r)
+    # The large group was scaled down to norm 0.5; the small one was left alone.
+    assert abs(float(torch.linalg.vector_norm(torch.cat([p.grad.flatten() for p in groups[0]]))) - 0.5) < 1e-4
