@@ -84,6 +84,12 @@ class TrainConfig:
         choices=DISC_LOSSES,
     )
     absorbing: bool = _setting(True, "treat real terminations as entering an absorbing state that D also scores (DAC)")
+    disc_judges_endings: bool = _setting(
+        False,
+        "with absorbing: D also learns to tell the states demo episodes ended in from those the policy's ended in, "
+        "and the absorbing state after each ending is worth what D says of that ending (a crash then costs more "
+        "than a landing) instead of one value for every ending",
+    )
     normalize_reward: bool = _setting(True, "divide imitation rewards by a running std of discounted returns")
 
     # Behaviour cloning.

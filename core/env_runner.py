@@ -28,6 +28,8 @@ class RolloutBatch:
     terminated: np.ndarray  # (T, N) bool
     truncated: np.ndarray  # (T, N) bool
     last_obs: np.ndarray  # (N, obs_dim): the states the next batch starts from
+    end_obs: np.ndarray  # (K, obs_dim): the states episodes really ended in (terminated, not cut off)
+    end_index: np.ndarray  # (K, 2) int64: the (step, env) of each of those endings
     finished: list[tuple[float, int]] = field(default_factory=list)  # (env return, length) of ended episodes
 
 
@@ -83,7 +85,11 @@ class EnvRunner:
             terminated=np.empty((steps, n), bool),
             truncated=np.empty((steps, n), bool),
             last_obs=self.obs,
+            end_obs=np.empty((0, obs_dim), np.float32),
+            end_index=np.empty((0, 2), np.int64),
         )
+        end_obs: list[np.ndarray] = []
+        end_index: list[tuple[int, int]] = []
         obs = self.obs
         for step in range(steps):
             if should_stop is not None and should_stop():
@@ -101,6 +107,9 @@ class EnvRunner:
                     batch.finished.append((float(self.episode_returns[index]), int(self.episode_lengths[index])))
                 self.episode_returns[done] = 0.0
                 self.episode_lengths[done] = 0
+                for index in np.flatnonzero(terminated):
+                    end_obs.append(np.asarray(info["final_obs"][index], dtype=np.float32).reshape(-1))
+                    end_index.append((step, int(index)))
                 cut = np.flatnonzero(truncated)
                 if len(cut):
                     # Time limit: bootstrap from the state the env was cut off in.
@@ -111,6 +120,8 @@ class EnvRunner:
         following = np.concatenate([batch.values[1:], policy.value(obs)[None]])
         batch.next_values = np.where(batch.truncated, batch.next_values, following).astype(np.float32)
         self.obs = batch.last_obs = obs
+        if end_obs:
+            batch.end_obs, batch.end_index = np.stack(end_obs), np.array(end_index, dtype=np.int64)
         return batch
 
     def close(self) -> None:

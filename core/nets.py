@@ -174,21 +174,35 @@ class Discriminator(nn.Module):
 
     Discrete actions, as in the seed: D(s, .) has one output per action and D(s, a) is the entry
     for a. Continuous actions: D takes (s, a) and has one output.
+
+    With ``judges_endings``, D also scores the state an episode ended in, D_end(s): 1 = a state
+    the demos ended in (a landing), 0 = one the policy ended in (perhaps a crash). Discrete: one
+    more output, read as if "ending" were one more action. Continuous: one more input, a flag
+    that is 1 for an ending (with the action inputs 0) and 0 for an ordinary (s, a) pair.
     """
 
-    def __init__(self, spec: EnvSpec, hidden: int = 64, normalize_obs: bool = True) -> None:
+    def __init__(
+        self, spec: EnvSpec, hidden: int = 64, normalize_obs: bool = True, judges_endings: bool = False
+    ) -> None:
         super().__init__()
         self.discrete = spec.is_discrete
+        self.judges_endings = judges_endings
+        self.action_dim = 0 if self.discrete else spec.action_dim
         obs_dim = int(np.prod(spec.obs_shape))
-        in_dim = obs_dim + (0 if self.discrete else spec.action_dim)
+        extra = 1 if judges_endings else 0
+        in_dim = obs_dim + (0 if self.discrete else spec.action_dim + extra)
+        out_dim = spec.n_actions + extra if self.discrete else 1
         self.obs_norm = RunningNormalizer(obs_dim, enabled=normalize_obs)
-        self.net = _mlp(in_dim, hidden, spec.n_actions if self.discrete else 1, out_gain=1.0)
+        self.net = _mlp(in_dim, hidden, out_dim, out_gain=1.0)
 
     def inputs(self, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
-        """The network input: normalised obs, then the action for continuous envs."""
+        """The network input: normalised obs, then the action (and the ending flag 0) for continuous envs."""
         if self.discrete:
             return self.obs_norm(obs)
-        return torch.cat([self.obs_norm(obs), actions.float()], dim=-1)
+        parts = [self.obs_norm(obs), actions.float()]
+        if self.judges_endings:
+            parts.append(torch.zeros(len(obs), 1, device=obs.device))
+        return torch.cat(parts, dim=-1)
 
     def logits_from_inputs(self, inputs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """Logit of D(s, a): (B,), from ``inputs(obs, actions)``."""
@@ -200,3 +214,21 @@ class Discriminator(nn.Module):
     def forward(self, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """obs (B, obs_dim), actions (B,) or (B, act_dim) -> logit D (B,)."""
         return self.logits_from_inputs(self.inputs(obs, actions), actions)
+
+    def ending_inputs(self, obs: torch.Tensor) -> torch.Tensor:
+        """The network input for "an episode ended in state obs" (needs ``judges_endings``)."""
+        if self.discrete:
+            return self.obs_norm(obs)
+        zeros, ones = (
+            torch.zeros(len(obs), self.action_dim, device=obs.device),
+            torch.ones(len(obs), 1, device=obs.device),
+        )
+        return torch.cat([self.obs_norm(obs), zeros, ones], dim=-1)
+
+    def ending_logits_from_inputs(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Logit of D_end(s): (B,), from ``ending_inputs(obs)``."""
+        out = self.net(inputs)
+        return out[:, -1] if self.discrete else out.squeeze(-1)
+
+    def ending_logits(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.ending_logits_from_inputs(self.ending_inputs(obs))

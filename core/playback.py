@@ -44,7 +44,9 @@ class PolicyPlayer:
         self.config = config
         self.spec = get_spec(config.env)
         self.policy = ActorCritic(self.spec, config.hidden_size, config.normalize_obs)
-        self.disc = Discriminator(self.spec, config.disc_hidden_size, config.normalize_obs)
+        self.disc = Discriminator(
+            self.spec, config.disc_hidden_size, config.normalize_obs, config.absorbing and config.disc_judges_endings
+        )
         self.env = self.spec.make(render_mode="rgb_array")
         self.deterministic = True
         self.episode = 0

@@ -64,6 +64,7 @@ def resolve_device(name: str) -> torch.device:
 DEMOS_FILE = "demos.json"
 # Cap on pi_now / pi_behaviour for a batch collected one update ago (see Trainer._to_buffer).
 MAX_SAMPLE_WEIGHT = 2.0
+LOGIT_99 = math.log(0.99 / 0.01)  # D kept in [0.01, 0.99] where it values the absorbing state
 
 
 def clip_grad_norms(groups: list[list[torch.nn.Parameter]], max_norm: float) -> None:
@@ -137,7 +138,8 @@ class Trainer:
 
         spec, device = self.spec, self.device
         self.policy = ActorCritic(spec, config.hidden_size, config.normalize_obs).to(device)
-        self.disc = Discriminator(spec, config.disc_hidden_size, config.normalize_obs).to(device)
+        self.judges_endings = config.absorbing and config.disc_judges_endings
+        self.disc = Discriminator(spec, config.disc_hidden_size, config.normalize_obs, self.judges_endings).to(device)
         # Rollouts run on the CPU; with a GPU the CPU copy is refreshed after each update.
         self.rollout_policy = (
             self.policy if device.type == "cpu" else ActorCritic(spec, config.hidden_size, config.normalize_obs)
@@ -159,6 +161,11 @@ class Trainer:
         # Share of expert samples that are the absorbing state: one per terminated demo episode.
         n_terminal = sum(episode.meta.terminated for episode in demos.episodes)
         self.expert_absorbing_share = n_terminal / (len(expert_obs) + n_terminal)
+        # The states the terminated demo episodes ended in (D_end's positives).
+        ends = [episode.observations[-1].reshape(-1) for episode in demos.episodes if episode.meta.terminated]
+        self.expert_end_obs = torch.as_tensor(
+            np.array(ends, dtype=np.float32).reshape(len(ends), self.expert_obs.shape[1]), device=device
+        )
         # Both normalisers start from the demos' statistics, so the first rollouts see sensible inputs.
         self.policy.obs_norm.update(self.expert_obs)
         self.disc.obs_norm.update(self.expert_obs)
@@ -357,14 +364,22 @@ class Trainer:
         buffer, weights = self._to_buffer(batch)
         obs = buffer.flat("obs").to(device)
         actions = buffer.flat("actions").to(device)
-        scalars, policy_logits = self._update_discriminator(obs, actions)
+        end_obs = torch.from_numpy(batch.end_obs).to(device)
+        scalars, policy_logits = self._update_discriminator(obs, actions, end_obs)
         rewards = gail.imitation_reward(policy_logits, config.reward)
-        absorbing_value = 0.0
+        absorbing_value: float | torch.Tensor = 0.0
         if config.absorbing:
-            n_terminal = int(buffer.terminated.sum())
-            absorbing_reward = self._absorbing_reward(n_terminal / (len(obs) + n_terminal))
-            absorbing_value = absorbing_reward / (1.0 - config.gamma) if config.gamma < 1 else 0.0
-            scalars["absorbing_reward"] = absorbing_reward
+            if self.judges_endings:
+                absorbing_reward = self._ending_rewards(end_obs)
+                absorbing_value = torch.zeros(buffer.rewards.shape)
+                t, n = torch.from_numpy(batch.end_index).T
+                absorbing_value[t, n] = absorbing_reward / (1.0 - config.gamma) if config.gamma < 1 else 0.0
+                scalars["absorbing_reward"] = float(absorbing_reward.mean()) if len(absorbing_reward) else 0.0
+            else:
+                n_terminal = int(buffer.terminated.sum())
+                absorbing_reward = self._absorbing_reward(n_terminal / (len(obs) + n_terminal))
+                absorbing_value = absorbing_reward / (1.0 - config.gamma) if config.gamma < 1 else 0.0
+                scalars["absorbing_reward"] = absorbing_reward
         self._require_finite("imitation reward (from D)", rewards)
         rewards = rewards.view_as(buffer.rewards).cpu()
         scalars["imitation_reward"] = float(rewards.mean())
@@ -436,7 +451,38 @@ class Trainer:
         logit = math.log(d_absorbing / (1 - d_absorbing))
         return float(gail.imitation_reward(torch.tensor([logit]), self.config.reward).item())
 
-    def _update_discriminator(self, obs: torch.Tensor, actions: torch.Tensor) -> tuple[dict[str, float], torch.Tensor]:
+    def _ending_rewards(self, end_obs: torch.Tensor) -> torch.Tensor:
+        """The imitation reward in the absorbing state after each ending, from D_end of the state
+        the episode ended in (kept in [0.01, 0.99] like the closed form): (K,) on the CPU."""
+        with torch.no_grad():
+            logits = self.disc.ending_logits(end_obs).clamp(-LOGIT_99, LOGIT_99)
+        return gail.imitation_reward(logits, self.config.reward).cpu()
+
+    def _ending_loss(self, end_obs: torch.Tensor) -> torch.Tensor | None:
+        """D_end's share of D's loss: the demos' endings (1) against the policy's in this batch (0),
+        with the gradient penalty between them; None when there is nothing to learn from."""
+        config, disc, device = self.config, self.disc, self.device
+        expert = disc.ending_inputs(self.expert_end_obs) if len(self.expert_end_obs) else None
+        policy = disc.ending_inputs(end_obs) if len(end_obs) else None
+        if expert is None and policy is None:
+            return None
+        loss = torch.zeros((), device=device)
+        if expert is not None:
+            loss = loss + torch.nn.functional.softplus(-disc.ending_logits_from_inputs(expert)).mean()
+        if policy is not None:
+            loss = loss + torch.nn.functional.softplus(disc.ending_logits_from_inputs(policy)).mean()
+        if expert is not None and policy is not None and config.disc_grad_penalty > 0:
+            size = max(len(expert), len(policy))
+            e = expert[torch.randint(len(expert), (size,), device=device)]
+            p = policy[torch.randint(len(policy), (size,), device=device)]
+            mix = torch.rand(size, 1, device=device)
+            mixed = (mix * e + (1 - mix) * p).detach().requires_grad_(True)
+            loss = loss + config.disc_grad_penalty * gail.gradient_penalty(mixed, disc.ending_logits_from_inputs(mixed))
+        return loss
+
+    def _update_discriminator(
+        self, obs: torch.Tensor, actions: torch.Tensor, end_obs: torch.Tensor
+    ) -> tuple[dict[str, float], torch.Tensor]:
         """Minibatch steps of D (BCE or the seed's F) on policy pairs vs as many expert pairs, with the penalty.
 
         Returns D's statistics and the updated D's logits on the policy pairs, (B,), which the
@@ -465,6 +511,8 @@ class Trainer:
                     mixed = (mix * e_inputs + (1 - mix) * p_inputs).detach().requires_grad_(True)
                     penalty = gail.gradient_penalty(mixed, disc.logits_from_inputs(mixed, e_actions))
                     loss = loss + config.disc_grad_penalty * penalty
+                if self.judges_endings and (ending_loss := self._ending_loss(end_obs)) is not None:
+                    loss = loss + ending_loss
                 self.disc_optimizer.zero_grad()
                 loss.backward()
                 self.disc_optimizer.step()
@@ -483,6 +531,11 @@ class Trainer:
                 "disc_acc_policy": float(accuracy_policy),
                 "disc_accuracy": float((accuracy_expert + accuracy_policy) / 2),
             }
+            if self.judges_endings:
+                if len(self.expert_end_obs):
+                    scalars["disc_end_expert"] = float(torch.sigmoid(disc.ending_logits(self.expert_end_obs)).mean())
+                if len(end_obs):
+                    scalars["disc_end_policy"] = float(torch.sigmoid(disc.ending_logits(end_obs)).mean())
         return scalars, policy_logits
 
     def _expert_minibatch(self, size: int) -> tuple[torch.Tensor, torch.Tensor]:

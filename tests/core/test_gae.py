@@ -32,3 +32,14 @@ def test_absorbing_value_replaces_the_terminal_bootstrap():
         rewards, values, column(5.0), column(1).bool(), column(0).bool(), 0.9, 0.95, absorbing_value=-10.0
     )
     assert advantages.item() == pytest.approx(1.0 - 9.0)
+
+
+def test_each_ending_can_have_its_own_absorbing_value():
+    # Two terminations, valued apart (D judging each ending): a landing and a crash.
+    rewards, values = column(0.0, 0.0, 0.0), column(0.0, 0.0, 0.0)
+    terminated = column(1, 0, 1).bool()
+    absorbing = column(-1.0, 0.0, -50.0)
+    advantages, _ = compute_gae(
+        rewards, values, column(7.0, 0.0, 7.0), terminated, column(0, 0, 0).bool(), 0.9, 1.0, absorbing_value=absorbing
+    )
+    assert advantages.squeeze(1).tolist() == pytest.approx([-0.9, 0.9 * 0.0 + 0.9 * -45.0, -45.0])

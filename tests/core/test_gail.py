@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from core.algos import gail
@@ -54,3 +55,32 @@ def test_gradient_penalty_is_zero_for_a_constant_function():
     inputs = torch.randn(4, 3, requires_grad=True)
     logits = (inputs * 0).sum(-1) + 1.0
     assert gail.gradient_penalty(inputs, logits).item() == 0.0
+
+
+@pytest.mark.parametrize("env", ["LunarLander-v3", "LunarLanderContinuous-v3"])
+def test_d_learns_to_tell_the_demos_endings_from_other_endings(env):
+    from core.config import default_config
+    from core.demos import load_demo_set
+    from core.paths import sample_demos_dir
+    from core.trainer import Trainer
+
+    torch.manual_seed(0)
+    config = default_config(env, disc_judges_endings=True, rollout_process=False)
+    trainer = Trainer(config, load_demo_set(sample_demos_dir(env)))
+    expert_ends = trainer.expert_end_obs
+    assert len(expert_ends) >= 5  # the sample demos land
+    assert trainer.disc.ending_logits(expert_ends).shape == (len(expert_ends),)
+    crashes = expert_ends.clone()
+    crashes[:, 3] -= 1.5  # falling fast when the episode ended
+    crashes[:, 6:8] = 0.0  # no leg on the ground
+    for _ in range(300):
+        loss = trainer._ending_loss(crashes)
+        trainer.disc_optimizer.zero_grad()
+        loss.backward()
+        trainer.disc_optimizer.step()
+    with torch.no_grad():
+        assert torch.sigmoid(trainer.disc.ending_logits(expert_ends)).mean() > 0.7
+        assert torch.sigmoid(trainer.disc.ending_logits(crashes)).mean() < 0.3
+    # The absorbing state after a crash is then worth less than after a landing (ln D <= 0).
+    landing_reward, crash_reward = trainer._ending_rewards(expert_ends), trainer._ending_rewards(crashes)
+    assert float(crash_reward.max()) < float(landing_reward.min()) <= 0
