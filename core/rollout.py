@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 
@@ -28,16 +29,19 @@ def compute_gae(
     stored state, or at a truncation the final observation's value; it is ignored where
     terminated[t], which uses ``absorbing_value`` instead. The recursion restarts after any end.
     """
-    terminated_f = terminated.float()
-    episode_ends = torch.maximum(terminated_f, truncated.float())
+    # The backward recursion runs in numpy: 256 steps of three tiny torch ops cost ~3.4 ms an
+    # iteration, the same in numpy ~0.5 ms (inputs are CPU tensors; from_numpy shares memory).
+    episode_ends = (terminated | truncated).numpy()
     bootstrap = torch.where(terminated.bool(), torch.as_tensor(absorbing_value, dtype=values.dtype), next_values)
-    deltas = rewards + gamma * bootstrap - values
-    advantages = torch.zeros_like(rewards)
-    running = torch.zeros_like(rewards[0])
-    for t in reversed(range(rewards.shape[0])):
-        running = deltas[t] + gamma * gae_lambda * (1.0 - episode_ends[t]) * running
+    deltas = (rewards + gamma * bootstrap - values).numpy()
+    carry = (gamma * gae_lambda) * ~episode_ends
+    advantages = np.zeros_like(deltas)
+    running = np.zeros_like(deltas[0])
+    for t in range(deltas.shape[0] - 1, -1, -1):
+        running = deltas[t] + carry[t] * running
         advantages[t] = running
-    return advantages, advantages + values
+    advantages_t = torch.from_numpy(advantages)
+    return advantages_t, advantages_t + values
 
 
 @dataclass
