@@ -41,7 +41,12 @@ class Panel:
 PANELS = (
     Panel(
         "Discriminator: D(s,a) on expert vs policy samples",
-        (Curve("disc_expert", "D on expert", BLUE), Curve("disc_policy", "D on policy", ORANGE)),
+        (
+            Curve("disc_expert", "D on expert", BLUE),
+            Curve("disc_policy", "D on policy", ORANGE),
+            Curve("disc_end_expert", "D on the demos' endings", GREEN),
+            Curve("disc_end_policy", "D on the policy's endings", RED),
+        ),
         y_range=(0.0, 1.0),
     ),
     Panel(
