@@ -150,6 +150,12 @@ class ActorCritic(nn.Module):
             return torch.log_softmax(out, -1).gather(-1, actions.unsqueeze(-1)).squeeze(-1)
         return (-0.5 * ((actions - out) * torch.exp(-self.log_std)) ** 2 - self.log_std - HALF_LOG_2PI).sum(-1)
 
+    def head_nll(self, out: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """-mean log pi(a|s) from the actor's raw outputs (the BC loss): a scalar."""
+        if self.discrete:
+            return torch.nn.functional.cross_entropy(out, actions)  # one fused op and its backward
+        return -self.head_log_prob(out, actions).mean()
+
     def head_log_prob_entropy(self, out: torch.Tensor, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """log pi(a|s) and the entropy of pi(.|s), each (B,), from the actor's raw outputs."""
         if not self.discrete:

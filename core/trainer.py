@@ -195,10 +195,13 @@ class Trainer:
             if self.config.algo == "bc":
                 yield from self._run_bc(control)
                 return
+            # Started first: a rollout process imports and builds its envs during the warm start.
+            source = self._start_rollouts()
             if self.iteration == 0 and self.config.bc_warmstart_epochs:
                 self._behaviour_clone(self.config.bc_warmstart_epochs, control)
                 self._sync_rollout_policy()
-            source = self._start_rollouts()
+            if isinstance(source, RolloutProcess):
+                source.request(self._rollout_state())
             stopped = False
             while self.env_steps < self.config.total_steps and not stopped:
                 if control.paused:
@@ -301,9 +304,7 @@ class Trainer:
         spec = RunnerSpec(config.env, config.num_envs, config.num_steps, seed, seed + 1, config.normalize_obs)
         if not config.rollout_process:
             return EnvRunner(spec)
-        source = RolloutProcess(spec)
-        source.request(self._rollout_state())
-        return source
+        return RolloutProcess(spec)
 
     def _rollout_state(self) -> dict[str, np.ndarray]:
         return state_to_numpy(self.rollout_policy)
@@ -564,6 +565,14 @@ class Trainer:
         for epoch in range(config.update_epochs):
             order = torch.randperm(size, device=self.device)
             shuffled = {key: value[order] for key, value in fields.items()}
+            # Advantages normalised per minibatch (as CleanRL), all minibatches in one go, then
+            # weighted: w * min(r A, clip(r) A) = min(r wA, clip(r) wA) for w >= 0.
+            per_minibatch = shuffled["advantages"].view(-1, minibatch)
+            per_minibatch = (per_minibatch - per_minibatch.mean(1, keepdim=True)) / (
+                per_minibatch.std(1, keepdim=True) + 1e-8
+            )
+            shuffled["advantages"] = per_minibatch.reshape(-1) * shuffled["weights"]
+            last_epoch = epoch == config.update_epochs - 1
             for start in range(0, size, minibatch):
                 mb = {key: value[start : start + minibatch] for key, value in shuffled.items()}
                 if expert_x is not None:
@@ -572,21 +581,23 @@ class Trainer:
                     out, expert_out = out[: len(mb["x"])], out[len(mb["x"]) :]
                 else:
                     out = policy.actor(mb["x"])
-                logp_new, entropy = policy.head_log_prob_entropy(out, mb["actions"])
-                logp_old = mb["logp"]
-                advantages = mb["advantages"]
-                # w * min(r A, clip(r) A) = min(r wA, clip(r) wA) for w >= 0: weights go into A.
-                advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8) * mb["weights"]
+                if config.ent_coef > 0:
+                    logp_new, entropy = policy.head_log_prob_entropy(out, mb["actions"])
+                    entropy = entropy.mean()
+                else:  # the entropy is only reported: measured once, in the last epoch
+                    logp_new, entropy = policy.head_log_prob(out, mb["actions"]), None
+                logp_old, advantages = mb["logp"], mb["advantages"]
                 if config.generator == "ppo-clip":
                     policy_loss = ppo.clip_loss(logp_new, logp_old, advantages, config.clip_coef)
                 else:
                     policy_loss = ppo.kl_penalty_loss(logp_new, logp_old, advantages, self.kl_beta)
-                entropy = entropy.mean()
                 values = policy.critic(mb["x"]).squeeze(-1)
                 v_loss = ppo.value_loss(values, mb["returns"], mb["values"], clip_value)
-                loss = policy_loss - config.ent_coef * entropy + config.vf_coef * v_loss
+                loss = policy_loss + config.vf_coef * v_loss
+                if entropy is not None:
+                    loss = loss - config.ent_coef * entropy
                 if expert_x is not None:
-                    bc_term = -policy.head_log_prob(expert_out, self.expert_actions[expert_index]).mean()
+                    bc_term = policy.head_nll(expert_out, self.expert_actions[expert_index])
                     loss = loss + config.bc_coef * bc_term
                     bc_losses.append(bc_term.detach())
                 self.policy_optimizer.zero_grad()
@@ -594,13 +605,15 @@ class Trainer:
                 # Actor and critic are clipped apart: a large value loss must not shrink the policy step.
                 clip_grad_norms(grad_groups, config.max_grad_norm)
                 self.policy_optimizer.step()
-                if epoch == config.update_epochs - 1:
-                    # KL and clip fraction of the last epoch: how far the update has moved pi (the
-                    # seed's adaptive beta rule looks at the KL after the update).
+                if last_epoch:
+                    # KL, clip fraction and entropy of the last epoch: how far the update has moved
+                    # pi (the seed's adaptive beta rule looks at the KL after the update).
                     with torch.no_grad():
                         kls.append(ppo.approx_kl(logp_new, logp_old))
                         clipfracs.append(ppo.clip_fraction(logp_new, logp_old, config.clip_coef))
-                entropies.append(entropy.detach())
+                        if entropy is None:
+                            entropy = policy.head_log_prob_entropy(out, mb["actions"])[1].mean()
+                        entropies.append(entropy.detach())
                 value_losses.append(v_loss.detach())
                 policy_losses.append(policy_loss.detach())
         kl = float(torch.stack(kls).mean())

@@ -6,6 +6,7 @@ r = pi(a|s; theta) / pi(a|s; theta_k), A = advantage under theta_k.
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 
 
 def probability_ratio(logp_new: torch.Tensor, logp_old: torch.Tensor) -> torch.Tensor:
@@ -55,8 +56,8 @@ def value_loss(
     values: torch.Tensor, returns: torch.Tensor, values_old: torch.Tensor, clip_coef: float | None
 ) -> torch.Tensor:
     """0.5 E[(V - R)^2], optionally with V clipped to within clip_coef of the old value."""
-    unclipped = (values - returns) ** 2
     if clip_coef is None:
-        return 0.5 * unclipped.mean()
+        return 0.5 * F.mse_loss(values, returns)
+    unclipped = (values - returns) ** 2
     clipped = values_old + torch.clamp(values - values_old, -clip_coef, clip_coef)
     return 0.5 * torch.max(unclipped, (clipped - returns) ** 2).mean()
