@@ -59,3 +59,42 @@ def test_report_only_redraws_from_results_json(tmp_path, capsys):
     (out / "results.json").write_text("{}")
     assert main(["bench", "--report-only", "--out", str(out)]) == 2
     assert "does not hold bench results" in capsys.readouterr().err
+
+
+def test_steps_to_0_9_is_the_median_with_never_as_the_largest():
+    from core.bench import CaseResult, SuiteResult
+
+    def suite(*reached):
+        runs = [
+            CaseResult(
+                "c",
+                "CartPole-v1",
+                seed,
+                "gail",
+                "ppo-clip",
+                10,
+                1.0,
+                1.0,
+                1.0,
+                [],
+                [],
+                [],
+                1.0,
+                0.0,
+                1.0,
+                1.0,
+                1.0,
+                1.0,
+                0.0,
+                steps,
+                1.0,
+                1.0,
+                1.0,
+            )
+            for seed, steps in enumerate(reached)
+        ]
+        return SuiteResult("t", "cpu", list(range(len(runs))), {}, 1.0, runs).summary()[0]["steps_to_0_9"]
+
+    assert suite(300, None, 100) == 300
+    assert suite(300, None, None) is None
+    assert suite(100, 200) == 200
