@@ -194,17 +194,20 @@ ENV_DEFAULTS: dict[str, dict[str, Any]] = {
         "learning_rate": 1e-4,
     },
     # Measured with 50 deterministic evaluation episodes on unseen seeds, normalised (random 0,
-    # demos 1), seeds 0 / 1 / 2 at 400k steps (see the engine issue's notes for the commands):
-    # - BC warm start + a BC term kept in every update: 0.944 / 0.864 / 0.901 (pure GAIL hovers);
+    # demos 1), seeds 0 / 1 / 2 (see the engine issue's notes for the commands):
+    # - BC warm start + a BC term kept in every update, 400k steps: 0.944 / 0.864 / 0.901 (pure
+    #   GAIL hovers);
     # - with D judging endings (a crash's absorbing state is then worth less than a landing's)
-    #   and a sharper D (gradient penalty 0.1, learning rate 1e-3): 0.979 / 0.954 / 0.931, and
-    #   0.962 / 0.945 / 0.956 at 1M; the sharper D alone 0.923 / 0.905 / 0.863, endings alone
-    #   0.829 / 0.932 / 0.914.
+    #   and a sharper D (gradient penalty 0.1, learning rate 1e-3), 400k: 0.979 / 0.954 / 0.931;
+    #   the sharper D alone 0.923 / 0.905 / 0.863, endings alone 0.829 / 0.932 / 0.914;
+    # - the same after GAE moved to numpy (float64 sums: other rounding, other trajectories):
+    #   400k 0.902 / 0.942 / 0.913, 600k 0.899 / 0.953 / 0.933, 1M 0.918 / 0.945 / 0.956, hence
+    #   1M (the benchmark's 1M, other evaluation seeds: 0.910 / 0.971 / 0.943);
     # - the rollout process: 12.1k vs 8.4k steps/s over a whole 400k run, same quality
     #   (0.925 / 0.856 / 0.902 without it, first setting above).
     "LunarLander-v3": {
         "rollout_process": True,
-        "total_steps": 400_000,
+        "total_steps": 1_000_000,
         "num_envs": 16,
         "num_steps": 256,
         "num_minibatches": 8,
