@@ -46,7 +46,7 @@ def compute_gae(
 
 @dataclass
 class RolloutBuffer:
-    """Tensors for one iteration of ``num_steps`` steps in ``num_envs`` envs, filled in place."""
+    """Tensors for one iteration of ``num_steps`` steps in ``num_envs`` envs (from a ``RolloutBatch``)."""
 
     obs: torch.Tensor  # (T, N, obs_dim) float32
     actions: torch.Tensor  # (T, N) int64 or (T, N, act_dim) float32
@@ -56,22 +56,6 @@ class RolloutBuffer:
     rewards: torch.Tensor  # (T, N) the reward learned from: overwritten with the imitation reward
     terminated: torch.Tensor  # (T, N) bool
     truncated: torch.Tensor  # (T, N) bool
-
-    @classmethod
-    def allocate(cls, num_steps: int, num_envs: int, obs_dim: int, action_shape: tuple[int, ...], discrete: bool):
-        def zeros(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-            return torch.zeros((num_steps, num_envs, *shape), dtype=dtype)
-
-        return cls(
-            obs=zeros(obs_dim),
-            actions=zeros(dtype=torch.int64) if discrete else zeros(*action_shape),
-            logp=zeros(),
-            values=zeros(),
-            next_values=zeros(),
-            rewards=zeros(),
-            terminated=zeros(dtype=torch.bool),
-            truncated=zeros(dtype=torch.bool),
-        )
 
     @property
     def num_steps(self) -> int:
