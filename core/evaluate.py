@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.envs import EnvSpec
-from core.nets import ActorCritic
+from core.nets import ActorCritic, state_to_numpy
 from core.numpy_policy import NumpyPolicy
 
 # Evaluation seeds start far from the seeds demos are recorded with (0..~10^4).
@@ -61,8 +61,7 @@ def evaluate_policy(
     policy: ActorCritic, spec: EnvSpec, episodes: int, seed: int = EVAL_SEED_BASE, deterministic: bool = True
 ) -> EvalResult:
     """The policy's return and length over ``episodes`` seeded episodes (CPU inference, in numpy)."""
-    state = {key: value.detach().cpu().numpy() for key, value in policy.state_dict().items()}
-    fast = NumpyPolicy(state, policy.discrete, policy.obs_norm.enabled, policy.obs_norm.clip)
+    fast = NumpyPolicy(state_to_numpy(policy), policy.discrete, policy.obs_norm.enabled, policy.obs_norm.clip)
     rng = np.random.default_rng(seed)
 
     def act(obs: np.ndarray) -> np.ndarray:

@@ -238,3 +238,8 @@ class Discriminator(nn.Module):
 
     def ending_logits(self, obs: torch.Tensor) -> torch.Tensor:
         return self.ending_logits_from_inputs(self.ending_inputs(obs))
+
+
+def state_to_numpy(module: nn.Module) -> dict[str, np.ndarray]:
+    """A module's ``state_dict`` as numpy copies on the CPU (snapshots, the numpy policy)."""
+    return {key: value.detach().cpu().numpy().copy() for key, value in module.state_dict().items()}

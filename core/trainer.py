@@ -41,7 +41,7 @@ from core.errors import CheckpointError, DemoError, TrainingError
 from core.evaluate import EVAL_SEED_BASE, evaluate_policy
 from core.events import CheckpointSaved, Event, Failed, Finished, IterationStats, PolicySnapshot, TrainControl
 from core.fileio import atomic_write_text
-from core.nets import ActorCritic, Discriminator
+from core.nets import ActorCritic, Discriminator, state_to_numpy
 from core.rollout import RolloutBuffer, compute_gae
 from core.rollout_process import RolloutProcess
 
@@ -115,10 +115,6 @@ def demo_summary(demos: DemoSet) -> dict:
         "length_mean": float(demos.lengths.mean()),
         "reset_seeds": [episode.meta.reset_seed for episode in demos.episodes],
     }
-
-
-def state_to_numpy(module: torch.nn.Module) -> dict[str, np.ndarray]:
-    return {key: value.detach().cpu().numpy().copy() for key, value in module.state_dict().items()}
 
 
 class Trainer:
@@ -476,9 +472,8 @@ class Trainer:
             size = max(len(expert), len(policy))
             e = expert[torch.randint(len(expert), (size,), device=device)]
             p = policy[torch.randint(len(policy), (size,), device=device)]
-            mix = torch.rand(size, 1, device=device)
-            mixed = (mix * e + (1 - mix) * p).detach().requires_grad_(True)
-            loss = loss + config.disc_grad_penalty * gail.gradient_penalty(mixed, disc.ending_logits_from_inputs(mixed))
+            penalty = gail.interpolated_gradient_penalty(e, p, disc.ending_logits_from_inputs)
+            loss = loss + config.disc_grad_penalty * penalty
         return loss
 
     def _update_discriminator(
@@ -508,9 +503,9 @@ class Trainer:
                 )
                 if config.disc_grad_penalty > 0:
                     # On points between expert and policy inputs, scored for the expert's action.
-                    mix = torch.rand(batch_size, 1, device=device)
-                    mixed = (mix * e_inputs + (1 - mix) * p_inputs).detach().requires_grad_(True)
-                    penalty = gail.gradient_penalty(mixed, disc.logits_from_inputs(mixed, e_actions))
+                    penalty = gail.interpolated_gradient_penalty(
+                        e_inputs, p_inputs, lambda mixed, actions=e_actions: disc.logits_from_inputs(mixed, actions)
+                    )
                     loss = loss + config.disc_grad_penalty * penalty
                 if self.judges_endings and (ending_loss := self._ending_loss(end_obs)) is not None:
                     loss = loss + ending_loss

@@ -5,6 +5,8 @@ D(s, a) = sigmoid(logit) in (0, 1), 1 = expert (real), 0 = policy (fake), as in 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F
 
@@ -30,6 +32,15 @@ def gradient_penalty(inputs: torch.Tensor, logits: torch.Tensor) -> torch.Tensor
     """E[||d logit / d input||^2] at ``inputs`` (which must require grad): keeps D smooth."""
     (grad,) = torch.autograd.grad(logits.sum(), inputs, create_graph=True)
     return grad.pow(2).sum(-1).mean()
+
+
+def interpolated_gradient_penalty(
+    expert_inputs: torch.Tensor, policy_inputs: torch.Tensor, logits_of: Callable[[torch.Tensor], torch.Tensor]
+) -> torch.Tensor:
+    """``gradient_penalty`` at random points between paired expert and policy inputs, (B, d) each."""
+    mix = torch.rand(len(expert_inputs), 1, device=expert_inputs.device)
+    mixed = (mix * expert_inputs + (1 - mix) * policy_inputs).detach().requires_grad_(True)
+    return gradient_penalty(mixed, logits_of(mixed))
 
 
 def imitation_reward(logits: torch.Tensor, form: str) -> torch.Tensor:

@@ -7,9 +7,8 @@ import torch
 from core.env_runner import EnvRunner, RunnerSpec
 from core.envs import get_spec
 from core.errors import TrainingError
-from core.nets import ActorCritic
+from core.nets import ActorCritic, state_to_numpy
 from core.rollout_process import RolloutProcess
-from core.trainer import state_to_numpy
 
 
 def cartpole_state(seed: int = 0) -> dict[str, np.ndarray]:

@@ -3,9 +3,8 @@ import pytest
 import torch
 
 from core.envs import get_spec
-from core.nets import ActorCritic, Tanh
+from core.nets import ActorCritic, Tanh, state_to_numpy
 from core.numpy_policy import NumpyPolicy
-from core.trainer import state_to_numpy
 
 
 def policy_pair(env: str, seed: int = 0) -> tuple[ActorCritic, NumpyPolicy, np.ndarray]:
