@@ -7,6 +7,7 @@ Errors a user can act on (``StudioError``) are printed as one line on stderr wit
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from core.envs import REGISTRY, get_spec
 from core.errors import StudioError
 from core.experts import make_expert
 
+WORKSPACE_VARIABLE = "IMITATION_STUDIO_WORKSPACE"
 EXIT_USAGE_ERROR = 2
 EXIT_INVALID_DEMOS = 1
 
@@ -26,11 +28,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        from app.gui import run_gui
-
-        return run_gui()
     try:
+        if args.command is None:
+            from app.gui import run_gui
+
+            return run_gui(args.workspace)
         return args.handler(args)
     except StudioError as error:
         if args.debug:
@@ -49,10 +51,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="imitation-studio",
-        description="Record demonstrations, train imitation learners and evaluate them, headless.",
+        description="With no COMMAND: open the window. The commands record demonstrations, train imitation "
+        "learners and evaluate them, headless.",
     )
     parser.add_argument("--version", action="version", version=f"imitation-studio {core.__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
+    parser.add_argument(
+        "--workspace",
+        type=Path,
+        default=os.environ.get(WORKSPACE_VARIABLE) or None,
+        metavar="DIR",
+        help=f"open the window in this workspace folder (created if needed) and keep the window's settings "
+        f"there, not in your home folder; default: ${WORKSPACE_VARIABLE}, else the last workspace used",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     envs = commands.add_parser("envs", help="list the supported environments and their keys")

@@ -6,9 +6,11 @@ a ``Dialogs`` instance, and tests pass a scripted one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox, QTextBrowser, QVBoxLayout, QWidget
 
 
 class Dialogs:
@@ -43,3 +45,41 @@ class Dialogs:
     def save_file(self, parent: QWidget | None, title: str, start: Path, filter: str) -> Path | None:
         chosen, _ = QFileDialog.getSaveFileName(parent, title, str(start), filter)
         return Path(chosen) if chosen else None
+
+    def document(self, parent: QWidget | None, title: str, html: str) -> None:
+        """Show a page of rich text (help, about) with working links."""
+        dialog = QDialog(parent)
+        dialog.setWindowTitle(title)
+        browser = QTextBrowser()
+        browser.setOpenExternalLinks(True)
+        browser.setHtml(html)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(browser)
+        layout.addWidget(buttons)
+        dialog.resize(640, 560)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.exec()
+
+
+class ThenRefocus:
+    """Any ``Dialogs`` whose every question is followed by a call (to give the keyboard back).
+
+    A closed modal dialog hands the keyboard to whichever widget Qt picks; the game wants it back.
+    """
+
+    def __init__(self, dialogs: Dialogs, after: Callable[[], None]) -> None:
+        self.inner = dialogs
+        self._after = after
+
+    def __getattr__(self, name: str):
+        method = getattr(self.inner, name)
+
+        def then_refocus(*args, **kwargs):
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self._after()
+
+        return then_refocus

@@ -2,17 +2,22 @@
 
 It paints the latest numpy frame with its aspect ratio kept, draws a focus ring while it has the
 keyboard (and a "click to play" hint while it does not), and reports key presses and releases
-without auto-repeat. An optional overlay card sits over the frame (episode results, messages).
+without auto-repeat. An optional overlay card sits in the frame's top-left corner (episode
+results, messages): the middle of a frame is where the game is (the landing pad, the pole), and
+the corners are empty in every env we ship. A marker shows where an agent left through the top.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 FOCUS_COLOUR = QColor(60, 140, 255)
+MARKER_COLOUR = QColor(255, 190, 60)
+CAPTION_HEIGHT = 22
+CARD_WIDTH_FRACTION = 0.45  # the lander starts at the top centre: a card this wide stays clear
 
 
 class OverlayCard(QFrame):
@@ -57,13 +62,18 @@ class OverlayCard(QFrame):
         self.show()
         self.raise_()
         self.parentWidget().update()
-        self._centre()
+        self.place()
 
-    def _centre(self) -> None:
-        parent = self.parentWidget().rect()
-        width = min(max(self.sizeHint().width(), 260), parent.width() - 20)
-        height = self.sizeHint().height()
-        self.setGeometry(QRect((parent.width() - width) // 2, (parent.height() - height) // 2, width, height))
+    def place(self) -> None:
+        """Into the top-left corner of the picture, below the caption, at most 45% of its width."""
+        frame: FrameView = self.parentWidget()
+        picture = frame.image_rect().toRect()
+        width = max(min(self.sizeHint().width(), int(picture.width() * CARD_WIDTH_FRACTION)), 240)
+        width = min(width, frame.width() - 16)
+        height = self.heightForWidth(width) if self.hasHeightForWidth() else self.sizeHint().height()
+        left = max(picture.left() + 8, 4)
+        top = max(picture.top(), 0) + CAPTION_HEIGHT + 14
+        self.setGeometry(QRect(left, top, width, height))
 
 
 class FrameView(QWidget):
@@ -78,6 +88,7 @@ class FrameView(QWidget):
         self._image: QImage | None = None
         self._frame: np.ndarray | None = None  # keeps the QImage's memory alive
         self._caption = ""
+        self._above_top_x: float | None = None  # where the agent left through the top edge (0..1)
         self._takes_keyboard = takes_keyboard
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(240, 160)
@@ -93,14 +104,23 @@ class FrameView(QWidget):
         else:
             frame = np.ascontiguousarray(frame, dtype=np.uint8)
             height, width = frame.shape[:2]
+            resized = self._image is None or (self._image.width(), self._image.height()) != (width, height)
             self._frame = frame
             self._image = QImage(frame.data, width, height, 3 * width, QImage.Format.Format_RGB888)
+            if resized and self.overlay.isVisible():
+                self.overlay.place()
         self.update()
 
     def set_caption(self, text: str) -> None:
         """A line drawn in the frame's top-left corner (time step, return, mode)."""
         self._caption = text
         self.update()
+
+    def set_above_top(self, x_fraction: float | None) -> None:
+        """Mark where the agent is above the picture (x from 0 to 1), or None when it is inside."""
+        if x_fraction != self._above_top_x:
+            self._above_top_x = x_fraction
+            self.update()
 
     @property
     def has_frame(self) -> bool:
@@ -127,9 +147,26 @@ class FrameView(QWidget):
                 QRectF(8, 8, painter.fontMetrics().horizontalAdvance(self._caption) + 12, 22), QColor(0, 0, 0, 140)
             )
             painter.drawText(QRectF(14, 8, self.width(), 22), Qt.AlignmentFlag.AlignVCenter, self._caption)
+        if self._above_top_x is not None and self._image is not None:
+            self._paint_above_top(painter)
         if self._takes_keyboard:
             self._paint_focus(painter)
         painter.end()
+
+    def _paint_above_top(self, painter: QPainter) -> None:
+        """An arrow at the top edge of the picture, over where the agent flew out, and a note."""
+        picture = self.image_rect()
+        x = picture.left() + self._above_top_x * picture.width()
+        top = picture.top() + 2
+        arrow = QPolygonF([QPointF(x, top), QPointF(x - 10, top + 16), QPointF(x + 10, top + 16)])
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(MARKER_COLOUR)
+        painter.drawPolygon(arrow)
+        text = "above the screen"
+        width = painter.fontMetrics().horizontalAdvance(text) + 10
+        left = min(max(x - width / 2, picture.left()), picture.right() - width)
+        painter.setPen(MARKER_COLOUR)
+        painter.drawText(QRectF(left, top + 18, width, 18), Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_focus(self, painter: QPainter) -> None:
         if self.hasFocus():
@@ -151,7 +188,7 @@ class FrameView(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self.overlay.isVisible():
-            self.overlay._centre()
+            self.overlay.place()
 
     def mousePressEvent(self, event) -> None:
         if self._takes_keyboard:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
+from PySide6.QtCore import QByteArray, QSettings, qVersion
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
+from PySide6.QtWidgets import QMainWindow, QTabWidget
 
 import core
-from app.dialogs import Dialogs
+from app import help
+from app.dialogs import Dialogs, ThenRefocus
+from app.elided_label import ElidedLabel
 from app.record_view import Mode, RecordView
 from core.errors import StudioError
 from core.workspace import Workspace, default_workspace_root
+
+# Room kept for the window manager's title bar and borders when a size is fitted to a screen.
+FRAME_ALLOWANCE_PX = (16, 48)
 
 VIEWS = ("record", "train", "watch")
 
@@ -28,7 +33,8 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.settings = settings or QSettings("imitation-studio", "imitation-studio")
-        self.dialogs = dialogs or Dialogs()
+        # After every question the keyboard goes back to the game when the Record view shows.
+        self.dialogs = ThenRefocus(dialogs or Dialogs(), self._return_keyboard)
         self.workspace = workspace or self._remembered_workspace()
         self.setWindowTitle(f"Imitation Studio {core.__version__}")
         self.tabs = QTabWidget()
@@ -37,7 +43,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.record_view, "Record")
         self._add_training_views()
         self.setCentralWidget(self.tabs)
-        self._workspace_label = QLabel()
+        self._workspace_label = ElidedLabel()
+        self._workspace_label.setMaximumWidth(520)
         self.statusBar().addPermanentWidget(self._workspace_label)
         self._build_menu()
         self._show_workspace()
@@ -52,17 +59,26 @@ class MainWindow(QMainWindow):
         self.watch_view = WatchView(self.workspace)
         self.train_view.status_message.connect(self.show_message)
         self.train_view.snapshot_ready.connect(self.watch_view.set_snapshot)
-        self.train_view.run_opened.connect(self.watch_view.set_run)
-        self.record_view.episode_kept.connect(lambda _: self.train_view.refresh_demo_sets())
+        self.train_view.run_opened.connect(self._watch_run)
+        self.train_view.training_finished.connect(lambda _: self.watch_view.training_ended(self.train_view.run_dir))
+        # A kept episode makes its demo set the one to train from.
+        self.record_view.episode_kept.connect(lambda path: self.train_view.show_my_demos(path.parent.name))
         self.tabs.addTab(self.train_view, "Train")
         self.tabs.addTab(self.watch_view, "Watch")
         self.tabs.currentChanged.connect(self._on_tab_changed)
+
+    def _watch_run(self, run_dir: Path) -> None:
+        """Open in the Train view: the Watch view plays the run (live when it is training now)."""
+        if self.train_view.is_training and run_dir == self.train_view.run_dir:
+            self.watch_view.watch_live()
+        else:
+            self.watch_view.watch_run(run_dir)
 
     def _on_tab_changed(self, index: int) -> None:
         current = self.tabs.widget(index)
         self.watch_view.set_active(current is self.watch_view)
         if current is self.record_view:
-            self.record_view.frame_view.setFocus()
+            self.record_view.take_keyboard()
         elif self.record_view.mode == Mode.PLAYING:
             self.record_view.toggle_pause()
 
@@ -83,6 +99,29 @@ class MainWindow(QMainWindow):
             action = QAction(name.capitalize(), self, shortcut=QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
             view_menu.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        pages = (
+            ("&Keys", QKeySequence.StandardKey.HelpContents, "Keys", help.keys_page),
+            ("&How imitation works here", None, "How imitation works here", help.imitation_page),
+            ("&About Imitation Studio", None, "About Imitation Studio", self._about_page),
+        )
+        for label, shortcut, title, page in pages:
+            action = QAction(label, self)
+            if shortcut is not None:
+                action.setShortcut(shortcut)
+            action.triggered.connect(lambda _=False, t=title, p=page: self.dialogs.document(self, t, p()))
+            help_menu.addAction(action)
+
+    def _about_page(self) -> str:
+        import PySide6
+
+        from core.trainer import resolve_device
+
+        return help.about_page(resolve_device("auto").type, self.workspace.root, qVersion(), PySide6.__version__)
+
+    def _return_keyboard(self) -> None:
+        if self.tabs.currentWidget() is self.record_view:
+            self.record_view.take_keyboard()
 
     # ------------------------------------------------------------------ workspace
     def _remembered_workspace(self) -> Workspace:
@@ -128,6 +167,7 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("geometry")
         if isinstance(geometry, QByteArray | bytes):
             self.restoreGeometry(geometry)
+        self.fit_to_screen()
         self.record_view.restore_settings(self._group("record"))
         self.train_view.restore_settings(self._group("train"))
         self.tabs.setCurrentIndex(min(int(self.settings.value("view", 0, type=int)), len(VIEWS) - 1))
@@ -137,6 +177,35 @@ class MainWindow(QMainWindow):
         values = {key: self.settings.value(key) for key in self.settings.childKeys()}
         self.settings.endGroup()
         return values
+
+    def fit_to_screen(self) -> None:
+        """Shrink and move the window so that all of it, title bar included, is on its screen.
+
+        A size remembered on a larger screen (or grown past the screen once) must not open with
+        the close button out of reach.
+        """
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+        extra_w, extra_h = FRAME_ALLOWANCE_PX
+        if self.isVisible():  # the window manager's real decorations are known now
+            extra_w = self.frameGeometry().width() - self.width()
+            extra_h = self.frameGeometry().height() - self.height()
+        width = min(self.width(), available.width() - extra_w)
+        height = min(self.height(), available.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        corner = self.pos()  # of the frame, title bar included
+        left = max(min(corner.x(), available.x() + available.width() - width - extra_w), available.x())
+        top = max(min(corner.y(), available.y() + available.height() - height - extra_h), available.y())
+        if (left, top) != (corner.x(), corner.y()):
+            self.move(left, top)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not event.spontaneous():
+            self.fit_to_screen()
 
     def save_settings(self) -> None:
         self.settings.setValue("geometry", self.saveGeometry())

@@ -2,7 +2,8 @@
 
 Each panel draws a few scalars against env steps (epochs for BC). Points go into bounded
 ``DecimatingSeries``; curves are redrawn at most 10 times a second, only when new data came.
-A second run can be drawn dashed for comparison.
+A second run can be drawn dashed for comparison. Each panel's legend sits in a row of its own
+under the panel, never over the curves.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from app.elided_label import ElidedLabel
 from app.series import DecimatingSeries
 
 pg.setConfigOptions(background="w", foreground="#222", antialias=True)
@@ -83,6 +85,8 @@ PANELS = (
 )
 REFERENCE_LABELS = {"demo_return": "demos' mean return", "demo_length": "demos' mean length"}
 REDRAW_INTERVAL_MS = 100
+READOUT_IDLE = "Hover over a plot to read its values."
+LEGEND_COLUMNS = 3
 
 
 class LivePlots(QWidget):
@@ -99,17 +103,22 @@ class LivePlots(QWidget):
         self._references: dict[str, pg.InfiniteLine] = {}
         self._legend_labels: dict[str, tuple[pg.LegendItem, str]] = {}
         self._in_legend: set[str] = set()
+        self._compare_entries: list[tuple[pg.LegendItem, pg.PlotDataItem]] = []
+        self.compare_name = ""
         self._plots: list[tuple[pg.PlotItem, Panel]] = []
+        self._legends: list[pg.LegendItem] = []
         self._dirty = False
         self._changed: set[str] = set()  # series with new points since the last redraw
         self._compare_changed = False
         self.redraws = 0
         self.layout_widget = pg.GraphicsLayoutWidget()
         for index, panel in enumerate(PANELS):
-            plot = self.layout_widget.addPlot(row=index // 2, col=index % 2, title=panel.title)
+            row, col = 2 * (index // 2), index % 2
+            plot = self.layout_widget.addPlot(row=row, col=col, title=panel.title)
             # No grid: translucent grid lines made one repaint of the six panels take 60 ms
             # instead of 14 (measured offscreen), which the GUI thread cannot afford at 10 Hz.
-            plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
+            legend = pg.LegendItem(colCount=LEGEND_COLUMNS, labelTextSize="8pt", frame=False)
+            self.layout_widget.addItem(legend, row=row + 1, col=col)
             plot.setLabel("bottom", "env steps")
             plot.hideButtons()  # one item less to paint; right-click still offers "View All"
             if panel.y_range:
@@ -119,7 +128,7 @@ class LivePlots(QWidget):
                 symbol = {"symbol": "o", "symbolSize": 5, "symbolBrush": curve.colour} if curve.points else {}
                 # Named (and so in the legend) only once data arrives: a PPO run has no beta.
                 self._curves[curve.key] = plot.plot([], [], pen=pen, **symbol)
-                self._legend_labels[curve.key] = (plot.legend, curve.label)
+                self._legend_labels[curve.key] = (legend, curve.label)
                 compare_pen = pg.mkPen(curve.colour, width=1, style=Qt.PenStyle.DashLine)
                 self._compare_curves[curve.key] = plot.plot([], [], pen=compare_pen)
             if panel.reference:
@@ -132,10 +141,11 @@ class LivePlots(QWidget):
                 line.hide()
                 plot.addItem(line, ignoreBounds=False)
                 self._references[panel.reference] = line
-            plot.scene().sigMouseMoved.connect(lambda pos, p=plot, pn=panel: self._hover(p, pn, pos))
             self._plots.append((plot, panel))
-        self.readout = QLabel("Hover over a plot to read its values.")
-        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self._legends.append(legend)
+        self.layout_widget.scene().sigMouseMoved.connect(self._hover)
+        self.layout_widget.viewport().installEventFilter(self)
+        self.readout = ElidedLabel(READOUT_IDLE)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.layout_widget, 1)
@@ -183,10 +193,11 @@ class LivePlots(QWidget):
         self._changed.update(self._append(records, self.series))
         self._dirty = True
 
-    def set_comparison(self, records: Iterable[Mapping[str, float]] | None) -> None:
-        """Draw another run's curves dashed (None removes them)."""
+    def set_comparison(self, records: Iterable[Mapping[str, float]] | None, name: str = "") -> None:
+        """Draw another run's curves dashed, named ``name`` in the legends (None removes them)."""
         self.compare_series.clear()
         self._append(records or (), self.compare_series)
+        self.compare_name = name if records is not None else ""
         self._compare_changed = True
         self._dirty = True
 
@@ -221,19 +232,44 @@ class LivePlots(QWidget):
         self._changed.clear()
         if self._compare_changed:
             self._compare_changed = False
-            for key, curve in self._compare_curves.items():
-                series = self.compare_series.get(key)
-                curve.setData(*series.arrays()) if series else curve.setData([], [])
-                if series:  # the comparison may reach further than the fixed x axis
-                    curve.getViewBox().enableAutoRange(axis="x")
+            self._redraw_comparison()
+
+    def _redraw_comparison(self) -> None:
+        for legend, sample in self._compare_entries:
+            legend.removeItem(sample)
+        self._compare_entries.clear()
+        for key, curve in self._compare_curves.items():
+            series = self.compare_series.get(key)
+            curve.setData(*series.arrays()) if series else curve.setData([], [])
+            if series:  # the comparison may reach further than the fixed x axis
+                curve.getViewBox().enableAutoRange(axis="x")
+        if not self.compare_series:
+            return
+        # One grey dashed entry per panel that has compared curves: "- - - run NAME".
+        for (_, panel), legend in zip(self._plots, self._legends, strict=True):
+            if any(curve.key in self.compare_series for curve in panel.curves):
+                sample = pg.PlotDataItem([], [], pen=pg.mkPen(GREY, width=1, style=Qt.PenStyle.DashLine))
+                legend.addItem(sample, f"dashed: {self.compare_name or 'compared run'}")
+                self._compare_entries.append((legend, sample))
 
     def point_count(self, key: str) -> int:
         series = self.series.get(key)
         return len(series) if series else 0
 
-    def _hover(self, plot: pg.PlotItem, panel: Panel, position: QPointF) -> None:
-        if not plot.sceneBoundingRect().contains(position):
-            return
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Leave:
+            self.readout.setText(READOUT_IDLE)  # a value shown after the mouse left would mislead
+        return super().eventFilter(watched, event)
+
+    def _hover(self, position: QPointF) -> None:
+        """Show the values of the panel under the mouse at its x (or the idle text between panels)."""
+        for plot, panel in self._plots:
+            if plot.vb.sceneBoundingRect().contains(position):
+                self._read_out(plot, panel, position)
+                return
+        self.readout.setText(READOUT_IDLE)
+
+    def _read_out(self, plot: pg.PlotItem, panel: Panel, position: QPointF) -> None:
         x = plot.vb.mapSceneToView(position).x()
         parts = []
         for curve in panel.curves:

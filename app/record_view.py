@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import json
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -32,11 +33,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dialogs import Dialogs
+from app.dialogs import Dialogs, ThenRefocus
+from app.elided_label import ElidedLabel
 from app.frame_view import FrameView
 from app.keys import key_name
+from app.wording import count
 from core.demos import DemoSet, Episode, Recorder, ReplayStep, load_demo_set, replay
-from core.envs import REGISTRY, EnvSpec, KeyboardActions, get_spec
+from core.endings import above_top_edge, classify_ending
+from core.envs import GAME_KEYS, REGISTRY, EnvSpec, KeyboardActions, get_spec
 from core.errors import DemoError, StudioError
 from core.paths import sample_demos_dir
 from core.workspace import TRASH_DIR, Workspace, move_to_trash, restore_from_trash
@@ -52,6 +56,20 @@ class Mode(enum.Enum):
     PAUSED = "paused"
     FINISHED = "finished"  # the episode ended: keep or discard
     REPLAY = "replay"
+    REPLAY_PAUSED = "replay paused"
+    REPLAY_DONE = "replay finished"  # Space replays it again, Esc or a game key goes back to playing
+
+
+REPLAYING = (Mode.REPLAY, Mode.REPLAY_PAUSED, Mode.REPLAY_DONE)
+PAUSE_BUTTON_TEXT = {
+    Mode.WAITING: "Start (Space)",
+    Mode.PLAYING: "Pause (Space)",
+    Mode.PAUSED: "Continue (Space)",
+    Mode.FINISHED: "Continue (Space)",
+    Mode.REPLAY: "Pause replay (Space)",
+    Mode.REPLAY_PAUSED: "Continue replay (Space)",
+    Mode.REPLAY_DONE: "Replay again (Space)",
+}
 
 
 class RecordView(QWidget):
@@ -63,7 +81,7 @@ class RecordView(QWidget):
     def __init__(self, workspace: Workspace, dialogs: Dialogs | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
-        self.dialogs = dialogs or Dialogs()
+        self.dialogs = ThenRefocus(dialogs or Dialogs(), self.take_keyboard)
         self.mode = Mode.WAITING
         self.recorder: Recorder | None = None
         self.keyboard: KeyboardActions | None = None
@@ -74,6 +92,7 @@ class RecordView(QWidget):
         self._shown_episodes: list[Episode] = []
         self._undo: list[Path] = []  # trashed files, newest last
         self._expert_levels: dict[str, float | None] = {}
+        self._speeds: dict[str, float] = {}  # chosen per env: 25% suits LunarLander, not Acrobot
         self._last_tick: float | None = None
         self.step_intervals_ms: deque[float] = deque(maxlen=PACING_WINDOW)
         self._timer = QTimer(self)
@@ -116,8 +135,7 @@ class RecordView(QWidget):
         self.frame_view.key_pressed.connect(self._on_key_pressed)
         self.frame_view.key_released.connect(self._on_key_released)
         self.frame_view.focus_lost.connect(self._on_focus_lost)
-        self._status = QLabel()
-        self._status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._status = ElidedLabel()
         game = QVBoxLayout()
         game.addLayout(bar)
         game.addWidget(self.frame_view, 1)
@@ -147,7 +165,10 @@ class RecordView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        # The file name is shown whole (the table scrolls sideways when it must): cut in the
+        # middle it read "202...npz", which tells nothing.
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemDoubleClicked.connect(lambda _: self.replay_selected())
         self._replay_button = QPushButton("Replay")
@@ -235,15 +256,29 @@ class RecordView(QWidget):
         self.workspace = workspace
         self._switch_env(self.env_key, ask=False)
 
+    def take_keyboard(self) -> None:
+        """Give the keyboard to the game (when this view is on screen): keys play at once."""
+        if self.isVisible() and self.recorder is not None:
+            self.frame_view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.take_keyboard()
+
     def settings(self) -> dict[str, object]:
-        return {"env": self.env_key, "speed": self.speed, "samples": self.showing_samples}
+        return {"env": self.env_key, "speeds": json.dumps(self._speeds), "samples": self.showing_samples}
 
     def restore_settings(self, values: dict[str, object]) -> None:
+        with contextlib.suppress(TypeError, ValueError):
+            speeds = json.loads(str(values.get("speeds", "{}")))
+            if isinstance(speeds, dict):
+                self._speeds = {
+                    key: float(speed) for key, speed in speeds.items() if key in REGISTRY and float(speed) in SPEEDS
+                }
         env = values.get("env")
         if isinstance(env, str) and env in REGISTRY:
             self.set_env(env)
-        with contextlib.suppress(StudioError, TypeError, ValueError):
-            self.set_speed(float(values.get("speed", 1.0)))
+        self._show_speed(self._speeds.get(self.env_key, 1.0))
         self.show_samples(str(values.get("samples", "false")).lower() == "true")
 
     # ------------------------------------------------------------------ env and episodes
@@ -274,6 +309,7 @@ class RecordView(QWidget):
         )
         self._legend.setText(f"<table>{rows}{extra}</table>")
         self._copy_button.setEnabled(sample_demos_dir(env_key).is_dir())
+        self._show_speed(self._speeds.get(env_key, 1.0))
         self.new_episode()
         self.reload_episodes()
 
@@ -291,7 +327,7 @@ class RecordView(QWidget):
         self.status_message.emit("episode restarted")
 
     def discard_episode(self) -> None:
-        if self.mode == Mode.REPLAY:
+        if self.mode in REPLAYING:
             self._stop_replay()
             self.new_episode()
             return
@@ -317,26 +353,38 @@ class RecordView(QWidget):
         return path
 
     def toggle_pause(self) -> None:
+        """Space: start, pause or continue the game or the replay; after a replay, replay it again."""
         if self.mode in (Mode.WAITING, Mode.PAUSED):
             self._set_mode(Mode.PLAYING)
         elif self.mode == Mode.PLAYING:
             self._set_mode(Mode.PAUSED)
         elif self.mode == Mode.REPLAY:
-            if self._timer.isActive():
-                self._timer.stop()
-            else:
-                self._start_timer(self._replay_episode.meta.fps or self.spec.fps)
-            self._update_status()
+            self._set_mode(Mode.REPLAY_PAUSED)
+        elif self.mode == Mode.REPLAY_PAUSED:
+            self._set_mode(Mode.REPLAY)
+        elif self.mode == Mode.REPLAY_DONE:
+            self._start_replay(self._replay_episode)
 
     def _set_mode(self, mode: Mode) -> None:
         self.mode = mode
-        overlay = self.frame_view.overlay
         if mode == Mode.PLAYING:
-            overlay.hide()
             self._last_tick = None
             self._start_timer(self.spec.fps)
-        elif mode != Mode.REPLAY:
+        elif mode == Mode.REPLAY:
+            self._start_timer(self._replay_fps())
+        else:
             self._timer.stop()
+        if mode == Mode.FINISHED:
+            self.keyboard.release_all()  # key-ups after the end must not show as held
+        self._show_card()
+        self._pause_button.setText(PAUSE_BUTTON_TEXT[mode])
+        self._pause_button.setEnabled(mode != Mode.FINISHED)
+        self._update_status()
+        self._update_buttons()
+
+    def _show_card(self) -> None:
+        """The card over the frame for the current mode (none while the game or a replay runs)."""
+        overlay, mode = self.frame_view.overlay, self.mode
         if mode == Mode.WAITING:
             overlay.show_card(
                 "Ready",
@@ -344,36 +392,56 @@ class RecordView(QWidget):
             )
         elif mode == Mode.PAUSED:
             overlay.show_card("Paused", "Space continues, R restarts, Esc discards this episode.")
+        elif mode == Mode.REPLAY_PAUSED:
+            overlay.show_card("Replay paused", "Space continues the replay, Esc stops it.")
         elif mode == Mode.FINISHED:
             keep, drop = QPushButton("Keep (Enter)"), QPushButton("Discard (Backspace)")
             keep.clicked.connect(self.keep_episode)
             drop.clicked.connect(self.discard_episode)
-            ended = "time limit reached" if self.recorder.episode().meta.truncated else "the episode ended"
+            recorder = self.recorder
+            ending = classify_ending(
+                self.spec, recorder.observation, recorder.episode().rewards[-1], recorder.episode().meta.terminated
+            )
             overlay.show_card(
-                f"Return {self.recorder.episode_return:.1f}",
-                f"{self.recorder.length} steps ({ended}). Keep this episode as a demonstration?",
+                f"Return {recorder.episode_return:.1f}: {ending.text}",
+                f"{count(recorder.length, 'step')}. Keep this episode as a demonstration?",
                 (keep, drop),
             )
-        elif mode == Mode.REPLAY:
+        elif mode == Mode.REPLAY_DONE:
+            episode = self._replay_episode
+            overlay.show_card(
+                "Replay finished",
+                f"Return {episode.episode_return:.1f} in {count(episode.length, 'step')}: {episode.ending.text}. "
+                "Space replays it again; a game key or Esc goes back to playing.",
+            )
+        else:
             overlay.hide()
-        self._pause_button.setText(
-            {Mode.WAITING: "Start (Space)", Mode.PLAYING: "Pause (Space)"}.get(mode, "Continue (Space)")
-        )
-        self._pause_button.setEnabled(mode not in (Mode.FINISHED,))
-        self._update_status()
-        self._update_buttons()
 
     def _start_timer(self, fps: float) -> None:
         self._timer.start(max(1, round(1000.0 / (fps * self.speed))))
 
-    def _apply_speed(self) -> None:
+    def _replay_fps(self) -> float:
+        return (self._replay_episode.meta.fps if self._replay_episode else 0) or self.spec.fps
+
+    def _show_speed(self, speed: float) -> None:
+        """Show ``speed`` in the box without counting it as the user's choice."""
+        self._speed_combo.blockSignals(True)
+        self._speed_combo.setCurrentIndex(max(self._speed_combo.findData(speed), 0))
+        self._speed_combo.blockSignals(False)
+        self._apply_speed(remember=False)
+
+    def _apply_speed(self, remember: bool = True) -> None:
+        if remember:
+            self._speeds[self.env_key] = self.speed
         if self._timer.isActive():
-            fps = self._replay_episode.meta.fps if self.mode == Mode.REPLAY and self._replay_episode else self.spec.fps
-            self._start_timer(fps or self.spec.fps)
+            self._start_timer(self._replay_fps() if self.mode == Mode.REPLAY else self.spec.fps)
         self._last_tick = None
         self.step_intervals_ms.clear()
-        if self.isVisible():
-            self.frame_view.setFocus()
+        if self.mode == Mode.WAITING:
+            self._show_card()  # the card states the speed
+        if self.recorder is not None:
+            self._update_status()
+        self.take_keyboard()
 
     # ------------------------------------------------------------------ the game loop
     def advance(self) -> None:
@@ -389,10 +457,14 @@ class RecordView(QWidget):
             self.step_intervals_ms.append((now - self._last_tick) * 1000.0)
         self._last_tick = now
         outcome = self.recorder.step(self.keyboard.action())
-        self.frame_view.set_frame(self.recorder.render())
+        self._show_frame(self.recorder.render(), outcome.observation)
         self._update_status()
         if outcome.done:
             self._set_mode(Mode.FINISHED)
+
+    def _show_frame(self, frame: np.ndarray, observation: np.ndarray) -> None:
+        self.frame_view.set_frame(frame)
+        self.frame_view.set_above_top(above_top_edge(self.spec, observation))
 
     def pacing(self) -> dict[str, float]:
         """Intervals between env steps while playing: target, median, p99 and max in ms."""
@@ -409,7 +481,8 @@ class RecordView(QWidget):
         }
 
     def _update_status(self) -> None:
-        if self.mode == Mode.REPLAY and self._replay_episode is not None:
+        if self.mode in REPLAYING:
+            self._update_replay_status()
             return
         recorder = self.recorder
         held = ", ".join(self.keyboard.held) or "none"
@@ -441,10 +514,14 @@ class RecordView(QWidget):
         if name == "R":
             self.restart()
             return
-        if name is None or self.mode in (Mode.FINISHED, Mode.REPLAY):
+        if name is None or self.mode in (Mode.FINISHED, Mode.REPLAY, Mode.REPLAY_PAUSED):
             return
+        if self.mode == Mode.REPLAY_DONE:
+            if name not in GAME_KEYS:
+                return
+            self.new_episode()  # back to playing: this key starts the new episode
         self.keyboard.press(name)
-        if self.mode == Mode.WAITING and name in self.spec.key_actions:
+        if self.mode == Mode.WAITING and (name in GAME_KEYS or name in self.spec.key_actions):
             self._set_mode(Mode.PLAYING)
         elif self.mode == Mode.PAUSED:
             self._update_status()
@@ -453,13 +530,15 @@ class RecordView(QWidget):
         name = key_name(key)
         if name is not None and self.keyboard is not None:
             self.keyboard.release(name)
+            if self.mode != Mode.PLAYING and self.recorder is not None:
+                self._update_status()  # while playing, the next step shows it
 
     def _on_focus_lost(self) -> None:
         # Key-up events go to whichever widget has the focus now: forget held keys, and pause
         # rather than let the lander fly on with nobody at the controls.
         if self.keyboard is not None:
             self.keyboard.release_all()
-        if self.mode == Mode.PLAYING:
+        if self.mode == Mode.PLAYING and self.recorder is not None:  # None: shut down
             self._set_mode(Mode.PAUSED)
 
     # ------------------------------------------------------------------ the demo list
@@ -502,7 +581,7 @@ class RecordView(QWidget):
                 item.setForeground(QColor(179, 38, 30))
                 item.setToolTip(bad.reason)
                 self.table.setItem(row, column, item)
-        for column in range(4):  # the file name takes what is left, elided in the middle
+        for column in range(4):
             self.table.resizeColumnToContents(column)
         self._update_summary()
         self._update_buttons()
@@ -513,12 +592,13 @@ class RecordView(QWidget):
         if demo_set.episodes:
             returns = demo_set.returns
             text = (
-                f"<b>{len(returns)} episodes</b> ({where}) · {demo_set.n_steps:,} steps · "
+                f"<b>{count(len(returns), 'episode')}</b> ({where}) · {demo_set.n_steps:,} steps · "
                 f"mean return <b>{returns.mean():.1f}</b> ± {returns.std():.1f} · "
                 f"mean length {demo_set.lengths.mean():.0f}"
             )
         else:
-            text = f"No episodes yet in {where}. Play an episode and keep it, or copy the samples in."
+            text = f"No episodes yet in {where}. Play an episode and keep it"
+            text += ", or copy the samples in." if sample_demos_dir(self.env_key).is_dir() else "."
         expert = self._expert_level()
         if expert is not None:
             text += f"<br>Scripted expert: mean return {expert:.1f} (the bundled samples)."
@@ -610,40 +690,57 @@ class RecordView(QWidget):
         if self.has_unsaved_episode and not self._confirm_drop("replay an episode"):
             return
         self.recorder.discard()
+        self._start_replay(episode)
+
+    def _start_replay(self, episode: Episode) -> None:
+        self._close_replay()
         self._replay_episode = episode
         self._replay = replay(episode, render=True)
+        self._replay_step = -1
         self._set_mode(Mode.REPLAY)
-        self._start_timer(episode.meta.fps or self.spec.fps)
         self._replay_tick()
-        self.frame_view.setFocus()
+        self.take_keyboard()
 
     def _replay_tick(self) -> None:
         episode = self._replay_episode
         try:
             step = next(self._replay)
         except StopIteration:
-            self._stop_replay()
-            self.new_episode()
-            self.frame_view.overlay.show_card(
-                "Replay finished",
-                f"Return {episode.episode_return:.1f} in {episode.length} steps. Press a key to play.",
-            )
+            self._close_replay()
+            self.keyboard.release_all()
+            self.recorder.reset()  # the live episode waits behind the card
+            self._set_mode(Mode.REPLAY_DONE)
             return
         except StudioError as error:
             self._stop_replay()
             self.new_episode()
             self.dialogs.error(self, "Replay failed", str(error))
             return
-        self.frame_view.set_frame(step.frame)
+        self._show_frame(step.frame, episode.observations[step.t + 1])
+        self._replay_step = step.t
         self._replay_return = 0.0 if step.t < 0 else self._replay_return + step.reward
-        text = f"replay · step {step.t + 1} / {episode.length} · return {self._replay_return:.1f}"
-        self.frame_view.set_caption(text)
-        self._status.setText(f"{text} · {episode.path.name if episode.path else ''} · Esc stops, Space pauses")
+        self._update_replay_status()
 
-    def _stop_replay(self) -> None:
+    def _update_replay_status(self) -> None:
+        episode = self._replay_episode
+        if episode is None:
+            return
+        text = f"replay · step {self._replay_step + 1} / {episode.length} · return {self._replay_return:.1f}"
+        self.frame_view.set_caption(text)
+        keys = {
+            Mode.REPLAY: "Space pauses, Esc stops",
+            Mode.REPLAY_PAUSED: "paused: Space continues, Esc stops",
+            Mode.REPLAY_DONE: "finished: Space replays it again, Esc or a game key goes back to playing",
+        }[self.mode]
+        self._status.setText(f"{text} · {episode.path.name if episode.path else ''} · {keys}")
+
+    def _close_replay(self) -> None:
         if self._replay is not None:
             self._replay.close()  # closes the replay's env
         self._replay = None
+
+    def _stop_replay(self) -> None:
+        self._close_replay()
         self._replay_episode = None
         self._timer.stop()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from safetensors.torch import save as save_safetensors
 from app.config_form import ConfigForm, advanced_field_names
 from app.dialogs import Dialogs
 from app.plots import LivePlots
+from app.wording import count
 from app.worker import ProgressBatch, TrainingThread
 from core.checkpoint import FINAL_EVAL_FILE, load_checkpoint, load_config, read_metrics
 from core.config import TrainConfig, default_config
@@ -52,10 +54,12 @@ ALGORITHMS = (
     ("GAIL + TRPO", "gail", "trpo"),
     ("Behaviour cloning (baseline)", "bc", "ppo-clip"),
 )
+# D(s, a) is the discriminator's belief that a step came from the demos; each form turns it into
+# the reward the policy maximises. Plain words first: the Train view is read by students.
 REWARD_LABELS = {
-    "log-d": "ln D (the seed's u_t)",
-    "neg-log-one-minus-d": "-ln(1 - D)",
-    "logit": "logit D = ln D - ln(1 - D)",
+    "log-d": "ln D: rewards steps that look like the demos (the slides' u_t)",
+    "neg-log-one-minus-d": "-ln(1 - D): rewards steps that do not look like the policy's",
+    "logit": "ln D - ln(1 - D): both at once (can be negative)",
 }
 MAIN_FIELDS = ("learning_rate", "num_envs", "disc_learning_rate", "bc_warmstart_epochs", "bc_coef")
 # Set by their own widgets above the form.
@@ -97,6 +101,8 @@ class TrainView(QWidget):
         self._start_steps = 0
         self._latest_steps = 0
         self._form_env: str | None = None
+        self._paused_since: float | None = None  # when training was paused (the ETA leaves it out)
+        self._paused_s = 0.0
         self._build()
         self.refresh_demo_sets()
         self.refresh_runs()
@@ -105,12 +111,20 @@ class TrainView(QWidget):
     def _build(self) -> None:
         self._demo_combo = QComboBox()
         self._demo_combo.currentIndexChanged.connect(self._on_demo_set_changed)
+        self._demo_warning = QLabel()
+        self._demo_warning.setWordWrap(True)
+        self._demo_warning.setStyleSheet("color: #b3261e;")
+        self._demo_warning.hide()
         self._algo_combo = QComboBox()
         for label, algo, generator in ALGORITHMS:
             self._algo_combo.addItem(label, f"{algo}/{generator}")  # a string: Qt turns tuples into lists
         self._reward_combo = QComboBox()
         for key, label in REWARD_LABELS.items():
             self._reward_combo.addItem(label, key)
+        # The labels are long; the combo shows what fits and never widens the settings column.
+        self._reward_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self._reward_combo.setMinimumContentsLength(18)
+        self._reward_combo.setToolTip("\n".join(REWARD_LABELS.values()))
         self._algo_combo.currentIndexChanged.connect(self._update_controls)
         self._top_form = ConfigForm(("total_steps", "seed", "device"))
         self._device_label = QLabel()
@@ -129,6 +143,7 @@ class TrainView(QWidget):
 
         choose = QFormLayout()
         choose.addRow("Demonstrations", self._demo_combo)
+        choose.addRow(self._demo_warning)
         choose.addRow("Algorithm", self._algo_combo)
         choose.addRow("Imitation reward", self._reward_combo)
         settings = QVBoxLayout()
@@ -139,12 +154,13 @@ class TrainView(QWidget):
         settings.addWidget(defaults_button)
         settings.addWidget(self._advanced_box)
         settings.addStretch(1)
-        settings_widget = QWidget()
-        settings_widget.setLayout(settings)
-        scroll = QScrollArea()
+        self._settings_widget = QWidget()
+        self._settings_widget.setLayout(settings)
+        self._settings_scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setWidget(settings_widget)
+        scroll.setWidget(self._settings_widget)
         scroll.setMinimumWidth(330)
+        self._advanced_box.toggled.connect(self._reveal_advanced)
 
         self.start_button = QPushButton("Start training")
         self.start_button.clicked.connect(self.start)
@@ -192,13 +208,16 @@ class TrainView(QWidget):
         runs_layout.addWidget(self.runs)
         runs_layout.addLayout(run_buttons)
 
-        left = QVBoxLayout()
-        left.addWidget(scroll, 3)
-        left.addWidget(runs_box, 2)
-        left_widget = QWidget()
-        left_widget.setLayout(left)
+        # Settings above the runs, with a handle between them: opening Advanced gives the settings
+        # most of the height instead of a one-row scroll box.
+        self._left_splitter = QSplitter(Qt.Orientation.Vertical)
+        self._left_splitter.addWidget(scroll)
+        self._left_splitter.addWidget(runs_box)
+        self._left_splitter.setStretchFactor(0, 3)
+        self._left_splitter.setStretchFactor(1, 2)
+        self._left_splitter.setChildrenCollapsible(False)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left_widget)
+        splitter.addWidget(self._left_splitter)
         splitter.addWidget(centre_widget)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([380, 900])
@@ -221,9 +240,10 @@ class TrainView(QWidget):
             if not spec.trainable:
                 continue
             mine = self.workspace.root / "demos" / key
-            count = len(episode_files(mine)) if mine.is_dir() else 0
-            if count:
-                choices.append(DemoChoice(f"My demos · {spec.display_name} ({count} files)", mine, key))
+            n_files = len(episode_files(mine)) if mine.is_dir() else 0
+            if n_files:
+                label = f"My demos · {spec.display_name} ({count(n_files, 'episode')})"
+                choices.append(DemoChoice(label, mine, key))
         for key, spec in REGISTRY.items():
             if spec.trainable and sample_demos_dir(key).is_dir():
                 choices.append(DemoChoice(f"Samples · {spec.display_name}", sample_demos_dir(key), key))
@@ -260,10 +280,45 @@ class TrainView(QWidget):
             return
         raise StudioError(f"unknown setting {name!r}")
 
+    def show_my_demos(self, env_key: str) -> None:
+        """Select the workspace's demo set of ``env_key`` (after an episode was kept there)."""
+        self.refresh_demo_sets()
+        if not self.is_training:
+            with contextlib.suppress(StudioError):
+                self.select_demos(self.workspace.root / "demos" / env_key)
+
     def _on_demo_set_changed(self) -> None:
         choice = self._demo_combo.currentData()
         if choice is not None and choice.env_key != self._form_env:
             self._load_defaults()
+        self._warn_about_demos(choice)
+
+    def _warn_about_demos(self, choice: DemoChoice | None) -> None:
+        """Say so when most demos ended badly: GAIL imitates crashes as faithfully as landings."""
+        text = ""
+        if choice is not None:
+            try:
+                demos = load_demo_set(choice.folder, env_key=choice.env_key)
+            except StudioError:
+                demos = None
+            if demos is not None and demos.episodes:
+                endings = [episode.ending for episode in demos.episodes]
+                failed = [ending for ending in endings if ending.failed]
+                if 2 * len(failed) > len(endings):
+                    common = Counter(ending.text for ending in failed).most_common(1)[0][0]
+                    text = (
+                        f"⚠ {len(failed)} of {count(len(endings), 'demo')} ended badly (most: {common}; mean "
+                        f"return {demos.returns.mean():.1f}). The policy will imitate them, failures included: "
+                        "record a few good episodes, or train from the samples."
+                    )
+        self._demo_warning.setText(text)
+        self._demo_warning.setVisible(bool(text))
+
+    def _reveal_advanced(self, shown: bool) -> None:
+        if shown:
+            total = sum(self._left_splitter.sizes())
+            self._left_splitter.setSizes([total * 4 // 5, total - total * 4 // 5])
+            self._settings_scroll.ensureWidgetVisible(self._advanced_box, 0, 0)
 
     def _load_defaults(self, force: bool = False) -> None:
         choice = self._demo_combo.currentData()
@@ -336,6 +391,8 @@ class TrainView(QWidget):
             return
         self.config, self.demos, self.run_dir = config, demos, run_dir
         self.last_event = None
+        self._paused_since = None
+        self._paused_s = 0.0
         fresh = resume_state is None
         state = resume_state or {}
         x_key = "iteration" if config.algo == "bc" else "env_steps"
@@ -349,6 +406,9 @@ class TrainView(QWidget):
         self._start_steps = self._latest_steps = int(state.get(x_key if x_key == "env_steps" else "iteration", 0))
         self.progress.setRange(0, config.total_steps if x_key == "env_steps" else config.bc_epochs)
         self.progress.setValue(self._start_steps)
+        # The child process takes a few seconds to start; "idle" or the last run's outcome there
+        # would say nothing is happening.
+        self.progress.setFormat(f"{'resuming' if resume_state else 'starting'} {run_dir.name}…")
         self.training = TrainingThread(source)
         worker = self.training.worker
         worker.progress.connect(self._on_progress)
@@ -357,12 +417,12 @@ class TrainView(QWidget):
         worker.failed.connect(self._on_failed)
         self.training.thread.finished.connect(self._on_thread_done)
         self.training.start()
+        what = "BC" if config.algo == "bc" else f"GAIL + {config.generator}, reward {config.reward}"
         self.summary.setText(
-            f"Training {config.algo.upper()} ({config.generator}, reward "
-            f"{REWARD_LABELS[config.reward]}) on {config.env} from {len(demos.episodes)} demos "
+            f"Training {what} on {config.env} from {count(len(demos.episodes), 'demo')} "
             f"(mean return {demos.returns.mean():.1f}) on <b>{device}</b>. Run folder: {run_dir}"
         )
-        self.status_message.emit(f"training started: {run_dir.name}")
+        self.status_message.emit("training started" if resume_state is None else "training resumed")
         self.refresh_runs()
         self._update_controls()
 
@@ -372,9 +432,13 @@ class TrainView(QWidget):
         control = self.training.control
         if control.paused:
             control.resume()
+            if self._paused_since is not None:
+                self._paused_s += time.monotonic() - self._paused_since
+            self._paused_since = None
             self.status_message.emit("training resumed")
         else:
             control.pause()
+            self._paused_since = time.monotonic()
             self.progress.setFormat(self.progress.format().split(" · ")[0] + " · paused")
             self.status_message.emit("training paused")
         self._update_controls()
@@ -392,13 +456,14 @@ class TrainView(QWidget):
             latest = batch.stats[-1]
             self._latest_steps = latest.env_steps if x_key == "env_steps" else latest.iteration
             self.progress.setValue(min(self._latest_steps, self.progress.maximum()))
-            self.progress.setFormat(self._progress_text(latest.scalars))
+            if self._paused_since is None:  # batches still in flight when paused keep "paused"
+                self.progress.setFormat(self._progress_text(latest.scalars))
         if batch.snapshot is not None:
             self.snapshot_ready.emit(batch.snapshot, self.config, self.demos)
 
     def _progress_text(self, scalars: dict[str, float]) -> str:
         unit = "steps" if self.plots.x_key == "env_steps" else "epochs"
-        elapsed = max(time.monotonic() - self._started_at, 1e-6)
+        elapsed = max(time.monotonic() - self._started_at - self._paused_s, 1e-6)
         rate = (self._latest_steps - self._start_steps) / elapsed
         remaining = self.progress.maximum() - self._latest_steps
         eta = remaining / rate if rate > 0 else float("inf")
@@ -438,6 +503,7 @@ class TrainView(QWidget):
         self.dialogs.error(self, "Training failed", f"{event.message}{kept}", event.traceback)
 
     def _on_thread_done(self) -> None:
+        self._paused_since = None
         self.refresh_runs()
         self._update_controls()
 
@@ -462,6 +528,7 @@ class TrainView(QWidget):
         self.pause_button.setEnabled(training and not stopping)
         self.pause_button.setText("Resume" if paused else "Pause")
         self.stop_button.setEnabled(training and not stopping)
+        self._settings_widget.setEnabled(not training)  # a running trainer would not see a change
         self._reward_combo.setEnabled(self._algo_combo.currentData().startswith("gail/"))
         selected = self.selected_run() is not None
         for button in (self._open_button, self._compare_button, self._export_button):
@@ -472,7 +539,10 @@ class TrainView(QWidget):
     def refresh_runs(self) -> None:
         selected = self.selected_run()
         self.runs.clear()
-        for run_dir in self.workspace.run_dirs():
+        run_dirs = self.workspace.run_dirs()
+        if self.is_training and self.run_dir not in run_dirs:
+            run_dirs.insert(0, self.run_dir)  # its child process has not written config.json yet
+        for run_dir in run_dirs:
             item = QListWidgetItem(self._run_label(run_dir))
             item.setData(Qt.ItemDataRole.UserRole, run_dir)
             self.runs.addItem(item)
@@ -481,22 +551,27 @@ class TrainView(QWidget):
 
     def _run_label(self, run_dir: Path) -> str:
         """Two lines: the folder name (time, env, algorithm), then the reward and the outcome."""
+        return f"{run_dir.name}\n    {self._run_outcome(run_dir)}"
+
+    def _run_outcome(self, run_dir: Path) -> str:
+        """The reward form and how the run ended (or that it is training)."""
+        training = self.is_training and run_dir == self.run_dir
         try:
-            config = load_config(run_dir)
+            config = self.config if training else load_config(run_dir)
         except StudioError:
-            return f"{run_dir.name}\n    unreadable config"
+            return "unreadable config"
         details = f"reward {config.reward}, " if config.algo == "gail" else ""
-        if self.is_training and run_dir == self.run_dir:
-            return f"{run_dir.name}\n    {details}training…"
+        if training:
+            return f"{details}training…"
         final = run_dir / FINAL_EVAL_FILE
         outcome = "stopped (resumable)"
         if final.is_file():
             try:
                 result = json.loads(final.read_text())
                 outcome = f"return {result['return_mean']:.1f}, length {result['length_mean']:.0f}"
-            except (ValueError, KeyError):
+            except (ValueError, KeyError, TypeError):
                 pass
-        return f"{run_dir.name}\n    {details}{outcome}"
+        return f"{details}{outcome}"
 
     def selected_run(self) -> Path | None:
         items = self.runs.selectedItems()
@@ -525,11 +600,26 @@ class TrainView(QWidget):
             self.plots.clear("iteration" if bc else "env_steps", config.bc_epochs if bc else config.total_steps)
             self.plots.add_records(records)
             self.plots.set_references(self._demo_reference(run_dir))
-            self.summary.setText(f"Run {run_dir.name}: {len(records)} iterations. {self._run_label(run_dir)}")
-        try:
-            self.run_opened.emit(run_dir)
-        except StudioError as error:
-            self.dialogs.error(self, "Cannot watch the run", str(error))
+            self.load_run_settings(config, run_dir)
+            self.summary.setText(
+                f"Run {run_dir.name}: {count(len(records), 'iteration')}, {self._run_outcome(run_dir)}. "
+                "The settings on the left are this run's."
+            )
+            self.progress.setRange(0, max(self.progress.maximum(), 1))
+            self.progress.setValue(0)
+            self.progress.setFormat(f"opened {run_dir.name}")
+        self.run_opened.emit(run_dir)
+
+    def load_run_settings(self, config: TrainConfig, run_dir: Path) -> None:
+        """Show a run's settings in the form (its demo set when it is listed), to read or to start again."""
+        with contextlib.suppress(StudioError, KeyError, OSError):
+            self.select_demos(Path(read_demo_summary(run_dir)["folder"]))
+        self._form_env = config.env
+        for form in (self._top_form, self._main_form, self._advanced_form):
+            form.load(config)
+        self.select_algorithm(config.algo, "ppo-clip" if config.algo == "bc" else config.generator)
+        self._reward_combo.setCurrentIndex(self._reward_combo.findData(config.reward))
+        self._show_device()
 
     @staticmethod
     def _demo_reference(run_dir: Path) -> dict[str, float]:
@@ -568,7 +658,12 @@ class TrainView(QWidget):
         run_dir = self.selected_run()
         if run_dir is None:
             return
-        self.plots.set_comparison(read_metrics(run_dir))
+        try:
+            records = read_metrics(run_dir)
+        except StudioError as error:
+            self.dialogs.error(self, "Cannot compare with the run", str(error))
+            return
+        self.plots.set_comparison(records, run_dir.name)
         self.status_message.emit(f"dashed curves: {run_dir.name}")
 
     def export_selected_run(self) -> None:

@@ -2,7 +2,9 @@
 
 Runs its own env in the GUI thread at the env's fps (one MLP forward pass and one render per
 frame), only while the view is visible. During training a new snapshot is picked up at the start
-of the next episode, so each trace belongs to one policy.
+of the next episode, so each trace belongs to one policy. A picker chooses the live training
+run or any run of the workspace. With a demonstration beside it, each policy episode starts from
+the demo's own reset seed, so both begin in the same state on the same terrain.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.frame_view import FrameView
 from app.plots import BLUE, GREEN, GREY, ORANGE
+from app.wording import count
+from core.checkpoint import existing_checkpoint
 from core.config import TrainConfig
-from core.demos import DemoSet, ReplayStep, load_demo_set, replay
+from core.demos import DemoSet, Episode, ReplayStep, load_demo_set, replay
+from core.endings import above_top_edge, classify_ending
 from core.errors import StudioError
 from core.events import PolicySnapshot
 from core.playback import PlayStep, PolicyPlayer
@@ -28,12 +33,18 @@ from core.workspace import Workspace
 
 END_PAUSE_FRAMES = 25  # frames the last image of an episode stays up before the next one
 TRACE_EVERY_FRAMES = 5  # redraw the D and return traces every 5th frame (10 Hz at 50 fps)
+LIVE = "live"  # the picker's entry for the run training now
 
 
 class WatchView(QWidget):
+    run_chosen = Signal(object)  # Path of the run now watched
+
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
+        self.run_dir: Path | None = None  # the run watched, None for live training
+        self._live: tuple[PolicySnapshot, TrainConfig, DemoSet | None] | None = None
+        self.last_episode_text = ""
         self.player: PolicyPlayer | None = None
         self.demos: DemoSet | None = None
         self._pending: tuple[dict, dict] | None = None  # a snapshot waiting for the next episode
@@ -63,6 +74,10 @@ class WatchView(QWidget):
         self._build()
 
     def _build(self) -> None:
+        self._run_combo = QComboBox()
+        self._run_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self._run_combo.setMinimumContentsLength(36)
+        self._run_combo.activated.connect(self._on_run_picked)
         self._mode = QComboBox()
         self._mode.addItem("Deterministic (most likely action)", True)
         self._mode.addItem("Stochastic (sampled actions)", False)
@@ -72,6 +87,8 @@ class WatchView(QWidget):
         self._info = QLabel("No policy yet: start training in the Train view, or open a run there.")
         self._info.setWordWrap(True)
         bar = QHBoxLayout()
+        bar.addWidget(QLabel("Policy of"))
+        bar.addWidget(self._run_combo)
         bar.addWidget(self._mode)
         bar.addWidget(self._show_demo)
         bar.addStretch(1)
@@ -116,9 +133,61 @@ class WatchView(QWidget):
     # ------------------------------------------------------------------ inputs
     def set_workspace(self, workspace: Workspace) -> None:
         self.workspace = workspace
+        self._live = None
+        self.refresh_runs()
+
+    def refresh_runs(self) -> None:
+        """List the live training run (when there is one) and every run with a checkpoint."""
+        self._run_combo.blockSignals(True)
+        self._run_combo.clear()
+        if self._live is not None:
+            snapshot, config, _ = self._live
+            self._run_combo.addItem(f"Training now: {config.env} ({snapshot.env_steps:,} steps)", LIVE)
+        for run_dir in self.workspace.run_dirs():
+            if existing_checkpoint(run_dir) is not None:
+                self._run_combo.addItem(run_dir.name, run_dir)
+        if self._run_combo.count() == 0:
+            self._run_combo.addItem("no runs yet", None)
+        self._select_in_picker(LIVE if self.run_dir is None and self._live is not None else self.run_dir)
+        self._run_combo.blockSignals(False)
+
+    def _select_in_picker(self, data: object) -> None:
+        index = self._run_combo.findData(data)
+        if index >= 0:
+            self._run_combo.setCurrentIndex(index)
+
+    def _on_run_picked(self, index: int) -> None:
+        data = self._run_combo.itemData(index)
+        if data == LIVE:
+            self.watch_live()
+        elif isinstance(data, Path) and data != self.run_dir:
+            self.watch_run(data)
+
+    def watch_live(self) -> None:
+        """Watch the run training now (from its next snapshot when none came yet)."""
+        self.run_dir = None
+        if self._live is not None:
+            self._replace_player(None)
+            self.set_snapshot(*self._live)
+
+    def watch_run(self, run_dir: Path) -> None:
+        """Watch a run folder's latest checkpoint; a run that cannot be played says why here."""
+        try:
+            self.set_run(run_dir)
+        except StudioError as error:
+            self._info.setText(f"Cannot watch {Path(run_dir).name}: {error}")
 
     def set_snapshot(self, snapshot: PolicySnapshot, config: TrainConfig, demos: DemoSet | None = None) -> None:
-        """The newest policy from training; used from the next episode on."""
+        """The newest policy from training; used from the next episode on (when live training is watched)."""
+        first = self._live is None
+        self._live = (snapshot, config, demos)
+        if first:
+            self.run_dir = None  # a new training run takes over the view
+            self.refresh_runs()
+        elif self._run_combo.itemData(0) == LIVE:
+            self._run_combo.setItemText(0, f"Training now: {config.env} ({snapshot.env_steps:,} steps)")
+        if self.run_dir is not None:
+            return  # another run is watched: the picker offers the live one
         if self.player is None or self.player.config != config:
             self._replace_player(PolicyPlayer(config))
             self._set_demos(demos)
@@ -133,9 +202,20 @@ class WatchView(QWidget):
         self._update_info()
         self._sync_timer()
 
+    def training_ended(self, run_dir: Path | None) -> None:
+        """The live run finished or stopped: it is now one of the workspace's runs (its final
+        checkpoint plays on, when it was the one watched)."""
+        watching_live = self._live is not None and self.run_dir is None
+        self._live = None
+        if watching_live and run_dir is not None and existing_checkpoint(run_dir) is not None:
+            self.watch_run(run_dir)
+        else:
+            self.refresh_runs()
+
     def set_run(self, run_dir: Path) -> None:
         """Watch a run folder's latest checkpoint (a finished or stopped run)."""
         player, state = PolicyPlayer.from_run(run_dir)
+        self.run_dir = Path(run_dir)
         self._replace_player(player)
         demos = None
         try:
@@ -145,11 +225,13 @@ class WatchView(QWidget):
             demos = None  # the demos moved or their record is unreadable: watch without them
         self._set_demos(demos)
         self._policy_label = f"run {Path(run_dir).name}, {state.get('env_steps', 0):,} env steps"
+        self.refresh_runs()
         self._start_episode()
         self._update_info()
         self._sync_timer()
+        self.run_chosen.emit(self.run_dir)
 
-    def _replace_player(self, player: PolicyPlayer) -> None:
+    def _replace_player(self, player: PolicyPlayer | None) -> None:
         if self.player is not None:
             self.player.close()
         self.player = player
@@ -168,9 +250,23 @@ class WatchView(QWidget):
         self._show_demo.setEnabled(self.demos is not None)
 
     def set_active(self, active: bool) -> None:
-        """Play only while the view is on screen."""
+        """Play only while the view is on screen; the first time, the newest run if none was chosen."""
         self._active = active
+        if active:
+            self.refresh_runs()
+            if self.player is None:
+                self._watch_newest_run()
         self._sync_timer()
+
+    def _watch_newest_run(self) -> None:
+        for index in range(self._run_combo.count()):
+            data = self._run_combo.itemData(index)
+            if isinstance(data, Path):
+                try:
+                    self.set_run(data)
+                    return
+                except StudioError:
+                    continue  # an unreadable run: try the next one
 
     def _sync_timer(self) -> None:
         if self._active and self.player is not None:
@@ -195,9 +291,10 @@ class WatchView(QWidget):
 
     def _toggle_demo(self, shown: bool) -> None:
         self.demo_frame.setVisible(shown)
-        if not shown:
-            self._close_demo_replay()
-            self._demo_return_curve.setData([], [])
+        self._close_demo_replay()
+        self._demo_return_curve.setData([], [])
+        if shown and self.player is not None:
+            self._start_episode()  # both from the demo's start, now
 
     # ------------------------------------------------------------------ playing
     def _start_episode(self) -> None:
@@ -206,9 +303,25 @@ class WatchView(QWidget):
             self._policy_label = self._pending_label
             self._pending = None
             self._update_info()
-        self.policy_frame.set_frame(self.player.reset())
+        self._close_demo_replay()
+        demo = self._next_demo() if self._show_demo.isChecked() else None
+        if demo is not None:
+            self._demo_replay = replay(demo, render=True)
+            self._demo_episode = demo
+            self._demo_t, self._demo_return_trace, self._demo_return = [], [], 0.0
+        # Beside a demo the policy starts from the demo's reset seed: the same terrain and start.
+        self.policy_frame.set_frame(self.player.reset(seed=demo.meta.reset_seed if demo else None))
+        self.policy_frame.overlay.hide()
+        self.policy_frame.set_above_top(None)
         self._trace_t, self._trace_d, self._trace_return = [], [], []
         self._end_pause = 0
+
+    def _next_demo(self) -> Episode | None:
+        if self.demos is None:
+            return None
+        episode = self.demos.episodes[self._demo_index % len(self.demos.episodes)]
+        self._demo_index += 1
+        return episode
 
     def advance(self) -> None:
         """One frame: a policy step (and a demo replay step when shown)."""
@@ -224,6 +337,7 @@ class WatchView(QWidget):
         step: PlayStep = self.player.step()
         self.frames_shown += 1
         self.policy_frame.set_frame(step.frame)
+        self.policy_frame.set_above_top(above_top_edge(self.player.spec, step.observation))
         self.policy_frame.set_caption(
             f"policy · t {step.t + 1} · return {step.episode_return:.1f}"
             + (f" · D {step.disc_value:.2f}" if np.isfinite(step.disc_value) else "")
@@ -235,22 +349,28 @@ class WatchView(QWidget):
         if step.done or self.frames_shown % TRACE_EVERY_FRAMES == 0:
             self._d_curve.setData(self._trace_t, self._trace_d)
             self._return_curve.setData(self._trace_t, self._trace_return)
-        if self._show_demo.isChecked() and self.demos is not None:
+        if self._demo_replay is not None:
             self._advance_demo()
         if step.done:
             self._end_pause = END_PAUSE_FRAMES
+            self._show_episode_end(step)
+
+    def _show_episode_end(self, step: PlayStep) -> None:
+        """The finished episode's return and ending, on a card and in the info line."""
+        ending = classify_ending(self.player.spec, step.observation, step.reward, step.terminated)
+        self.last_episode_text = f"return {step.episode_return:.1f} in {count(step.t + 1, 'step')}: {ending.text}"
+        title = f"Return {step.episode_return:.1f}: {ending.text}"
+        demo = ""
+        if self._demo_episode is not None and self._show_demo.isChecked():
+            demo = f"The demonstration: {self._demo_episode.episode_return:.1f}. "
+        self.policy_frame.overlay.show_card(title, f"{count(step.t + 1, 'step')}. {demo}Next episode in a moment.")
+        self._update_info()
 
     def _advance_demo(self) -> None:
-        if self._demo_replay is None:
-            episode = self.demos.episodes[self._demo_index % len(self.demos.episodes)]
-            self._demo_index += 1
-            self._demo_replay = replay(episode, render=True)
-            self._demo_episode = episode
-            self._demo_t, self._demo_return_trace, self._demo_return = [], [], 0.0
         try:
             item: ReplayStep = next(self._demo_replay)
         except StopIteration:
-            self._close_demo_replay()
+            self._close_demo_replay()  # its last frame stays until the policy's episode ends
             return
         except StudioError:
             self._close_demo_replay()
@@ -275,6 +395,10 @@ class WatchView(QWidget):
         text = f"Watching the {self._policy_label}."
         if self._pending is not None:
             text += f" Newer: {self._pending_label}, from the next episode."
+        if self._show_demo.isChecked() and self.demos is not None:
+            text += " Beside a demonstration, each episode starts from the demo's own start."
+        if self.last_episode_text:
+            text += f" Last episode: {self.last_episode_text}."
         self._info.setText(text)
 
     def shutdown(self) -> None:

@@ -25,6 +25,7 @@ import gymnasium as gym
 import numpy as np
 
 import core
+from core.endings import Ending, classify_ending
 from core.envs import Action, EnvSpec, get_spec
 from core.errors import DemoError, StudioError
 from core.fileio import atomic_write_bytes
@@ -137,6 +138,11 @@ class Episode:
     @property
     def episode_return(self) -> float:
         return float(self.rewards.sum())
+
+    @property
+    def ending(self) -> Ending:
+        """How the episode ended (landed, crashed, time limit ...)."""
+        return classify_ending(self.spec, self.observations[-1], float(self.rewards[-1]), self.meta.terminated)
 
 
 def episode_problems(

@@ -21,6 +21,8 @@ Action = int | np.ndarray
 
 # Arrow keys and their WASD twins: every key map lists both.
 WASD_TWIN = {"Left": "A", "Right": "D", "Up": "W", "Down": "S"}
+# What a player reaches for to start moving, whether or not this env maps each of them.
+GAME_KEYS = frozenset(WASD_TWIN) | frozenset(WASD_TWIN.values())
 
 
 @dataclass(frozen=True)

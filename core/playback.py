@@ -31,6 +31,8 @@ class PlayStep:
     disc_value: float  # D(s_t, a_t) in (0, 1): 1 = looks like the expert
     episode_return: float
     done: bool
+    observation: np.ndarray  # after the step
+    terminated: bool  # a real ending, not the time limit
 
 
 def _as_tensors(state: dict) -> dict[str, torch.Tensor]:
@@ -74,9 +76,9 @@ class PolicyPlayer:
         if disc_state:
             self.disc.load_state_dict(_as_tensors(disc_state))
 
-    def reset(self) -> np.ndarray:
-        """Start the next episode; returns its first frame."""
-        self._obs, _ = self.env.reset(seed=WATCH_SEED_BASE + self.episode)
+    def reset(self, seed: int | None = None) -> np.ndarray:
+        """Start the next episode (from ``seed``, e.g. a demo's, to start where it did); its first frame."""
+        self._obs, _ = self.env.reset(seed=WATCH_SEED_BASE + self.episode if seed is None else seed)
         self.episode += 1
         self.t = -1
         self.episode_return = 0.0
@@ -99,9 +101,12 @@ class PolicyPlayer:
         self.episode_return += float(reward)
         done = bool(terminated or truncated)
         frame = self.env.render()
+        observation = self._obs
         if done:
             self._obs = None
-        return PlayStep(self.t, frame, float(reward), disc_value, self.episode_return, done)
+        return PlayStep(
+            self.t, frame, float(reward), disc_value, self.episode_return, done, observation, bool(terminated)
+        )
 
     def close(self) -> None:
         self.env.close()

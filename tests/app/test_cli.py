@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -33,9 +35,21 @@ def test_no_command_opens_the_gui(monkeypatch):
     import app.gui
 
     opened = []
-    monkeypatch.setattr(app.gui, "run_gui", lambda: opened.append(True) or 0)
+    monkeypatch.delenv("IMITATION_STUDIO_WORKSPACE", raising=False)
+    monkeypatch.setattr(app.gui, "run_gui", lambda workspace: opened.append(workspace) or 0)
     assert main([]) == 0
-    assert opened == [True]
+    assert main(["--workspace", "/tmp/class"]) == 0
+    monkeypatch.setenv("IMITATION_STUDIO_WORKSPACE", "/tmp/from-env")
+    assert main([]) == 0
+    assert opened == [None, Path("/tmp/class"), Path("/tmp/from-env")]
+
+
+def test_the_window_says_in_one_line_why_it_cannot_open(monkeypatch, capsys):
+    import app.platform_check
+
+    monkeypatch.setattr(app.platform_check, "display_problem", lambda: "the Qt window cannot open: no X display")
+    assert main([]) == 2
+    assert capsys.readouterr().err == "error: the Qt window cannot open: no X display\n"
 
 
 def test_record_expert_then_info_and_validate(tmp_path, capsys):

@@ -164,8 +164,35 @@ def test_samples_are_listed_and_replay_shows_frames(qtbot, view):
         if view.mode != Mode.REPLAY:
             break
         view.advance()
-    assert view.mode == Mode.WAITING
+    assert view.mode == Mode.REPLAY_DONE
     assert view.frame_view.overlay.title.text() == "Replay finished"
+    assert episode.ending.text in view.frame_view.overlay.text.text()  # "landed on the pad", ...
+
+
+def test_replay_pauses_with_a_card_and_space_after_the_end_replays_it_again(qtbot, view):
+    view.show_samples(True)
+    view.select_row(0)
+    view.replay_selected()
+    assert view._pause_button.text() == "Pause replay (Space)"
+    assert "Space pauses" in view._status.text()
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Space)
+    assert view.mode == Mode.REPLAY_PAUSED and not view._timer.isActive()
+    assert view.frame_view.overlay.isVisibleTo(view) and view.frame_view.overlay.title.text() == "Replay paused"
+    assert view._pause_button.text() == "Continue replay (Space)"
+    assert "Space continues" in view._status.text()
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Space)
+    assert view.mode == Mode.REPLAY and view._timer.isActive()
+    while view.mode == Mode.REPLAY:
+        view.advance()
+    assert view.mode == Mode.REPLAY_DONE and view._pause_button.text() == "Replay again (Space)"
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Space)  # replays, does not start a live episode
+    assert view.mode == Mode.REPLAY and not view.has_unsaved_episode
+    while view.mode == Mode.REPLAY:
+        view.advance()
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Up)  # a game key goes back to playing
+    assert view.mode == Mode.PLAYING
+    view.advance()
+    assert view.recorder.length == 1 and list(view.recorder.episode().actions) == [2]
 
 
 def test_copy_delete_and_undo(qtbot, view, workspace):
