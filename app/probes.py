@@ -73,8 +73,8 @@ def _window(scratch: Path):
 
     settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(Workspace(scratch / "workspace"), settings)
-    window.resize(1400, 860)
     window.show()
+    window.resize(1400, 860)  # after show: the offscreen screen is smaller than the picture
     return window
 
 

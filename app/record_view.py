@@ -21,11 +21,13 @@ from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -112,7 +114,7 @@ class RecordView(QWidget):
         for speed in SPEEDS:
             self._speed_combo.addItem(f"{speed:.0%} speed", speed)
         self._speed_combo.setCurrentIndex(len(SPEEDS) - 1)
-        self._speed_combo.currentIndexChanged.connect(self._apply_speed)
+        self._speed_combo.currentIndexChanged.connect(lambda _: self._apply_speed())
         self._pause_button = QPushButton("Start (Space)")
         self._pause_button.clicked.connect(self.toggle_pause)
         self._restart_button = QPushButton("Restart (R)")
@@ -201,8 +203,14 @@ class RecordView(QWidget):
         side = QVBoxLayout()
         side.addWidget(legend_box)
         side.addWidget(demos_box, 1)
-        side_widget = QWidget()
-        side_widget.setLayout(side)
+        side_inner = QWidget()
+        side_inner.setLayout(side)
+        # In a scroll area: on a small screen (a classroom projector) the side column scrolls
+        # instead of forcing the window wider than the screen.
+        side_widget = QScrollArea()
+        side_widget.setWidgetResizable(True)
+        side_widget.setFrameShape(QFrame.Shape.NoFrame)
+        side_widget.setWidget(side_inner)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(game_widget)
         splitter.addWidget(side_widget)

@@ -50,8 +50,8 @@ def run_screenshot(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         settings = QSettings(str(Path(scratch) / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(Workspace(Path(scratch) / "workspace"), settings)
-        window.resize(width, height)
         window.show()
+        window.resize(width, height)  # after show: the offscreen screen is smaller than the picture
         if args.view == "record":
             _stage_record(window, spec.key)
         else:

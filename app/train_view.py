@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -128,6 +129,7 @@ class TrainView(QWidget):
         self._algo_combo.currentIndexChanged.connect(self._update_controls)
         self._top_form = ConfigForm(("total_steps", "seed", "device"))
         self._device_label = QLabel()
+        self._device_label.setWordWrap(True)
         self._top_form.editors["device"].widget.currentIndexChanged.connect(self._show_device)
         self._main_form = ConfigForm(MAIN_FIELDS)
         self._advanced_form = ConfigForm(advanced_field_names(MAIN_FIELDS + OWN_WIDGETS))
@@ -159,7 +161,7 @@ class TrainView(QWidget):
         self._settings_scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._settings_widget)
-        scroll.setMinimumWidth(330)
+        scroll.setMinimumWidth(290)
         self._advanced_box.toggled.connect(self._reveal_advanced)
 
         self.start_button = QPushButton("Start training")
@@ -200,9 +202,10 @@ class TrainView(QWidget):
         self._compare_button.clicked.connect(self.compare_selected_run)
         self._export_button = QPushButton("Export policy…")
         self._export_button.clicked.connect(self.export_selected_run)
-        run_buttons = QHBoxLayout()
-        for button in (self._open_button, self._resume_button, self._compare_button, self._export_button):
-            run_buttons.addWidget(button)
+        run_buttons = QGridLayout()  # two by two: the column stays narrow enough for small screens
+        for index, button in enumerate((self._open_button, self._resume_button, self._compare_button)):
+            run_buttons.addWidget(button, index // 2, index % 2)
+        run_buttons.addWidget(self._export_button, 1, 1)
         runs_box = QGroupBox("Runs in this workspace")
         runs_layout = QVBoxLayout(runs_box)
         runs_layout.addWidget(self.runs)

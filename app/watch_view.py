@@ -72,15 +72,16 @@ class WatchView(QWidget):
         self._timer.timeout.connect(self._on_timer)
         self._next_due = 0.0
         self._build()
+        self.refresh_runs()
 
     def _build(self) -> None:
         self._run_combo = QComboBox()
         self._run_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self._run_combo.setMinimumContentsLength(36)
+        self._run_combo.setMinimumContentsLength(24)
         self._run_combo.activated.connect(self._on_run_picked)
         self._mode = QComboBox()
-        self._mode.addItem("Deterministic (most likely action)", True)
-        self._mode.addItem("Stochastic (sampled actions)", False)
+        self._mode.addItem("Deterministic: most likely action", True)
+        self._mode.addItem("Stochastic: sampled actions", False)
         self._mode.currentIndexChanged.connect(self._apply_mode)
         self._show_demo = QCheckBox("Show a demonstration beside it")
         self._show_demo.toggled.connect(self._toggle_demo)
@@ -145,10 +146,10 @@ class WatchView(QWidget):
             self._run_combo.addItem(f"Training now: {config.env} ({snapshot.env_steps:,} steps)", LIVE)
         for run_dir in self.workspace.run_dirs():
             if existing_checkpoint(run_dir) is not None:
-                self._run_combo.addItem(run_dir.name, run_dir)
+                self._run_combo.addItem(run_dir.name, str(run_dir))  # a str: Qt compares it in findData
         if self._run_combo.count() == 0:
             self._run_combo.addItem("no runs yet", None)
-        self._select_in_picker(LIVE if self.run_dir is None and self._live is not None else self.run_dir)
+        self._select_in_picker(LIVE if self.run_dir is None and self._live is not None else str(self.run_dir))
         self._run_combo.blockSignals(False)
 
     def _select_in_picker(self, data: object) -> None:
@@ -160,8 +161,8 @@ class WatchView(QWidget):
         data = self._run_combo.itemData(index)
         if data == LIVE:
             self.watch_live()
-        elif isinstance(data, Path) and data != self.run_dir:
-            self.watch_run(data)
+        elif data and Path(data) != self.run_dir:
+            self.watch_run(Path(data))
 
     def watch_live(self) -> None:
         """Watch the run training now (from its next snapshot when none came yet)."""
@@ -261,9 +262,9 @@ class WatchView(QWidget):
     def _watch_newest_run(self) -> None:
         for index in range(self._run_combo.count()):
             data = self._run_combo.itemData(index)
-            if isinstance(data, Path):
+            if data and data != LIVE:
                 try:
-                    self.set_run(data)
+                    self.set_run(Path(data))
                     return
                 except StudioError:
                     continue  # an unreadable run: try the next one

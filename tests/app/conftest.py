@@ -13,6 +13,7 @@ class ScriptedDialogs:
         self.infos: list[str] = []
         self.folder = None
         self.save_path = None
+        self.documents: list[tuple[str, str]] = []
 
     def confirm(self, parent, title, text):
         self.asked.append(f"{title}: {text}")
@@ -30,6 +31,9 @@ class ScriptedDialogs:
     def save_file(self, parent, title, start, filter):
         return self.save_path
 
+    def document(self, parent, title, html):
+        self.documents.append((title, html))
+
 
 @pytest.fixture(autouse=True)
 def no_real_dialogs(monkeypatch):
@@ -39,7 +43,7 @@ def no_real_dialogs(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a test opened a real modal dialog; pass ScriptedDialogs")
 
-    for name in ("confirm", "error", "info", "choose_folder", "save_file"):
+    for name in ("confirm", "error", "info", "choose_folder", "save_file", "document"):
         monkeypatch.setattr(Dialogs, name, refuse)
 
 

@@ -2,9 +2,12 @@
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+import torch
+from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
+import core
 from app.cli import main
 from app.main_window import MainWindow
 from core.paths import sample_demos_dir
@@ -114,3 +117,73 @@ def test_workspace_refuses_an_unusable_folder(tmp_path):
     blocker.write_text("x")
     with pytest.raises(Exception, match="cannot use this folder"):
         Workspace(blocker / "inside")
+
+
+def test_the_game_has_the_keyboard_at_launch_and_after_every_dialog(qtbot, window, dialogs):
+    qtbot.waitUntil(lambda: window.record_view.frame_view.hasFocus(), timeout=5000)
+    qtbot.keyPress(window.record_view.frame_view, Qt.Key.Key_Up)  # the first key press plays
+    assert window.record_view.mode.name == "PLAYING"
+    window.record_view._env_combo.setFocus()
+    window.dialogs.info(window, "Note", "a dialog closes")
+    assert window.record_view.frame_view.hasFocus()
+    assert dialogs.infos == ["a dialog closes"]  # the scripted dialogs still answered
+
+
+def test_no_label_widens_the_window_and_the_readout_clears_when_the_mouse_leaves(qtbot, window):
+    long_text = "D on expert 0.5123, " * 60
+    window.record_view._status.setText(long_text)
+    window.train_view.plots.readout.setText(long_text)
+    window._workspace_label.setText("Workspace: " + "/very/deep" * 80)
+    window.show_view("train")
+    assert window.minimumSizeHint().width() < 1024
+    plots = window.train_view.plots
+    plot, _ = plots._plots[0]
+    centre = plot.vb.sceneBoundingRect().center()
+    plots._hover(centre)
+    assert plots.readout.text().startswith("Discriminator: D(s,a)")
+    QApplication.sendEvent(plots.layout_widget.viewport(), QEvent(QEvent.Type.Leave))
+    assert plots.readout.text() == "Hover over a plot to read its values."
+
+
+def test_a_remembered_size_larger_than_the_screen_is_fitted_to_it(qtbot, workspace, settings, dialogs):
+    first = MainWindow(workspace, settings, dialogs)
+    qtbot.addWidget(first)
+    first.setGeometry(300, 200, 3000, 2000)  # as if saved on a much larger screen
+    first.save_settings()
+    first.close()
+    second = MainWindow(workspace, settings, dialogs)
+    qtbot.addWidget(second)
+    second.show()
+    screen = second.screen().availableGeometry()
+    assert second.frameGeometry().width() <= screen.width()
+    assert second.frameGeometry().height() <= screen.height()
+    assert screen.contains(second.frameGeometry().topLeft())
+    second.close()
+
+
+def test_a_kept_episode_becomes_the_train_demo_set_with_a_warning_when_most_crashed(qtbot, window, workspace):
+    view = window.record_view
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Space)  # no engine at all: the lander crashes
+    while view.mode.name == "PLAYING":
+        view.advance()
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Return)
+    train = window.train_view
+    assert train.config_from_form().env == "LunarLander-v3"
+    assert train._demo_combo.currentData().folder == workspace.demos_dir("LunarLander-v3")
+    assert "(1 episode)" in train._demo_combo.currentText()
+    assert train._demo_warning.isVisibleTo(train) and "1 of 1 demo ended badly" in train._demo_warning.text()
+    train.select_demos(sample_demos_dir("LunarLander-v3"))  # the scripted expert lands
+    assert not train._demo_warning.isVisibleTo(train)
+
+
+def test_the_help_menu_shows_keys_imitation_and_about(qtbot, window, dialogs, workspace):
+    help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
+    for action in help_menu.actions():
+        action.trigger()
+    titles = [title for title, _ in dialogs.documents]
+    assert titles == ["Keys", "How imitation works here", "About Imitation Studio"]
+    keys, imitation, about = (html for _, html in dialogs.documents)
+    assert "Enter / Backspace" in keys and "Lunar Lander" in keys and "Watch" in keys
+    assert "discriminator" in imitation and "Behaviour cloning" in imitation
+    assert core.__version__ in about and torch.__version__ in about and str(workspace.root) in about
+    assert "Training device" in about

@@ -242,3 +242,68 @@ def test_the_keyboard_goes_back_to_the_game_after_a_combo_choice(qtbot, view):
     view._env_combo.activated.emit(view._env_combo.currentIndex())
     assert view.frame_view.hasFocus()
     assert view._pause_button.focusPolicy() == Qt.FocusPolicy.NoFocus
+
+
+def test_any_arrow_or_wasd_key_starts_the_episode_even_one_the_env_does_not_map(qtbot, view):
+    assert "Down" not in view.spec.key_actions  # LunarLander has no use for Down
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Down)
+    assert view.mode == Mode.PLAYING
+    view.advance()
+    assert list(view.recorder.episode().actions) == [0]  # an unmapped key acts as no key
+
+
+def test_speed_is_remembered_per_env_and_the_card_states_it(qtbot, view):
+    view.set_speed(0.25)
+    assert "Speed: 25%" in view.frame_view.overlay.text.text()
+    assert "speed 25%" in view._status.text()
+    view.set_env("Acrobot-v1")
+    assert view.speed == 1.0 and "Speed: 100%" in view.frame_view.overlay.text.text()
+    view.set_env("LunarLander-v3")
+    assert view.speed == 0.25
+    restored = RecordView(view.workspace, None)
+    qtbot.addWidget(restored)
+    restored.restore_settings(view.settings())
+    assert restored.env_key == "LunarLander-v3" and restored.speed == 0.25
+    assert "Speed: 25%" in restored.frame_view.overlay.text.text()
+    restored.set_env("Acrobot-v1")
+    assert restored.speed == 1.0
+    restored.shutdown()
+
+
+def test_the_end_card_names_the_ending_and_no_key_stays_held(qtbot, view):
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Up)
+    view.advance()
+    play_until_done(view)  # Up is still down: the lander climbs, then falls when it is let go
+    qtbot.keyRelease(view.frame_view, Qt.Key.Key_Up)
+    assert "keys held: none" in view._status.text()
+    ending = view.recorder.episode().ending
+    title = view.frame_view.overlay.title.text()
+    assert title.endswith(ending.text) and ending.text in (
+        "crashed",
+        "flew off the side",
+        "landed on the pad",
+        "landed outside the pad",
+        "time limit reached (still flying)",
+    )
+    assert "the episode ended" not in view.frame_view.overlay.text.text()
+
+
+def test_a_lander_above_the_picture_is_marked(qtbot, view):
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Up)  # full throttle: it leaves through the top
+    for _ in range(400):
+        view.advance()
+        if view.frame_view._above_top_x is not None or view.mode != Mode.PLAYING:
+            break
+    assert view.frame_view._above_top_x is not None and 0.0 <= view.frame_view._above_top_x <= 1.0
+    image = view.frame_view.grab().toImage()
+    picture = view.frame_view.image_rect()
+    x = int(picture.left() + view.frame_view._above_top_x * picture.width())
+    assert image.pixelColor(x, int(picture.top()) + 10).name() == "#ffbe3c"  # the marker's arrow
+
+
+def test_the_copy_hint_is_only_given_where_there_are_samples(qtbot, view):
+    view.set_env("CarRacing-v3")
+    assert not view._copy_button.isEnabled()
+    assert "copy the samples" not in view._summary.text()
+    view.set_env("LunarLander-v3")
+    assert "copy the samples" in view._summary.text()

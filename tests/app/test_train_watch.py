@@ -57,7 +57,13 @@ def test_gail_on_cartpole_trains_plots_and_lists_the_run(qtbot, train_view, work
     assert train_view.config_from_form().env == CARTPOLE
     assert train_view.start()
     assert not train_view.start_button.isEnabled()
+    # At once, before the child process sends anything: it says it is starting, the run is listed,
+    # and the settings are locked (the running trainer would not see a change).
+    assert train_view.progress.format().startswith("starting")
+    assert train_view.runs.count() == 1 and "training…" in train_view.runs.item(0).text()
+    assert not train_view._settings_widget.isEnabled()
     event = wait_finished(qtbot, train_view)
+    assert train_view._settings_widget.isEnabled()
     assert isinstance(event, Finished) and event.final_eval
     assert train_view.plots.point_count("disc_expert") == 6
     assert train_view.plots.point_count("eval_return") == 3
@@ -78,6 +84,7 @@ def test_pause_resume_and_stop(qtbot, train_view):
     paused_at = train_view.plots.point_count("disc_loss")
     qtbot.wait(800)
     assert train_view.plots.point_count("disc_loss") <= paused_at + 1
+    assert "paused" in train_view.progress.format() and "ETA" not in train_view.progress.format()
     train_view.pause_button.click()
     qtbot.waitUntil(lambda: train_view.plots.point_count("disc_loss") >= paused_at + 2, timeout=30_000)
     started = time.monotonic()
@@ -133,18 +140,35 @@ def test_bad_settings_are_named_in_a_dialog(train_view, dialogs):
     assert "learning_rate" in dialogs.errors[-1][1]
 
 
-def test_a_finished_run_reopens_with_its_curves_and_can_be_resumed(qtbot, train_view, watch_view):
-    train_view.run_opened.connect(watch_view.set_run)
+def test_a_finished_run_reopens_with_its_curves_and_can_be_resumed(qtbot, train_view, watch_view, workspace):
+    train_view.run_opened.connect(watch_view.watch_run)
+    train_view.select_algorithm("gail", "trpo")
     train_view.set_value("total_steps", 4 * 1024)
     train_view.start()
     event = wait_finished(qtbot, train_view)
     train_view.plots.clear()
+    train_view.select_algorithm("gail", "ppo-kl")  # the form moves on; Open brings the run's back
+    train_view.set_value("total_steps", 99 * 1024)
     train_view.select_run(event.run_dir)
     train_view.open_selected_run()
     assert train_view.plots.point_count("disc_policy") == 4
-    assert watch_view.player is not None
+    assert watch_view.player is not None and watch_view.run_dir == event.run_dir
+    opened = train_view.config_from_form()
+    assert (opened.generator, opened.total_steps) == ("trpo", 4 * 1024)
+    assert train_view.summary.text().count(event.run_dir.name) == 1
+    assert "Finished" not in train_view.progress.format()
+
+    # After a restart the Watch view lists the run and plays the newest one without being asked.
+    restarted = WatchView(workspace)
+    qtbot.addWidget(restarted)
+    assert restarted._run_combo.findData(str(event.run_dir)) >= 0
+    restarted.set_active(True)
+    assert restarted.player is not None and restarted.run_dir == event.run_dir
+    restarted.shutdown()
+
     train_view.set_value("total_steps", 6 * 1024)
     train_view.resume_selected_run()
+    assert train_view.progress.format().startswith("resuming")
     event = wait_finished(qtbot, train_view)
     assert isinstance(event, Finished) and event.env_steps == 6 * 1024
     assert len(read_metrics(event.run_dir)) == 6
@@ -157,12 +181,21 @@ def test_watch_view_plays_the_snapshot_with_a_d_trace_and_a_demo(qtbot, watch_vi
     snapshot = trainer.snapshot()
     watch_view.set_snapshot(snapshot, config, demos)
     watch_view._show_demo.setChecked(True)
+    # Beside a demo, the policy starts from the demo's own start state.
+    demo = watch_view._demo_episode
+    assert np.allclose(watch_view.player.env.unwrapped.state, demo.observations[0])
     for _ in range(40):
         watch_view.advance()
     assert watch_view.policy_frame.has_frame and watch_view.demo_frame.has_frame
     _, d_values = watch_view._d_curve.getData()
     assert len(d_values) > 0 and np.all((d_values > 0) & (d_values < 1))
     assert "D " in watch_view.policy_frame._caption
+    for _ in range(600):  # the untrained policy drops the pole soon: its return is shown
+        if watch_view._end_pause:
+            break
+        watch_view.advance()
+    assert watch_view.policy_frame.overlay.title.text().startswith("Return")
+    assert "Last episode: return" in watch_view._info.text()
     watch_view.set_active(True)
     shown = watch_view.frames_shown
     qtbot.waitUntil(lambda: watch_view.frames_shown >= shown + 10, timeout=3000)  # its own timer, 50 fps
@@ -206,6 +239,8 @@ def test_compare_draws_another_run_and_export_writes_the_policy(qtbot, train_vie
     train_view.compare_selected_run()
     train_view.plots.redraw()
     assert len(train_view.plots.compare_series["disc_loss"]) == 2
+    legend_names = [label.text for legend, _ in train_view.plots._compare_entries for _, label in legend.items]
+    assert any(first.name in name for name in legend_names)  # the dashed curves are named
     dialogs.save_path = tmp_path / "policy.safetensors"
     train_view.export_selected_run()
     weights = load_file(str(dialogs.save_path))
