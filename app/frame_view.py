@@ -175,15 +175,15 @@ class FrameView(QWidget):
             return
         painter.setPen(QPen(QColor(120, 120, 120), 1, Qt.PenStyle.DashLine))
         painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
-        if not self.overlay.isVisible():
-            text = "Click here (or press Tab) to give the keys to the game"
-            metrics = painter.fontMetrics()
-            box = QRectF(0, 0, metrics.horizontalAdvance(text) + 24, 30)
-            box.moveCenter(QRectF(self.rect()).center())
-            box.moveBottom(self.height() - 14)
-            painter.fillRect(box, QColor(0, 0, 0, 170))
-            painter.setPen(QColor(255, 230, 120))
-            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        # Shown with or without a card: the card sits in a corner, the hint at the bottom.
+        text = "Click here (or press Tab) to give the keys to the game"
+        metrics = painter.fontMetrics()
+        box = QRectF(0, 0, metrics.horizontalAdvance(text) + 24, 30)
+        box.moveCenter(QRectF(self.rect()).center())
+        box.moveBottom(self.height() - 14)
+        painter.fillRect(box, QColor(0, 0, 0, 170))
+        painter.setPen(QColor(255, 230, 120))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

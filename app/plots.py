@@ -44,10 +44,10 @@ PANELS = (
     Panel(
         "Discriminator: D(s,a) on expert vs policy samples",
         (
-            Curve("disc_expert", "D on expert", BLUE),
-            Curve("disc_policy", "D on policy", ORANGE),
-            Curve("disc_end_expert", "D on the demos' endings", GREEN),
-            Curve("disc_end_policy", "D on the policy's endings", RED),
+            Curve("disc_expert", "expert", BLUE),
+            Curve("disc_policy", "policy", ORANGE),
+            Curve("disc_end_expert", "demos' endings", GREEN),
+            Curve("disc_end_policy", "policy's endings", RED),
         ),
         y_range=(0.0, 1.0),
     ),
@@ -86,7 +86,7 @@ PANELS = (
 REFERENCE_LABELS = {"demo_return": "demos' mean return", "demo_length": "demos' mean length"}
 REDRAW_INTERVAL_MS = 100
 READOUT_IDLE = "Hover over a plot to read its values."
-LEGEND_COLUMNS = 3
+LEGEND_COLUMNS = 4
 
 
 class LivePlots(QWidget):
@@ -101,12 +101,12 @@ class LivePlots(QWidget):
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._compare_curves: dict[str, pg.PlotDataItem] = {}
         self._references: dict[str, pg.InfiniteLine] = {}
-        self._legend_labels: dict[str, tuple[pg.LegendItem, str]] = {}
-        self._in_legend: set[str] = set()
-        self._compare_entries: list[tuple[pg.LegendItem, pg.PlotDataItem]] = []
         self.compare_name = ""
         self._plots: list[tuple[pg.PlotItem, Panel]] = []
         self._legends: list[pg.LegendItem] = []
+        self._legend_shown: list[tuple[str, ...]] = []  # per panel: the entries its legend holds
+        # A grey dashed sample for "dashed: <run>" entries, one per panel.
+        self._compare_samples: list[pg.PlotDataItem] = []
         self._dirty = False
         self._changed: set[str] = set()  # series with new points since the last redraw
         self._compare_changed = False
@@ -117,7 +117,8 @@ class LivePlots(QWidget):
             plot = self.layout_widget.addPlot(row=row, col=col, title=panel.title)
             # No grid: translucent grid lines made one repaint of the six panels take 60 ms
             # instead of 14 (measured offscreen), which the GUI thread cannot afford at 10 Hz.
-            legend = pg.LegendItem(colCount=LEGEND_COLUMNS, labelTextSize="8pt", frame=False)
+            columns = min(len(panel.curves) + 1, LEGEND_COLUMNS)
+            legend = pg.LegendItem(colCount=columns, labelTextSize="8pt", frame=False, horSpacing=12)
             self.layout_widget.addItem(legend, row=row + 1, col=col)
             plot.setLabel("bottom", "env steps")
             plot.hideButtons()  # one item less to paint; right-click still offers "View All"
@@ -128,7 +129,6 @@ class LivePlots(QWidget):
                 symbol = {"symbol": "o", "symbolSize": 5, "symbolBrush": curve.colour} if curve.points else {}
                 # Named (and so in the legend) only once data arrives: a PPO run has no beta.
                 self._curves[curve.key] = plot.plot([], [], pen=pen, **symbol)
-                self._legend_labels[curve.key] = (legend, curve.label)
                 compare_pen = pg.mkPen(curve.colour, width=1, style=Qt.PenStyle.DashLine)
                 self._compare_curves[curve.key] = plot.plot([], [], pen=compare_pen)
             if panel.reference:
@@ -143,6 +143,10 @@ class LivePlots(QWidget):
                 self._references[panel.reference] = line
             self._plots.append((plot, panel))
             self._legends.append(legend)
+            self._legend_shown.append(())
+            self._compare_samples.append(
+                pg.PlotDataItem([], [], pen=pg.mkPen(GREY, width=1, style=Qt.PenStyle.DashLine))
+            )
         self.layout_widget.scene().sigMouseMoved.connect(self._hover)
         self.layout_widget.viewport().installEventFilter(self)
         self.readout = ElidedLabel(READOUT_IDLE)
@@ -170,10 +174,6 @@ class LivePlots(QWidget):
                 plot.setXRange(0, x_extent, padding=0.01)
             else:
                 plot.enableAutoRange(axis="x")
-        for key in self._in_legend:
-            legend, _ = self._legend_labels[key]
-            legend.removeItem(self._curves[key])
-        self._in_legend.clear()
         for plot, _ in self._plots:
             plot.setLabel("bottom", "env steps" if x_key == "env_steps" else "BC epochs")
         self._dirty = True
@@ -225,32 +225,38 @@ class LivePlots(QWidget):
         for key in self._changed:
             curve, series = self._curves[key], self.series.get(key)
             curve.setData(*series.arrays()) if series else curve.setData([], [])
-            if series and key not in self._in_legend:
-                legend, label = self._legend_labels[key]
-                legend.addItem(curve, label)
-                self._in_legend.add(key)
         self._changed.clear()
         if self._compare_changed:
             self._compare_changed = False
-            self._redraw_comparison()
+            for curve_key, curve in self._compare_curves.items():
+                series = self.compare_series.get(curve_key)
+                curve.setData(*series.arrays()) if series else curve.setData([], [])
+                if series:  # the comparison may reach further than the fixed x axis
+                    curve.getViewBox().enableAutoRange(axis="x")
+        self._refresh_legends()
 
-    def _redraw_comparison(self) -> None:
-        for legend, sample in self._compare_entries:
-            legend.removeItem(sample)
-        self._compare_entries.clear()
-        for key, curve in self._compare_curves.items():
-            series = self.compare_series.get(key)
-            curve.setData(*series.arrays()) if series else curve.setData([], [])
-            if series:  # the comparison may reach further than the fixed x axis
-                curve.getViewBox().enableAutoRange(axis="x")
-        if not self.compare_series:
-            return
-        # One grey dashed entry per panel that has compared curves: "- - - run NAME".
-        for (_, panel), legend in zip(self._plots, self._legends, strict=True):
+    def _refresh_legends(self) -> None:
+        """Each panel's legend lists its curves that have data, in the panel's order, then the
+        compared run's dashed entry; rebuilt only when that list changes."""
+        compared = f"dashed: {self.compare_name or 'compared run'}"
+        for index, ((_, panel), legend) in enumerate(zip(self._plots, self._legends, strict=True)):
+            wanted = tuple(curve.key for curve in panel.curves if curve.key in self.series)
             if any(curve.key in self.compare_series for curve in panel.curves):
-                sample = pg.PlotDataItem([], [], pen=pg.mkPen(GREY, width=1, style=Qt.PenStyle.DashLine))
-                legend.addItem(sample, f"dashed: {self.compare_name or 'compared run'}")
-                self._compare_entries.append((legend, sample))
+                wanted += (compared,)
+            if wanted == self._legend_shown[index]:
+                continue
+            legend.clear()
+            labels = {curve.key: curve.label for curve in panel.curves}
+            for entry in wanted:
+                if entry in labels:
+                    legend.addItem(self._curves[entry], labels[entry])
+                else:
+                    legend.addItem(self._compare_samples[index], entry)
+            self._legend_shown[index] = wanted
+
+    def legend_labels(self) -> list[list[str]]:
+        """What each panel's legend says, for tests."""
+        return [[label.text for _, label in legend.items] for legend in self._legends]
 
     def point_count(self, key: str) -> int:
         series = self.series.get(key)

@@ -21,13 +21,11 @@ from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -37,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.dialogs import Dialogs, ThenRefocus
 from app.elided_label import ElidedLabel
+from app.fitting_scroll_area import FittingScrollArea
 from app.frame_view import FrameView
 from app.keys import key_name
 from app.wording import count
@@ -170,7 +169,6 @@ class RecordView(QWidget):
         # The file name is shown whole (the table scrolls sideways when it must): cut in the
         # middle it read "202...npz", which tells nothing.
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemDoubleClicked.connect(lambda _: self.replay_selected())
         self._replay_button = QPushButton("Replay")
@@ -207,15 +205,14 @@ class RecordView(QWidget):
         side_inner.setLayout(side)
         # In a scroll area: on a small screen (a classroom projector) the side column scrolls
         # instead of forcing the window wider than the screen.
-        side_widget = QScrollArea()
-        side_widget.setWidgetResizable(True)
-        side_widget.setFrameShape(QFrame.Shape.NoFrame)
-        side_widget.setWidget(side_inner)
+        side_widget = FittingScrollArea(side_inner)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(game_widget)
         splitter.addWidget(side_widget)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 0)
+        self._splitter = splitter
+        self._side_sized = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
@@ -271,7 +268,17 @@ class RecordView(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if not self._side_sized:
+            self._side_sized = True
+            QTimer.singleShot(0, self._size_side_column)  # once the window has its size
         self.take_keyboard()
+
+    def _size_side_column(self) -> None:
+        """The side column gets the width its content asks for (at 1280 px nothing scrolls), the
+        game the rest; a splitter left to itself squeezed the column."""
+        total = sum(self._splitter.sizes())
+        side = min(self._splitter.widget(1).sizeHint().width(), total // 2)
+        self._splitter.setSizes([total - side, side])
 
     def settings(self) -> dict[str, object]:
         return {"env": self.env_key, "speeds": json.dumps(self._speeds), "samples": self.showing_samples}

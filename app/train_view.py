@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -321,7 +321,8 @@ class TrainView(QWidget):
         if shown:
             total = sum(self._left_splitter.sizes())
             self._left_splitter.setSizes([total * 4 // 5, total - total * 4 // 5])
-            self._settings_scroll.ensureWidgetVisible(self._advanced_box, 0, 0)
+            # Once the box is laid out: its first rows at the top of the scroll area.
+            QTimer.singleShot(0, lambda: self._settings_scroll.verticalScrollBar().setValue(self._advanced_box.y()))
 
     def _load_defaults(self, force: bool = False) -> None:
         choice = self._demo_combo.currentData()

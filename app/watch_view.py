@@ -105,13 +105,18 @@ class WatchView(QWidget):
         self.trace_plot.setYRange(0, 1)
         self.trace_plot.setLabel("bottom", "time step t")
         self._d_curve = self.trace_plot.plot([], [], pen=pg.mkPen(ORANGE, width=2))
-        self.return_plot = pg.PlotWidget(title="Running return")
+        # The legend in a row under the plot, not over the curve it names.
+        return_widget = pg.GraphicsLayoutWidget()
+        self.return_plot = return_widget.addPlot(row=0, col=0, title="Running return")
         self.return_plot.setLabel("bottom", "time step t")
-        self.return_plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
-        self._return_curve = self.return_plot.plot([], [], pen=pg.mkPen(BLUE, width=2), name="policy")
+        legend = pg.LegendItem(colCount=2, labelTextSize="8pt", frame=False, horSpacing=12)
+        return_widget.addItem(legend, row=1, col=0)
+        self._return_curve = self.return_plot.plot([], [], pen=pg.mkPen(BLUE, width=2))
         self._demo_return_curve = self.return_plot.plot(
-            [], [], pen=pg.mkPen(GREEN, width=2, style=Qt.PenStyle.DashLine), name="demonstration"
+            [], [], pen=pg.mkPen(GREEN, width=2, style=Qt.PenStyle.DashLine)
         )
+        legend.addItem(self._return_curve, "policy")
+        legend.addItem(self._demo_return_curve, "demonstration (same start)")
         self._demo_line = pg.InfiniteLine(
             angle=0,
             pen=pg.mkPen(GREY, style=Qt.PenStyle.DashLine),
@@ -122,7 +127,7 @@ class WatchView(QWidget):
         self.return_plot.addItem(self._demo_line)
         plots = QHBoxLayout()
         plots.addWidget(self.trace_plot)
-        plots.addWidget(self.return_plot)
+        plots.addWidget(return_widget)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -310,6 +315,7 @@ class WatchView(QWidget):
             self._demo_replay = replay(demo, render=True)
             self._demo_episode = demo
             self._demo_t, self._demo_return_trace, self._demo_return = [], [], 0.0
+            self._advance_demo()  # its first frame (t = -1), beside the policy's: then in step
         # Beside a demo the policy starts from the demo's reset seed: the same terrain and start.
         self.policy_frame.set_frame(self.player.reset(seed=demo.meta.reset_seed if demo else None))
         self.policy_frame.overlay.hide()

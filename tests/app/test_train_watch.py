@@ -184,7 +184,10 @@ def test_watch_view_plays_the_snapshot_with_a_d_trace_and_a_demo(qtbot, watch_vi
     # Beside a demo, the policy starts from the demo's own start state.
     demo = watch_view._demo_episode
     assert np.allclose(watch_view.player.env.unwrapped.state, demo.observations[0])
-    for _ in range(40):
+    for _ in range(5):  # CartPole lasts at least 8 steps: both are in their first episode
+        watch_view.advance()
+    assert watch_view.player.t == 4 and watch_view._demo_t[-1] == 4  # in step
+    for _ in range(35):
         watch_view.advance()
     assert watch_view.policy_frame.has_frame and watch_view.demo_frame.has_frame
     _, d_values = watch_view._d_curve.getData()
@@ -239,8 +242,9 @@ def test_compare_draws_another_run_and_export_writes_the_policy(qtbot, train_vie
     train_view.compare_selected_run()
     train_view.plots.redraw()
     assert len(train_view.plots.compare_series["disc_loss"]) == 2
-    legend_names = [label.text for legend, _ in train_view.plots._compare_entries for _, label in legend.items]
-    assert any(first.name in name for name in legend_names)  # the dashed curves are named
+    legends = train_view.plots.legend_labels()
+    assert legends[0][:2] == ["expert", "policy"]  # in the panel's order
+    assert f"dashed: {first.name}" in legends[1]  # the dashed curves are named
     dialogs.save_path = tmp_path / "policy.safetensors"
     train_view.export_selected_run()
     weights = load_file(str(dialogs.save_path))
