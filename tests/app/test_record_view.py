@@ -307,3 +307,13 @@ def test_the_copy_hint_is_only_given_where_there_are_samples(qtbot, view):
     assert "copy the samples" not in view._summary.text()
     view.set_env("LunarLander-v3")
     assert "copy the samples" in view._summary.text()
+
+
+@pytest.mark.parametrize("env_key", ["LunarLander-v3", "CartPole-v1"])
+def test_the_ready_card_leaves_the_middle_of_the_game_free(qtbot, view, env_key):
+    view.set_env(env_key)
+    card, picture = view.frame_view.overlay.geometry(), view.frame_view.image_rect()
+    assert view.frame_view.overlay.isVisibleTo(view) and view.frame_view.overlay.title.text() == "Ready"
+    # The lander starts at the top centre and lands at the bottom centre; the pole stands in the
+    # middle: the card keeps to the left of the centre line.
+    assert card.left() >= picture.left() and card.right() < picture.center().x() - 10
