@@ -90,7 +90,9 @@ def test_pause_resume_and_stop(qtbot, train_view):
     started = time.monotonic()
     train_view.stop_button.click()
     event = wait_finished(qtbot, train_view, timeout_ms=5000)
-    assert time.monotonic() - started < 2.0
+    # Stop answers within one iteration (well under a second here); the bound only catches a
+    # hang, with room for a busy 2-core machine (timings are the probes' and the benchmark's job).
+    assert time.monotonic() - started < 5.0
     assert isinstance(event, Finished) and event.stopped_early
     assert load_checkpoint(event.run_dir).state["env_steps"] == event.env_steps
     assert "resumable" in train_view.runs.item(0).text()
