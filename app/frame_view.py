@@ -37,6 +37,7 @@ class OverlayCard(QFrame):
         title_font.setBold(True)
         self.title.setFont(title_font)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title.setWordWrap(True)  # "Return -316.4: flew off the side" is wider than the card
         self.text = QLabel()
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text.setWordWrap(True)
@@ -159,6 +160,7 @@ class FrameView(QWidget):
         x = picture.left() + self._above_top_x * picture.width()
         top = picture.top() + 2
         arrow = QPolygonF([QPointF(x, top), QPointF(x - 10, top + 16), QPointF(x + 10, top + 16)])
+        painter.save()  # the brush must not leak into the focus ring drawn next
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(MARKER_COLOUR)
         painter.drawPolygon(arrow)
@@ -167,6 +169,7 @@ class FrameView(QWidget):
         left = min(max(x - width / 2, picture.left()), picture.right() - width)
         painter.setPen(MARKER_COLOUR)
         painter.drawText(QRectF(left, top + 18, width, 18), Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
 
     def _paint_focus(self, painter: QPainter) -> None:
         if self.hasFocus():

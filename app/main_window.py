@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QMainWindow, QTabWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget
 
 import core
 from app import help
@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
 
     def _on_tab_changed(self, index: int) -> None:
         current = self.tabs.widget(index)
+        self.statusBar().clearMessage()  # one view's news is not the next one's
         self.watch_view.set_active(current is self.watch_view)
         if current is self.record_view:
             self.record_view.take_keyboard()
@@ -170,6 +171,7 @@ class MainWindow(QMainWindow):
         self.fit_to_screen()
         self.record_view.restore_settings(self._group("record"))
         self.train_view.restore_settings(self._group("train"))
+        self.watch_view.restore_settings(self._group("watch"))
         self.tabs.setCurrentIndex(min(int(self.settings.value("view", 0, type=int)), len(VIEWS) - 1))
 
     def _group(self, name: str) -> dict[str, object]:
@@ -211,7 +213,12 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("workspace", str(self.workspace.root))
         self.settings.setValue("view", self.tabs.currentIndex())
-        for group, values in (("record", self.record_view.settings()), ("train", self.train_view.settings())):
+        groups = (
+            ("record", self.record_view.settings()),
+            ("train", self.train_view.settings()),
+            ("watch", self.watch_view.settings()),
+        )
+        for group, values in groups:
             self.settings.beginGroup(group)
             for key, value in values.items():
                 self.settings.setValue(key, value)
@@ -219,10 +226,15 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.record_view.confirm_close():
+        training = self.train_view.is_training
+        if not self.record_view.confirm_close(also="Training will stop and keep its checkpoint." if training else ""):
             event.ignore()
             return
         self.save_settings()
+        if training:
+            # Stopping saves a checkpoint, which takes a moment: say so before the window waits.
+            self.show_message("stopping training: saving a checkpoint…")
+            QApplication.processEvents()
         self.train_view.shutdown()
         self.watch_view.shutdown()
         self.record_view.shutdown()

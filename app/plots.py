@@ -69,7 +69,7 @@ PANELS = (
         reference="demo_length",
     ),
     Panel(
-        "Policy update: KL, clip fraction, beta",
+        "Policy update: KL, clipping, beta, BC loss",
         (
             Curve("approx_kl", "KL", PURPLE),
             Curve("clip_fraction", "clip fraction", ORANGE),
@@ -86,7 +86,7 @@ PANELS = (
 REFERENCE_LABELS = {"demo_return": "demos' mean return", "demo_length": "demos' mean length"}
 REDRAW_INTERVAL_MS = 100
 READOUT_IDLE = "Hover over a plot to read its values."
-LEGEND_COLUMNS = 4
+LEGEND_COLUMNS = 3  # more in a row made a legend wider than its panel in a 1100 px window
 
 
 class LivePlots(QWidget):
@@ -136,7 +136,8 @@ class LivePlots(QWidget):
                     angle=0,
                     pen=pg.mkPen(GREY, width=1.5, style=Qt.PenStyle.DashLine),
                     label=REFERENCE_LABELS[panel.reference],
-                    labelOpts={"position": 0.03, "color": GREY, "anchors": [(0, 0), (0, 0)]},
+                    # At the right end, above the line: the curves start at the left.
+                    labelOpts={"position": 0.98, "color": GREY, "anchors": [(1, 1), (1, 1)]},
                 )
                 line.hide()
                 plot.addItem(line, ignoreBounds=False)
@@ -238,7 +239,9 @@ class LivePlots(QWidget):
     def _refresh_legends(self) -> None:
         """Each panel's legend lists its curves that have data, in the panel's order, then the
         compared run's dashed entry; rebuilt only when that list changes."""
-        compared = f"dashed: {self.compare_name or 'compared run'}"
+        # Short: a run's name in a legend widened its column past the window's edge; the Train
+        # view names the compared run above the plots.
+        compared = "dashed: compared run"
         for index, ((_, panel), legend) in enumerate(zip(self._plots, self._legends, strict=True)):
             wanted = tuple(curve.key for curve in panel.curves if curve.key in self.series)
             if any(curve.key in self.compare_series for curve in panel.curves):

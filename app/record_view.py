@@ -148,6 +148,7 @@ class RecordView(QWidget):
         self._hint.setWordWrap(True)
         self._legend = QLabel()
         self._legend.setTextFormat(Qt.TextFormat.RichText)
+        self._legend.setWordWrap(True)  # CartPole's "no key" row is long: wrap, never widen
         legend_box = QGroupBox("Keys")
         legend_layout = QVBoxLayout(legend_box)
         legend_layout.addWidget(self._hint)
@@ -180,6 +181,14 @@ class RecordView(QWidget):
         self._copy_button = QPushButton("Copy samples into my demos")
         self._copy_button.clicked.connect(self.copy_samples)
         QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo_delete)
+        # The Delete key on the list does what the Delete button does (not while the game has the
+        # keys: the frame takes every key itself).
+        QShortcut(
+            QKeySequence.StandardKey.Delete,
+            self.table,
+            activated=self.delete_selected,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
         buttons = QHBoxLayout()
         for button in (self._replay_button, self._delete_button, self._undo_button):
             buttons.addWidget(button)
@@ -332,8 +341,8 @@ class RecordView(QWidget):
         """Reset the env and wait for the first key."""
         self._timer.stop()
         self.keyboard.release_all()
-        self.recorder.reset()
-        self.frame_view.set_frame(self.recorder.render())
+        observation = self.recorder.reset()
+        self._show_frame(self.recorder.render(), observation)
         self._set_mode(Mode.WAITING)
 
     def restart(self) -> None:
@@ -693,8 +702,11 @@ class RecordView(QWidget):
             return
         self.show_samples(False)
         self.reload_episodes()
+        folder = self.workspace.demos_dir(self.env_key)
         self.status_message.emit(
-            f"copied {len(copied)} sample episode(s) into {self.workspace.demos_dir(self.env_key)}"
+            f"copied {count(len(copied), 'sample episode')} into {folder}"
+            if copied
+            else f"the samples are already in {folder}"
         )
 
     # ------------------------------------------------------------------ replay
@@ -760,17 +772,18 @@ class RecordView(QWidget):
         self._timer.stop()
 
     # ------------------------------------------------------------------ closing
-    def _confirm_drop(self, doing: str) -> bool:
+    def _confirm_drop(self, doing: str, also: str = "") -> bool:
         return self.dialogs.confirm(
             self,
             "Drop the current episode?",
-            f"The current episode ({self.recorder.length} steps, return {self.recorder.episode_return:.1f}) "
-            f"has not been kept. Drop it and {doing}?",
+            f"The current episode ({count(self.recorder.length, 'step')}, return "
+            f"{self.recorder.episode_return:.1f}) has not been kept. Drop it and {doing}? {also}".strip(),
         )
 
-    def confirm_close(self) -> bool:
-        """Asks before an unkept episode is lost; True when the window may close."""
-        return not self.has_unsaved_episode or self._confirm_drop("close")
+    def confirm_close(self, also: str = "") -> bool:
+        """Asks before an unkept episode is lost (``also``: what else closing does); True when the
+        window may close."""
+        return not self.has_unsaved_episode or self._confirm_drop("close", also)
 
     def shutdown(self) -> None:
         self._timer.stop()

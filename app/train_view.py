@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGridLayout,
@@ -34,6 +35,7 @@ from safetensors.torch import save as save_safetensors
 
 from app.config_form import ConfigForm, advanced_field_names
 from app.dialogs import Dialogs
+from app.elided_label import ElidedLabel
 from app.plots import LivePlots
 from app.wording import count
 from app.worker import ProgressBatch, TrainingThread
@@ -58,11 +60,13 @@ ALGORITHMS = (
 # D(s, a) is the discriminator's belief that a step came from the demos; each form turns it into
 # the reward the policy maximises. Plain words first: the Train view is read by students.
 REWARD_LABELS = {
-    "log-d": "ln D: rewards steps that look like the demos (the slides' u_t)",
+    "log-d": "ln D: rewards steps that look like the demos",
     "neg-log-one-minus-d": "-ln(1 - D): rewards steps that do not look like the policy's",
     "logit": "ln D - ln(1 - D): both at once (can be negative)",
 }
 MAIN_FIELDS = ("learning_rate", "num_envs", "disc_learning_rate", "bc_warmstart_epochs", "bc_coef")
+# Kept across restarts (the rest follows the demo set's env defaults or the run opened).
+REMEMBERED_FIELDS = ("total_steps", "seed")
 # Set by their own widgets above the form.
 OWN_WIDGETS = ("algo", "generator", "reward", "total_steps", "seed", "device")
 
@@ -102,6 +106,7 @@ class TrainView(QWidget):
         self._start_steps = 0
         self._latest_steps = 0
         self._form_env: str | None = None
+        self.compared_run: Path | None = None
         self._paused_since: float | None = None  # when training was paused (the ETA leaves it out)
         self._paused_s = 0.0
         self._build()
@@ -133,11 +138,8 @@ class TrainView(QWidget):
         self._top_form.editors["device"].widget.currentIndexChanged.connect(self._show_device)
         self._main_form = ConfigForm(MAIN_FIELDS)
         self._advanced_form = ConfigForm(advanced_field_names(MAIN_FIELDS + OWN_WIDGETS))
-        self._advanced_box = QGroupBox("Advanced")
-        self._advanced_box.setCheckable(True)
-        self._advanced_box.setChecked(False)
-        advanced_layout = QVBoxLayout(self._advanced_box)
-        advanced_layout.addWidget(self._advanced_form)
+        # A check box, not a checkable group box: closed, that left an empty grey box behind.
+        self._advanced_box = QCheckBox("Advanced settings")
         self._advanced_box.toggled.connect(self._advanced_form.setVisible)
         self._advanced_form.setVisible(False)
         defaults_button = QPushButton("Reset settings to this env's defaults")
@@ -155,6 +157,7 @@ class TrainView(QWidget):
         settings.addWidget(self._main_form)
         settings.addWidget(defaults_button)
         settings.addWidget(self._advanced_box)
+        settings.addWidget(self._advanced_form)
         settings.addStretch(1)
         self._settings_widget = QWidget()
         self._settings_widget.setLayout(settings)
@@ -180,10 +183,19 @@ class TrainView(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.plots = LivePlots()
+        self._compare_label = ElidedLabel()
+        self._clear_compare_button = QPushButton("Clear comparison")
+        self._clear_compare_button.clicked.connect(self.clear_comparison)
+        compare_row = QHBoxLayout()
+        compare_row.addWidget(self._compare_label, 1)
+        compare_row.addWidget(self._clear_compare_button)
+        self._compare_label.hide()
+        self._clear_compare_button.hide()
 
         centre = QVBoxLayout()
         centre.addLayout(controls)
         centre.addWidget(self.summary)
+        centre.addLayout(compare_row)
         centre.addWidget(self.plots, 1)
         centre_widget = QWidget()
         centre_widget.setLayout(centre)
@@ -460,8 +472,7 @@ class TrainView(QWidget):
             latest = batch.stats[-1]
             self._latest_steps = latest.env_steps if x_key == "env_steps" else latest.iteration
             self.progress.setValue(min(self._latest_steps, self.progress.maximum()))
-            if self._paused_since is None:  # batches still in flight when paused keep "paused"
-                self.progress.setFormat(self._progress_text(latest.scalars))
+            self.progress.setFormat(self._progress_text(latest.scalars))
         if batch.snapshot is not None:
             self.snapshot_ready.emit(batch.snapshot, self.config, self.demos)
 
@@ -475,6 +486,8 @@ class TrainView(QWidget):
             "?" if eta == float("inf") else time.strftime("%H:%M:%S" if eta >= 3600 else "%M:%S", time.gmtime(eta))
         )
         text = f"{self._latest_steps:,} / {self.progress.maximum():,} {unit} · {rate:,.0f} {unit}/s · ETA {eta_text}"
+        if self._paused_since is not None:  # batches still in flight when paused: no ETA
+            text = f"{self._latest_steps:,} / {self.progress.maximum():,} {unit} · paused"
         if "eval_return" in scalars:
             text += f" · eval {scalars['eval_return']:.0f}"
         return text
@@ -496,6 +509,7 @@ class TrainView(QWidget):
         self.summary.setText(text)
         self.progress.setFormat(text.split(":")[0] if event.final_eval else "stopped")
         self.status_message.emit(text)
+        self._update_controls()
         self.training_finished.emit(event)
 
     def _on_failed(self, event: Failed) -> None:
@@ -503,6 +517,7 @@ class TrainView(QWidget):
         kept = f"\n\nThe last good checkpoint is kept: {event.checkpoint}" if event.checkpoint else ""
         self.summary.setText(f"<span style='color:#b3261e'>Training failed: {event.message}</span>")
         self.progress.setFormat("failed")
+        self._update_controls()
         self.training_finished.emit(event)
         self.dialogs.error(self, "Training failed", f"{event.message}{kept}", event.traceback)
 
@@ -526,13 +541,16 @@ class TrainView(QWidget):
 
     def _update_controls(self) -> None:
         training = self.is_training
+        # Between the run's last event and its thread's end (the child process exiting) there is
+        # nothing left to pause or stop, and the settings are free again; Start waits for the end.
+        ended = self.last_event is not None
         paused = training and self.training.control.paused
         stopping = training and self.training.control.stop_requested
         self.start_button.setEnabled(not training)
-        self.pause_button.setEnabled(training and not stopping)
-        self.pause_button.setText("Resume" if paused else "Pause")
-        self.stop_button.setEnabled(training and not stopping)
-        self._settings_widget.setEnabled(not training)  # a running trainer would not see a change
+        self.pause_button.setEnabled(training and not stopping and not ended)
+        self.pause_button.setText("Resume" if paused and not ended else "Pause")
+        self.stop_button.setEnabled(training and not stopping and not ended)
+        self._settings_widget.setEnabled(not training or ended)  # a running trainer would not see a change
         self._reward_combo.setEnabled(self._algo_combo.currentData().startswith("gail/"))
         selected = self.selected_run() is not None
         for button in (self._open_button, self._compare_button, self._export_button):
@@ -600,6 +618,8 @@ class TrainView(QWidget):
             self.dialogs.error(self, "Cannot open the run", str(error))
             return
         if not self.is_training:
+            if run_dir == self.compared_run:
+                self.clear_comparison()  # a run compared with itself says nothing
             bc = config.algo == "bc"
             self.plots.clear("iteration" if bc else "env_steps", config.bc_epochs if bc else config.total_steps)
             self.plots.add_records(records)
@@ -640,23 +660,27 @@ class TrainView(QWidget):
         try:
             config = load_config(run_dir)
             wanted = int(self._top_form.editors["total_steps"].get())
-            if config.algo == "gail" and wanted > config.total_steps:
-                config = config.replace(total_steps=wanted)
             demos = load_demo_set(Path(read_demo_summary(run_dir)["folder"]), env_key=config.env).require_episodes()
             state = load_checkpoint(run_dir).state
             device = resolve_device(config.device)
         except (StudioError, OSError, ValueError, KeyError) as error:
             self.dialogs.error(self, "Cannot resume the run", f"{run_dir}: {error}")
             return
-        done = state.get("env_steps", 0) >= config.total_steps if config.algo == "gail" else False
-        if done:
-            self.dialogs.info(
-                self,
-                "Nothing to resume",
-                f"This run already has {state['env_steps']:,} env steps. Set a larger total steps and resume again.",
-            )
-            return
+        # A stopped run continues to its own total; a finished one is extended to the total steps
+        # set on the left when that is larger (the form's default must not stretch a short run).
+        done_steps = int(state.get("env_steps", 0))
+        if config.algo == "gail" and done_steps >= config.total_steps:
+            if wanted <= done_steps:
+                self.dialogs.info(
+                    self,
+                    "Nothing to resume",
+                    f"This run already has {done_steps:,} of its {config.total_steps:,} env steps. "
+                    "Set a larger total steps on the left and resume again to train it further.",
+                )
+                return
+            config = config.replace(total_steps=wanted)
         self._begin(config, demos, run_dir, device.type, resume_state=state)
+        self.status_message.emit(f"resuming {run_dir.name} to {config.total_steps:,} env steps")
 
     def compare_selected_run(self) -> None:
         run_dir = self.selected_run()
@@ -668,7 +692,17 @@ class TrainView(QWidget):
             self.dialogs.error(self, "Cannot compare with the run", str(error))
             return
         self.plots.set_comparison(records, run_dir.name)
+        self.compared_run = run_dir
+        self._compare_label.setText(f"Dashed curves: run {run_dir.name}")
+        self._compare_label.show()
+        self._clear_compare_button.show()
         self.status_message.emit(f"dashed curves: {run_dir.name}")
+
+    def clear_comparison(self) -> None:
+        self.plots.set_comparison(None)
+        self.compared_run = None
+        self._compare_label.hide()
+        self._clear_compare_button.hide()
 
     def export_selected_run(self) -> None:
         run_dir = self.selected_run()
@@ -698,6 +732,7 @@ class TrainView(QWidget):
             "algorithm": self._algo_combo.currentData(),
             "reward": self._reward_combo.currentData(),
             "advanced": self._advanced_box.isChecked(),
+            **{name: self._top_form.editors[name].get() for name in REMEMBERED_FIELDS},
         }
 
     def restore_settings(self, values: dict[str, object]) -> None:
@@ -712,6 +747,10 @@ class TrainView(QWidget):
         if reward in REWARD_LABELS:
             self._reward_combo.setCurrentIndex(self._reward_combo.findData(reward))
         self._advanced_box.setChecked(str(values.get("advanced", "false")).lower() == "true")
+        for name in REMEMBERED_FIELDS:  # after the demo set, whose env's defaults they override
+            if name in values:
+                with contextlib.suppress(StudioError, TypeError, ValueError):
+                    self._top_form.editors[name].set(int(values[name]))
 
     def shutdown(self, timeout_s: float = 2.0) -> bool:
         """Stop training (a checkpoint is saved) and wait for it; True when it ended in time.

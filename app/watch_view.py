@@ -45,6 +45,7 @@ class WatchView(QWidget):
         self.run_dir: Path | None = None  # the run watched, None for live training
         self._live: tuple[PolicySnapshot, TrainConfig, DemoSet | None] | None = None
         self.last_episode_text = ""
+        self._remembered_run = ""  # from the settings: the run to watch first
         self.player: PolicyPlayer | None = None
         self.demos: DemoSet | None = None
         self._pending: tuple[dict, dict] | None = None  # a snapshot waiting for the next episode
@@ -238,6 +239,7 @@ class WatchView(QWidget):
         self.run_chosen.emit(self.run_dir)
 
     def _replace_player(self, player: PolicyPlayer | None) -> None:
+        self.last_episode_text = ""  # it belonged to the policy that leaves
         if self.player is not None:
             self.player.close()
         self.player = player
@@ -264,8 +266,19 @@ class WatchView(QWidget):
                 self._watch_newest_run()
         self._sync_timer()
 
+    def settings(self) -> dict[str, object]:
+        return {"run": str(self.run_dir) if self.run_dir else "", "demo": self._show_demo.isChecked()}
+
+    def restore_settings(self, values: dict[str, object]) -> None:
+        """The run watched last time plays when the view first shows; the demo box as it was."""
+        self._remembered_run = str(values.get("run", ""))
+        self._show_demo.setChecked(str(values.get("demo", "false")).lower() == "true")
+
     def _watch_newest_run(self) -> None:
-        for index in range(self._run_combo.count()):
+        """The run watched last time if it is still there, else the newest run that can play."""
+        remembered = self._run_combo.findData(self._remembered_run) if self._remembered_run else -1
+        order = [remembered] if remembered >= 0 else []
+        for index in order + list(range(self._run_combo.count())):
             data = self._run_combo.itemData(index)
             if data and data != LIVE:
                 try:

@@ -20,9 +20,11 @@ from core.envs import EnvSpec
 LUNAR_CRASH_REWARD = -100.0
 LUNAR_REST_REWARD = 100.0
 LUNAR_PAD_HALF_WIDTH = 0.2
-# The observation's y at the top edge of the picture: (viewport height / scale - pad height -
-# leg length / scale) / (viewport height / scale / 2) = (13.33 - 3.33 - 0.6) / 6.67.
-LUNAR_TOP_EDGE_Y = 1.41
+# The observation's y at the top edge of the picture is (viewport height / scale - pad height -
+# leg length / scale) / (viewport height / scale / 2) = (13.33 - 3.33 - 0.6) / 6.67 = 1.41, which
+# is where the lander starts, half in view; it is out of sight once its body (about 0.07 in these
+# units) is above that too.
+LUNAR_OUT_OF_SIGHT_Y = 1.5
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,6 @@ def above_top_edge(spec: EnvSpec, obs: np.ndarray) -> float | None:
     LunarLander's lander can fly out of the top of the rendered frame and is then invisible; the
     frame view draws a marker there instead.
     """
-    if spec.gym_id != "LunarLander-v3" or float(obs[1]) <= LUNAR_TOP_EDGE_Y:
+    if spec.gym_id != "LunarLander-v3" or float(obs[1]) <= LUNAR_OUT_OF_SIGHT_Y:
         return None
     return float(np.clip((float(obs[0]) + 1.0) / 2.0, 0.0, 1.0))

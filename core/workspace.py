@@ -35,6 +35,8 @@ class Workspace:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root).expanduser().resolve()
+        if self.root.exists() and not self.root.is_dir():
+            raise StudioError(f"{self.root}: is a file, not a folder; a workspace is a folder")
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             (self.root / "demos").mkdir(exist_ok=True)
@@ -55,7 +57,8 @@ class Workspace:
     def run_dirs(self) -> list[Path]:
         """Run folders, newest first (a run folder holds a ``config.json``)."""
         runs = [p for p in self.runs_dir.iterdir() if p.is_dir() and (p / "config.json").is_file()]
-        return sorted(runs, key=lambda p: p.stat().st_mtime, reverse=True)
+        # By name (they start with their creation time): a resumed run keeps its place.
+        return sorted(runs, key=lambda p: p.name, reverse=True)
 
     def new_run_dir(self, label: str) -> Path:
         """A fresh, empty run folder named after the time and ``label``."""

@@ -47,6 +47,9 @@ def test_settings_are_remembered(qtbot, workspace, settings, dialogs):
     first.show_view("train")
     first.train_view.select_demos(sample_demos_dir("CartPole-v1"))
     first.train_view.select_algorithm("gail", "trpo")
+    first.train_view.set_value("total_steps", 150_000)
+    first.train_view.set_value("seed", 7)
+    first.watch_view._show_demo.setChecked(True)
     first.resize(760, 540)  # within the offscreen screen, so restoring does not clamp it
     assert first.close()
     second = MainWindow(None, settings, dialogs)  # the workspace comes from the settings too
@@ -56,6 +59,11 @@ def test_settings_are_remembered(qtbot, workspace, settings, dialogs):
     assert second.tabs.currentWidget() is second.train_view
     assert second.train_view.config_from_form().env == "CartPole-v1"
     assert second.train_view.config_from_form().generator == "trpo"
+    assert (second.train_view.config_from_form().total_steps, second.train_view.config_from_form().seed) == (
+        150_000,
+        7,
+    )
+    assert second.watch_view._show_demo.isChecked()
     assert (second.size().width(), second.size().height()) == (760, 540)
     second.close()
 
@@ -117,6 +125,8 @@ def test_workspace_refuses_an_unusable_folder(tmp_path):
     blocker.write_text("x")
     with pytest.raises(Exception, match="cannot use this folder"):
         Workspace(blocker / "inside")
+    with pytest.raises(Exception, match="is a file, not a folder"):
+        Workspace(blocker)
 
 
 def test_the_game_has_the_keyboard_at_launch_and_after_every_dialog(qtbot, window, dialogs):

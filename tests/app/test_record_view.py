@@ -203,7 +203,8 @@ def test_copy_delete_and_undo(qtbot, view, workspace):
     assert not view.showing_samples and view.table.rowCount() == count
     view.select_row(0)
     doomed = view.selected_episode().path
-    view.delete_selected()
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Delete)  # the key does what the button does
     assert not doomed.exists() and view.table.rowCount() == count - 1
     assert view._undo_button.isEnabled()
     qtbot.mouseClick(view._undo_button, Qt.MouseButton.LeftButton)
@@ -295,10 +296,15 @@ def test_a_lander_above_the_picture_is_marked(qtbot, view):
         if view.frame_view._above_top_x is not None or view.mode != Mode.PLAYING:
             break
     assert view.frame_view._above_top_x is not None and 0.0 <= view.frame_view._above_top_x <= 1.0
+    view.frame_view.setFocus()  # the focus ring is drawn after the marker
     image = view.frame_view.grab().toImage()
     picture = view.frame_view.image_rect()
     x = int(picture.left() + view.frame_view._above_top_x * picture.width())
     assert image.pixelColor(x, int(picture.top()) + 10).name() == "#ffbe3c"  # the marker's arrow
+    ground = image.pixelColor(int(picture.center().x()), int(picture.bottom()) - 10).name()
+    assert ground == "#ffffff"  # the marker's colour stays in the marker (it once filled the frame)
+    view.restart()
+    assert view.frame_view._above_top_x is None
 
 
 def test_the_copy_hint_is_only_given_where_there_are_samples(qtbot, view):
@@ -317,3 +323,11 @@ def test_the_ready_card_leaves_the_middle_of_the_game_free(qtbot, view, env_key)
     # The lander starts at the top centre and lands at the bottom centre; the pole stands in the
     # middle: the card keeps to the left of the centre line.
     assert card.left() >= picture.left() and card.right() < picture.center().x() - 10
+
+
+def test_copying_the_samples_twice_says_they_are_there(qtbot, view):
+    messages = []
+    view.status_message.connect(messages.append)
+    view.copy_samples()
+    view.copy_samples()
+    assert messages[0].startswith("copied 10 sample episodes") and messages[1].startswith("the samples are already")

@@ -96,6 +96,13 @@ def test_pause_resume_and_stop(qtbot, train_view):
     assert isinstance(event, Finished) and event.stopped_early
     assert load_checkpoint(event.run_dir).state["env_steps"] == event.env_steps
     assert "resumable" in train_view.runs.item(0).text()
+    # Resume continues the run to its own total, whatever the form says now.
+    train_view.set_value("total_steps", 5_000_000)
+    train_view.select_run(event.run_dir)
+    train_view.resume_selected_run()
+    assert train_view.is_training and train_view.config.total_steps == 2_000_000
+    train_view.stop_button.click()
+    wait_finished(qtbot, train_view)
 
 
 def test_a_nan_in_training_shows_a_dialog_and_the_view_stays_usable(qtbot, workspace, dialogs, monkeypatch):
@@ -246,7 +253,11 @@ def test_compare_draws_another_run_and_export_writes_the_policy(qtbot, train_vie
     assert len(train_view.plots.compare_series["disc_loss"]) == 2
     legends = train_view.plots.legend_labels()
     assert legends[0][:2] == ["expert", "policy"]  # in the panel's order
-    assert f"dashed: {first.name}" in legends[1]  # the dashed curves are named
+    assert "dashed: compared run" in legends[1]
+    assert first.name in train_view._compare_label.text() and train_view._clear_compare_button.isVisibleTo(train_view)
+    train_view.clear_comparison()
+    train_view.plots.redraw()
+    assert not train_view.plots.compare_series and "dashed: compared run" not in train_view.plots.legend_labels()[1]
     dialogs.save_path = tmp_path / "policy.safetensors"
     train_view.export_selected_run()
     weights = load_file(str(dialogs.save_path))
