@@ -2,8 +2,9 @@
 
 Each panel draws a few scalars against env steps (epochs for BC). Points go into bounded
 ``DecimatingSeries``; curves are redrawn at most 10 times a second, only when new data came.
-A second run can be drawn dashed for comparison. Each panel's legend sits in a row of its own
-under the panel, never over the curves.
+A second run can be drawn dashed for comparison. Each panel's legend is a second line of its
+title (a coloured dash and a name per curve), never over the curves and without rows of its own
+that would squeeze the plots.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 
 from app.elided_label import ElidedLabel
 from app.series import DecimatingSeries
@@ -42,7 +43,7 @@ class Panel:
 
 PANELS = (
     Panel(
-        "Discriminator: D(s,a) on expert vs policy samples",
+        "D(s,a): expert vs policy samples",
         (
             Curve("disc_expert", "expert", BLUE),
             Curve("disc_policy", "policy", ORANGE),
@@ -52,24 +53,24 @@ PANELS = (
         y_range=(0.0, 1.0),
     ),
     Panel(
-        "Discriminator loss and accuracy",
+        "D's loss and accuracy",
         (Curve("disc_loss", "loss", RED), Curve("disc_accuracy", "accuracy", GREEN)),
     ),
     Panel(
         "True env return",
         (
-            Curve("train_return", "training episodes", BLUE),
-            Curve("eval_return", "deterministic evaluation", GREEN, points=True),
+            Curve("train_return", "training", BLUE),
+            Curve("eval_return", "evaluation", GREEN, points=True),
         ),
         reference="demo_return",
     ),
     Panel(
         "Episode length",
-        (Curve("train_length", "training episodes", BLUE), Curve("eval_length", "evaluation", GREEN, points=True)),
+        (Curve("train_length", "training", BLUE), Curve("eval_length", "evaluation", GREEN, points=True)),
         reference="demo_length",
     ),
     Panel(
-        "Policy update: KL, clipping, beta, BC loss",
+        "Policy update",
         (
             Curve("approx_kl", "KL", PURPLE),
             Curve("clip_fraction", "clip fraction", ORANGE),
@@ -79,14 +80,44 @@ PANELS = (
         ),
     ),
     Panel(
-        "Entropy and mean imitation reward u",
+        "Entropy and imitation reward u",
         (Curve("entropy", "entropy", PURPLE), Curve("imitation_reward", "mean reward u", BLUE)),
     ),
 )
 REFERENCE_LABELS = {"demo_return": "demos' mean return", "demo_length": "demos' mean length"}
 REDRAW_INTERVAL_MS = 100
 READOUT_IDLE = "Hover over a plot to read its values."
-LEGEND_COLUMNS = 3  # more in a row made a legend wider than its panel in a 1100 px window
+COMPARED_LABEL = "compared run"
+
+
+class PanelTitle(pg.LabelItem):
+    """A panel's title that asks for no width: pyqtgraph's labels ask for their text's width,
+    and a wide title (with its legend line) pushed the other column off the window's edge. Here
+    the two columns share the width alike and a narrow window cuts the title instead."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, size="10pt", justify="left")
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)  # cut, never overlap
+
+    def updateMin(self) -> None:
+        height = self.itemRect().height()
+        self.setMinimumSize(0, height)
+        self._sizeHint = {
+            Qt.SizeHint.MinimumSize: (0, height),
+            Qt.SizeHint.PreferredSize: (0, height),
+            Qt.SizeHint.MaximumSize: (-1, -1),
+            Qt.SizeHint.MinimumDescent: (0, 0),
+        }
+        self.updateGeometry()
+
+
+def _titled(title: str, entries: list[tuple[str, str, str]]) -> str:
+    """A panel's title over a line of legend entries (colour, mark, label); the line is there,
+    empty, before data arrives, so that the plots do not move when it fills."""
+    legend = "&nbsp;&nbsp;".join(
+        f"<span style='color:{colour}'>{mark}{mark}</span>&nbsp;{label}" for colour, mark, label in entries
+    )
+    return f"{title}<br><span style='font-size:8pt'>{legend or '&nbsp;'}</span>"
 
 
 class LivePlots(QWidget):
@@ -103,10 +134,8 @@ class LivePlots(QWidget):
         self._references: dict[str, pg.InfiniteLine] = {}
         self.compare_name = ""
         self._plots: list[tuple[pg.PlotItem, Panel]] = []
-        self._legends: list[pg.LegendItem] = []
-        self._legend_shown: list[tuple[str, ...]] = []  # per panel: the entries its legend holds
-        # A grey dashed sample for "dashed: <run>" entries, one per panel.
-        self._compare_samples: list[pg.PlotDataItem] = []
+        self._legend_shown: list[tuple[str, ...]] = []  # per panel: the entries its title lists
+        self._titles: list[PanelTitle] = []
         self._dirty = False
         self._changed: set[str] = set()  # series with new points since the last redraw
         self._compare_changed = False
@@ -114,12 +143,11 @@ class LivePlots(QWidget):
         self.layout_widget = pg.GraphicsLayoutWidget()
         for index, panel in enumerate(PANELS):
             row, col = 2 * (index // 2), index % 2
-            plot = self.layout_widget.addPlot(row=row, col=col, title=panel.title)
+            title = PanelTitle(_titled(panel.title, []))
+            self.layout_widget.addItem(title, row=row, col=col)
+            plot = self.layout_widget.addPlot(row=row + 1, col=col)
             # No grid: translucent grid lines made one repaint of the six panels take 60 ms
             # instead of 14 (measured offscreen), which the GUI thread cannot afford at 10 Hz.
-            columns = min(len(panel.curves) + 1, LEGEND_COLUMNS)
-            legend = pg.LegendItem(colCount=columns, labelTextSize="8pt", frame=False, horSpacing=12)
-            self.layout_widget.addItem(legend, row=row + 1, col=col)
             plot.setLabel("bottom", "env steps")
             plot.hideButtons()  # one item less to paint; right-click still offers "View All"
             if panel.y_range:
@@ -143,11 +171,11 @@ class LivePlots(QWidget):
                 plot.addItem(line, ignoreBounds=False)
                 self._references[panel.reference] = line
             self._plots.append((plot, panel))
-            self._legends.append(legend)
+            self._titles.append(title)
             self._legend_shown.append(())
-            self._compare_samples.append(
-                pg.PlotDataItem([], [], pen=pg.mkPen(GREY, width=1, style=Qt.PenStyle.DashLine))
-            )
+        grid = self.layout_widget.ci.layout
+        grid.setColumnStretchFactor(0, 1)
+        grid.setColumnStretchFactor(1, 1)
         self.layout_widget.scene().sigMouseMoved.connect(self._hover)
         self.layout_widget.viewport().installEventFilter(self)
         self.readout = ElidedLabel(READOUT_IDLE)
@@ -238,28 +266,20 @@ class LivePlots(QWidget):
 
     def _refresh_legends(self) -> None:
         """Each panel's legend lists its curves that have data, in the panel's order, then the
-        compared run's dashed entry; rebuilt only when that list changes."""
-        # Short: a run's name in a legend widened its column past the window's edge; the Train
-        # view names the compared run above the plots.
-        compared = "dashed: compared run"
-        for index, ((_, panel), legend) in enumerate(zip(self._plots, self._legends, strict=True)):
-            wanted = tuple(curve.key for curve in panel.curves if curve.key in self.series)
+        compared run's dashed entry; its title is rewritten only when that list changes."""
+        for index, (_, panel) in enumerate(self._plots):
+            entries = [(curve.colour, "━", curve.label) for curve in panel.curves if curve.key in self.series]
             if any(curve.key in self.compare_series for curve in panel.curves):
-                wanted += (compared,)
-            if wanted == self._legend_shown[index]:
-                continue
-            legend.clear()
-            labels = {curve.key: curve.label for curve in panel.curves}
-            for entry in wanted:
-                if entry in labels:
-                    legend.addItem(self._curves[entry], labels[entry])
-                else:
-                    legend.addItem(self._compare_samples[index], entry)
-            self._legend_shown[index] = wanted
+                # Short: the Train view names the compared run above the plots.
+                entries.append((GREY, "╌", COMPARED_LABEL))
+            labels = tuple(label for _, _, label in entries)
+            if labels != self._legend_shown[index]:
+                self._titles[index].setText(_titled(panel.title, entries))
+                self._legend_shown[index] = labels
 
     def legend_labels(self) -> list[list[str]]:
         """What each panel's legend says, for tests."""
-        return [[label.text for _, label in legend.items] for legend in self._legends]
+        return [list(labels) for labels in self._legend_shown]
 
     def point_count(self, key: str) -> int:
         series = self.series.get(key)

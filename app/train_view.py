@@ -631,7 +631,7 @@ class TrainView(QWidget):
             )
             self.progress.setRange(0, max(self.progress.maximum(), 1))
             self.progress.setValue(0)
-            self.progress.setFormat(f"opened {run_dir.name}")
+            self.progress.setFormat("opened")
         self.run_opened.emit(run_dir)
 
     def load_run_settings(self, config: TrainConfig, run_dir: Path) -> None:

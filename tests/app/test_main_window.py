@@ -150,7 +150,7 @@ def test_no_label_widens_the_window_and_the_readout_clears_when_the_mouse_leaves
     plot, _ = plots._plots[0]
     centre = plot.vb.sceneBoundingRect().center()
     plots._hover(centre)
-    assert plots.readout.text().startswith("Discriminator: D(s,a)")
+    assert plots.readout.text().startswith("D(s,a): expert vs policy samples at step")
     QApplication.sendEvent(plots.layout_widget.viewport(), QEvent(QEvent.Type.Leave))
     assert plots.readout.text() == "Hover over a plot to read its values."
 

@@ -253,11 +253,11 @@ def test_compare_draws_another_run_and_export_writes_the_policy(qtbot, train_vie
     assert len(train_view.plots.compare_series["disc_loss"]) == 2
     legends = train_view.plots.legend_labels()
     assert legends[0][:2] == ["expert", "policy"]  # in the panel's order
-    assert "dashed: compared run" in legends[1]
+    assert "compared run" in legends[1]
     assert first.name in train_view._compare_label.text() and train_view._clear_compare_button.isVisibleTo(train_view)
     train_view.clear_comparison()
     train_view.plots.redraw()
-    assert not train_view.plots.compare_series and "dashed: compared run" not in train_view.plots.legend_labels()[1]
+    assert not train_view.plots.compare_series and "compared run" not in train_view.plots.legend_labels()[1]
     dialogs.save_path = tmp_path / "policy.safetensors"
     train_view.export_selected_run()
     weights = load_file(str(dialogs.save_path))
