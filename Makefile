@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 # First: are the system libraries Qt's X11 plugin loads installed? Says which are missing and the
 # command that installs them (and, as root on Debian/Ubuntu, installs them).
 run: $(STAMP)
-	@$(BIN)/python -m app.platform_check --install
+	@$(BIN)/python -m app.gui.platform_check --install
 	$(BIN)/imitation-studio
 
 test: $(STAMP)

@@ -1,6 +1,6 @@
 import pytest
 
-from core.workspace import Workspace
+from core.data.workspace import Workspace
 
 
 class ScriptedDialogs:
@@ -38,7 +38,7 @@ class ScriptedDialogs:
 @pytest.fixture(autouse=True)
 def no_real_dialogs(monkeypatch):
     """A real modal dialog would wait for a click forever offscreen: fail instead."""
-    from app.dialogs import Dialogs
+    from app.gui.dialogs import Dialogs
 
     def refuse(*args, **kwargs):
         raise AssertionError("a test opened a real modal dialog; pass ScriptedDialogs")

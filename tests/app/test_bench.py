@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from app.cli import main
+from app.cli.main import main
 
 
 def test_a_tiny_suite_writes_results_report_and_plots(tmp_path, capsys):
@@ -34,7 +34,7 @@ def test_unknown_case_is_named(tmp_path, capsys):
 
 @pytest.mark.parametrize("suite", ["quick", "full"])
 def test_suites_cover_every_case_the_issue_lists(suite):
-    from core.bench import SUITES
+    from app.bench.harness import SUITES
 
     names = {case.name for case in SUITES[suite].cases}
     assert {
@@ -62,7 +62,7 @@ def test_report_only_redraws_from_results_json(tmp_path, capsys):
 
 
 def test_steps_to_0_9_is_the_median_with_never_as_the_largest():
-    from core.bench import CaseResult, SuiteResult
+    from app.bench.harness import CaseResult, SuiteResult
 
     def suite(*reached):
         runs = [

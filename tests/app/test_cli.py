@@ -3,8 +3,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.cli import main
-from core.demos import episode_files
+from app.cli.main import main
+from core.data.demo_set import episode_files
 from core.paths import sample_demos_dir
 
 
@@ -32,11 +32,11 @@ def test_help_lists_the_commands(capsys):
 
 
 def test_no_command_opens_the_gui(monkeypatch):
-    import app.gui
+    import app.gui.launch
 
     opened = []
     monkeypatch.delenv("IMITATION_STUDIO_WORKSPACE", raising=False)
-    monkeypatch.setattr(app.gui, "run_gui", lambda workspace: opened.append(workspace) or 0)
+    monkeypatch.setattr(app.gui.launch, "run_gui", lambda workspace: opened.append(workspace) or 0)
     assert main([]) == 0
     assert main(["--workspace", "/tmp/class"]) == 0
     monkeypatch.setenv("IMITATION_STUDIO_WORKSPACE", "/tmp/from-env")
@@ -45,9 +45,9 @@ def test_no_command_opens_the_gui(monkeypatch):
 
 
 def test_the_window_says_in_one_line_why_it_cannot_open(monkeypatch, capsys):
-    import app.platform_check
+    import app.gui.platform_check
 
-    monkeypatch.setattr(app.platform_check, "display_problem", lambda: "the Qt window cannot open: no X display")
+    monkeypatch.setattr(app.gui.platform_check, "display_problem", lambda: "the Qt window cannot open: no X display")
     assert main([]) == 2
     assert capsys.readouterr().err == "error: the Qt window cannot open: no X display\n"
 

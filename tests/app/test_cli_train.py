@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from app.cli import main
-from core.checkpoint import read_metrics
+from app.cli.main import main
 from core.paths import sample_demos_dir
+from core.train.checkpoint import read_metrics
 
 TINY = [
     "--set",

@@ -8,10 +8,10 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 import core
-from app.cli import main
-from app.main_window import MainWindow
+from app.cli.main import main
+from app.gui.main_window import MainWindow
+from core.data.workspace import Workspace
 from core.paths import sample_demos_dir
-from core.workspace import Workspace
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ import subprocess
 
 import pytest
 
-from app import platform_check
-from app.platform_check import CheckResult, distribution_family, parse_ldd_missing
+from app.gui import platform_check
+from app.gui.platform_check import CheckResult, distribution_family, parse_ldd_missing
 
 LDD_OUTPUT = """\
 \tlinux-vdso.so.1 (0x00007ffd)
@@ -98,5 +98,5 @@ def test_without_a_display_the_window_says_so(monkeypatch):
 
 def test_the_module_imports_no_qt():
     # A failing plugin load aborts the whole process: the check must run before Qt is loaded.
-    code = "import sys, app.platform_check; sys.exit(any(m.startswith('PySide6.Qt') for m in sys.modules))"
+    code = "import sys, app.gui.platform_check; sys.exit(any(m.startswith('PySide6.Qt') for m in sys.modules))"
     assert subprocess.run([platform_check.sys.executable, "-c", code], check=False).returncode == 0

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.frame_view import FOCUS_COLOUR
+from app.gui.frame_view import FOCUS_COLOUR
 from tests.app.xserver import REQUIRE_VARIABLE, missing_tools, screenshot, wait_for, window_geometry, x_display, xdotool
 
 TITLE = "Imitation Studio"
@@ -43,7 +43,7 @@ def start_app(display_env: dict[str, str], tmp_path: Path, *args: str) -> tuple[
     }
     log = tmp_path / "app.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", *args],
+        [sys.executable, "-m", "app.cli.main", *args],
         env=env,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,

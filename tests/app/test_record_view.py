@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from app.record_view import Mode, RecordView
-from core.demos import load_demo_set, load_episode, verify_replay
+from app.gui.record_view import Mode, RecordView
+from core.data.demo_set import load_demo_set
+from core.data.episode_io import load_episode
+from core.data.replay import verify_replay
 from core.paths import sample_demos_dir
 
 

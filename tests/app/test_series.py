@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from app.series import DecimatingSeries
+from app.gui.series import DecimatingSeries
 
 
 def test_memory_stays_bounded_and_recent_points_stay_exact():

@@ -1,8 +1,8 @@
 import pytest
 
-from core.demos import Recorder
-from core.envs import get_spec
-from core.experts import make_expert
+from core.data.recorder import Recorder
+from core.envs.experts import make_expert
+from core.envs.registry import get_spec
 
 
 def record_expert_episodes(folder, env_key="CartPole-v1", count=2, first_seed=0, max_steps=None):

@@ -5,18 +5,12 @@ import zipfile
 import numpy as np
 import pytest
 
-from core.demos import (
-    Episode,
-    EpisodeMeta,
-    Recorder,
-    episode_files,
-    load_demo_set,
-    load_episode,
-    replay,
-    verify_replay,
-    write_episode,
-)
-from core.envs import get_spec
+from core.data.demo_set import episode_files, load_demo_set
+from core.data.episode import Episode, EpisodeMeta
+from core.data.episode_io import load_episode, write_episode
+from core.data.recorder import Recorder
+from core.data.replay import replay, verify_replay
+from core.envs.registry import get_spec
 from core.errors import DemoError
 from tests.core.conftest import record_expert_episodes
 

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from core.demos import episode_files, load_demo_set, verify_replay
+from core.data.demo_set import episode_files, load_demo_set
+from core.data.replay import verify_replay
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
@@ -18,7 +19,7 @@ def test_sigkill_mid_recording_leaves_every_kept_episode_intact(tmp_path):
         [
             sys.executable,
             "-m",
-            "app.cli",
+            "app.cli.main",
             "record-expert",
             "--env",
             "CartPole-v1",

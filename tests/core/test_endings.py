@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from core.endings import above_top_edge, classify_ending
-from core.envs import get_spec
+from core.envs.endings import above_top_edge, classify_ending
+from core.envs.registry import get_spec
 
 LUNAR = get_spec("LunarLander-v3")
 
@@ -31,7 +31,8 @@ def test_other_envs_read_terminated_their_own_way():
 
 
 def test_the_real_samples_landed_and_a_real_crash_is_a_crash():
-    from core.demos import Recorder, load_demo_set
+    from core.data.demo_set import load_demo_set
+    from core.data.recorder import Recorder
     from core.paths import sample_demos_dir
 
     samples = load_demo_set(sample_demos_dir("LunarLander-v3"))

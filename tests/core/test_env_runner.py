@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from core.env_runner import EnvRunner, RunnerSpec
-from core.envs import get_spec
+from core.envs.registry import get_spec
 from core.errors import TrainingError
-from core.nets import ActorCritic, state_to_numpy
-from core.rollout_process import RolloutProcess
+from core.rl.nets import ActorCritic, state_to_numpy
+from core.train.env_runner import EnvRunner, RunnerSpec
+from core.train.rollout_process import RolloutProcess
 
 
 def cartpole_state(seed: int = 0) -> dict[str, np.ndarray]:

@@ -2,7 +2,8 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from core.envs import REGISTRY, KeyboardActions, action_for_keys, get_spec
+from core.envs.keyboard import KeyboardActions, action_for_keys
+from core.envs.registry import REGISTRY, get_spec
 from core.errors import EnvError
 
 

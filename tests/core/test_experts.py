@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from core.envs import get_spec
+from core.envs.experts import make_expert
+from core.envs.registry import get_spec
 from core.errors import EnvError
-from core.experts import make_expert
 
 
 def mean_return(env_key, seeds, **imperfection):

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from core.rollout import compute_gae
+from core.rl.gae import compute_gae
 
 
 def column(*values):

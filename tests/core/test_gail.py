@@ -1,9 +1,9 @@
 import pytest
 import torch
 
-from core.algos import gail
-from core.envs import get_spec
-from core.nets import Discriminator
+from core.envs.registry import get_spec
+from core.rl import gail
+from core.rl.nets import Discriminator
 
 
 def test_reward_forms_have_the_stated_signs():
@@ -59,10 +59,10 @@ def test_gradient_penalty_is_zero_for_a_constant_function():
 
 @pytest.mark.parametrize("env", ["LunarLander-v3", "LunarLanderContinuous-v3"])
 def test_d_learns_to_tell_the_demos_endings_from_other_endings(env):
-    from core.config import default_config
-    from core.demos import load_demo_set
+    from core.data.demo_set import load_demo_set
     from core.paths import sample_demos_dir
-    from core.trainer import Trainer
+    from core.train.config import default_config
+    from core.train.trainer import Trainer
 
     torch.manual_seed(0)
     config = default_config(env, disc_judges_endings=True, rollout_process=False)

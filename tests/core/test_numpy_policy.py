@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 import torch
 
-from core.envs import get_spec
-from core.nets import ActorCritic, Tanh, state_to_numpy
-from core.numpy_policy import NumpyPolicy
+from core.envs.registry import get_spec
+from core.rl.nets import ActorCritic, Tanh, state_to_numpy
+from core.rl.numpy_policy import NumpyPolicy
 
 
 def policy_pair(env: str, seed: int = 0) -> tuple[ActorCritic, NumpyPolicy, np.ndarray]:

@@ -3,8 +3,8 @@ import math
 import pytest
 import torch
 
-from core.algos import ppo
-from core.trainer import clip_grad_norms
+from core.rl import ppo
+from core.train.trainer import clip_grad_norms
 
 
 def test_clip_loss_matches_hand_computation():

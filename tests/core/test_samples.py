@@ -2,8 +2,9 @@
 
 import pytest
 
-from core.demos import load_demo_set, verify_replay
-from core.experts import CONTROLLERS
+from core.data.demo_set import load_demo_set
+from core.data.replay import verify_replay
+from core.envs.experts import CONTROLLERS
 from core.paths import sample_demos_dir
 
 

@@ -4,10 +4,10 @@ import os
 import signal
 import time
 
-from core.config import default_config
-from core.events import Failed, Finished, IterationStats, PolicySnapshot, TrainControl
 from core.paths import sample_demos_dir
-from core.train_process import TrainProcess
+from core.train.config import default_config
+from core.train.events import Failed, Finished, IterationStats, PolicySnapshot, TrainControl
+from core.train.train_process import TrainProcess
 
 CARTPOLE = "CartPole-v1"
 SMALL = {"num_envs": 2, "num_steps": 64, "num_minibatches": 2, "eval_every_iters": 0}

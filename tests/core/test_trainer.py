@@ -7,15 +7,15 @@ import numpy as np
 import pytest
 import torch
 
-from core.algos import gail
-from core.checkpoint import load_checkpoint, read_metrics
-from core.config import default_config
-from core.demos import load_demo_set
+from core.data.demo_set import load_demo_set
 from core.errors import ConfigError, DemoError, TrainingError
-from core.evaluate import evaluate_policy, random_policy_return
-from core.events import CheckpointSaved, Failed, Finished, IterationStats, PolicySnapshot, TrainControl
 from core.paths import sample_demos_dir
-from core.trainer import MAX_SAMPLE_WEIGHT, Trainer, resolve_device
+from core.rl import gail
+from core.train.checkpoint import load_checkpoint, read_metrics
+from core.train.config import default_config
+from core.train.evaluate import evaluate_policy, random_policy_return
+from core.train.events import CheckpointSaved, Failed, Finished, IterationStats, PolicySnapshot, TrainControl
+from core.train.trainer import MAX_SAMPLE_WEIGHT, Trainer, resolve_device
 
 TINY = {
     "num_envs": 2,

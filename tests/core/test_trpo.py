@@ -1,7 +1,7 @@
 import torch
 from torch.distributions import Categorical, kl_divergence
 
-from core.algos.trpo import conjugate_gradient, trpo_step
+from core.rl.trpo import conjugate_gradient, trpo_step
 
 
 def test_conjugate_gradient_solves_a_small_spd_system():

@@ -1,0 +1,332 @@
+"""The benchmark: how well and how fast the imitation learns, case by case, with figures to trust.
+
+Each case trains from a demo set with fixed seeds in a fresh child process (so that its peak
+memory is its own), evaluates the policy deterministically on held-out seeds at fixed step
+counts (the learning curve) and at the end, and reports the return normalised so that a
+uniformly random policy is 0 and the demos' mean is 1. A speed case measures the bare env.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import math
+import multiprocessing as mp
+import resource
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.errors import StudioError
+
+# Learning-curve evaluations use their own seeds, away from the demos' and training's.
+CURVE_SEED_BASE = 2_000_000
+FINAL_SEED_BASE = 1_000_000  # the seeds `imitation-studio evaluate` uses
+
+
+@dataclass(frozen=True)
+class Case:
+    """One training run of the suite."""
+
+    name: str
+    env: str
+    demos: str  # "samples" (bundled) or "imperfect" (recorded by the bench: noise 0.2, delay 2)
+    settings: dict[str, Any]  # TrainConfig overrides on top of the env's defaults
+    curve_points: int = 8  # evaluations along the run
+    curve_episodes: int = 10
+    final_episodes: int = 50
+
+
+@dataclass
+class CaseResult:
+    name: str
+    env: str
+    seed: int
+    algo: str
+    generator: str
+    env_steps: int
+    wall_time_s: float
+    train_time_s: float  # training only: without the curve and final evaluations
+    steps_per_s: float
+    curve_steps: list[int]
+    curve_returns: list[float]
+    curve_normalized: list[float]
+    final_return: float
+    final_return_std: float
+    final_length: float
+    final_normalized: float
+    demo_return: float
+    demo_length: float
+    random_return: float
+    steps_to_0_9: int | None
+    peak_rss_mb: float
+    rss_mb_at_quarter: float
+    rss_mb_at_end: float
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    cases: tuple[Case, ...]
+    bare_env_steps: int
+
+
+def _lunar(name: str, steps: int, curve_points: int = 8, final_episodes: int = 50, **settings: Any) -> Case:
+    return Case(name, "LunarLander-v3", "samples", {"total_steps": steps, **settings}, curve_points, 10, final_episodes)
+
+
+def _suite(
+    name: str, lunar_steps: int, cartpole_steps: int, bc_epochs: int, final: int, curve: int, bare: int
+) -> Suite:
+    pure = {"bc_warmstart_epochs": 0, "bc_coef": 0.0}
+    cases = (
+        Case("cartpole-gail-ppo-clip", "CartPole-v1", "samples", {"total_steps": cartpole_steps}, curve, 10, final),
+        _lunar("lunar-gail-ppo-clip", lunar_steps, curve, final),
+        _lunar("lunar-gail-ppo-kl", lunar_steps, curve, final, generator="ppo-kl"),
+        _lunar("lunar-gail-trpo", lunar_steps, curve, final, generator="trpo"),
+        _lunar("lunar-pure-gail", lunar_steps, curve, final, **pure),
+        _lunar("lunar-bc", lunar_steps, curve, final, algo="bc", bc_epochs=bc_epochs),
+        Case("lunar-imperfect-gail", "LunarLander-v3", "imperfect", {"total_steps": lunar_steps}, curve, 10, final),
+        Case(
+            "lunar-imperfect-bc",
+            "LunarLander-v3",
+            "imperfect",
+            {"total_steps": lunar_steps, "algo": "bc", "bc_epochs": bc_epochs},
+            curve,
+            10,
+            final,
+        ),
+        Case(
+            "lunar-continuous-gail-ppo-clip",
+            "LunarLanderContinuous-v3",
+            "samples",
+            {"total_steps": lunar_steps},
+            curve,
+            10,
+            final,
+        ),
+    )
+    return Suite(name, cases, bare)
+
+
+SUITES = {
+    "full": _suite("full", 1_000_000, 50_000, 200, final=50, curve=10, bare=100_000),
+    "quick": _suite("quick", 150_000, 30_000, 100, final=10, curve=4, bare=20_000),
+    # End to end in seconds, for the test suite; its figures mean nothing.
+    "smoke": _suite("smoke", 2048, 2048, 2, final=2, curve=1, bare=500),
+}
+
+
+def imperfect_demos(folder: Path, env: str = "LunarLander-v3", episodes: int = 10) -> Path:
+    """Record the scripted expert with noise 0.2 and a reaction delay of 2 steps (seeds 1000+)."""
+    from core.data.demo_set import episode_files
+    from core.data.recorder import Recorder
+    from core.envs.experts import make_expert
+    from core.envs.registry import get_spec
+
+    target = folder / env
+    if target.is_dir() and episode_files(target):
+        return target
+    spec = get_spec(env)
+    expert = make_expert(env, noise=0.2, delay_steps=2, seed=0)
+    recorder = Recorder(spec, target, source="scripted", source_detail=expert.description)
+    for seed in range(1000, 1000 + episodes):
+        observation = recorder.reset(seed=seed)
+        expert.reset(observation)
+        while not recorder.done:
+            observation = recorder.step(expert.act(observation)).observation
+        recorder.keep()
+    recorder.close()
+    return target
+
+
+def bare_env_steps_per_s(env: str = "LunarLander-v3", steps: int = 100_000, seed: int = 0) -> float:
+    """One env, uniformly random actions, no rendering: the env's own speed."""
+    from core.envs.registry import get_spec
+
+    spec = get_spec(env)
+    environment = spec.make()
+    rng = np.random.default_rng(seed)
+    environment.reset(seed=seed)
+    environment.action_space.seed(seed)
+    actions = rng.integers(spec.n_actions, size=steps) if spec.is_discrete else None
+    started = time.perf_counter()
+    for index in range(steps):
+        action = int(actions[index]) if actions is not None else environment.action_space.sample()
+        _, _, terminated, truncated, _ = environment.step(action)
+        if terminated or truncated:
+            environment.reset()
+    elapsed = time.perf_counter() - started
+    environment.close()
+    return steps / elapsed
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux reports KiB
+
+
+def _current_rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as handle:
+            pages = int(handle.read().split()[1])
+        return pages * resource.getpagesize() / 2**20
+    except OSError:
+        return _rss_mb()
+
+
+def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str) -> CaseResult:
+    """Train and evaluate one case (in whichever process calls it)."""
+    import torch
+
+    from core.data.demo_set import load_demo_set
+    from core.envs.registry import get_spec
+    from core.train.config import default_config
+    from core.train.evaluate import evaluate_policy, normalized_return, random_policy_return
+    from core.train.events import Failed, IterationStats
+    from core.train.trainer import Trainer
+
+    torch.set_num_threads(1)
+    config = default_config(case.env, seed=seed, device=device, eval_every_iters=0, **case.settings)
+    demos = load_demo_set(Path(demos_folder), env_key=case.env)
+    spec = get_spec(case.env)
+    trainer = Trainer(config, demos, run_dir=Path(run_dir))
+    random_return = random_policy_return(spec)
+    demo_return, demo_length = float(demos.returns.mean()), float(demos.lengths.mean())
+    bc = config.algo == "bc"
+    total = config.bc_epochs if bc else config.total_steps
+    marks = sorted({max(1, round(total * (i + 1) / case.curve_points)) for i in range(case.curve_points)})
+    curve_steps, curve_returns = [], []
+    rss_samples: list[tuple[float, float]] = []
+    started = time.perf_counter()
+    eval_time = 0.0
+    error = ""
+    next_mark = 0
+    for event in trainer.run():
+        if isinstance(event, Failed):
+            error = event.message
+            break
+        if not isinstance(event, IterationStats):
+            continue
+        progress = event.iteration if bc else event.env_steps
+        rss_samples.append((progress / total, _current_rss_mb()))
+        if next_mark < len(marks) and progress >= marks[next_mark]:
+            while next_mark < len(marks) and progress >= marks[next_mark]:
+                next_mark += 1
+            eval_started = time.perf_counter()
+            policy = trainer.rollout_policy
+            result = evaluate_policy(policy, spec, case.curve_episodes, seed=CURVE_SEED_BASE + progress)
+            eval_time += time.perf_counter() - eval_started
+            curve_steps.append(int(progress))
+            curve_returns.append(result.mean_return)
+    wall = time.perf_counter() - started
+    final = evaluate_policy(trainer.rollout_policy, spec, case.final_episodes, seed=FINAL_SEED_BASE)
+    curve_normalized = [normalized_return(r, random_return, demo_return) for r in curve_returns]
+    reached = [s for s, n in zip(curve_steps, curve_normalized, strict=True) if n >= 0.9]
+    quarter = [rss for fraction, rss in rss_samples if fraction <= 0.25]
+    train_time = max(wall - eval_time, 1e-9)
+    return CaseResult(
+        name=case.name,
+        env=case.env,
+        seed=seed,
+        algo=config.algo,
+        generator=config.generator,
+        env_steps=trainer.env_steps,
+        wall_time_s=wall,
+        train_time_s=train_time,
+        steps_per_s=trainer.env_steps / train_time if not bc else 0.0,
+        curve_steps=curve_steps,
+        curve_returns=curve_returns,
+        curve_normalized=curve_normalized,
+        final_return=final.mean_return,
+        final_return_std=final.std_return,
+        final_length=final.mean_length,
+        final_normalized=normalized_return(final.mean_return, random_return, demo_return),
+        demo_return=demo_return,
+        demo_length=demo_length,
+        random_return=random_return,
+        steps_to_0_9=reached[0] if reached else None,
+        peak_rss_mb=_rss_mb(),
+        rss_mb_at_quarter=quarter[-1] if quarter else (rss_samples[0][1] if rss_samples else 0.0),
+        rss_mb_at_end=rss_samples[-1][1] if rss_samples else 0.0,
+        error=error,
+    )
+
+
+def run_case_isolated(case: Case, seed: int, demos_folder: Path, run_dir: Path, device: str) -> CaseResult:
+    """``run_case`` in a fresh spawned process: its peak memory and torch state are its own."""
+    context = mp.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        future = pool.submit(run_case, case, seed, str(demos_folder), str(run_dir), device)
+        try:
+            return future.result()
+        except concurrent.futures.process.BrokenProcessPool as error:
+            raise StudioError(f"bench case {case.name} (seed {seed}): its process died ({error})") from None
+
+
+@dataclass
+class SuiteResult:
+    suite: str
+    device: str
+    seeds: list[int]
+    machine: dict[str, Any]
+    bare_env_steps_per_s: float
+    cases: list[CaseResult] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, record: dict[str, Any]) -> SuiteResult:
+        """Read back ``results.json`` (plain JSON, written by ``to_dict``)."""
+        try:
+            cases = [CaseResult(**case) for case in record["cases"]]
+            return cls(
+                record["suite"],
+                record["device"],
+                list(record["seeds"]),
+                dict(record["machine"]),
+                float(record["bare_env_steps_per_s"]),
+                cases,
+            )
+        except (KeyError, TypeError) as error:
+            raise StudioError(f"results.json does not hold bench results ({error})") from None
+
+    def gail_loop_cases(self) -> list[CaseResult]:
+        """The runs that measure the GAIL loop's speed: LunarLander GAIL + PPO-clip."""
+        return [c for c in self.cases if c.name == "lunar-gail-ppo-clip" and not c.error]
+
+    def gail_loop_steps_per_s(self) -> float | None:
+        runs = self.gail_loop_cases()
+        return float(np.mean([c.steps_per_s for c in runs])) if runs else None
+
+    def summary(self) -> list[dict[str, Any]]:
+        """One row per case: medians over seeds."""
+        rows = []
+        for name in dict.fromkeys(c.name for c in self.cases):
+            runs = [c for c in self.cases if c.name == name and not c.error]
+            if not runs:
+                rows.append({"case": name, "error": next(c.error for c in self.cases if c.name == name)})
+                continue
+            # Median over seeds, a seed that never reached 0.9 counting as "never" (the upper
+            # median for an even count): reported when most seeds got there.
+            reached = sorted(math.inf if c.steps_to_0_9 is None else c.steps_to_0_9 for c in runs)
+            steps_to_0_9 = reached[len(reached) // 2]
+            rows.append(
+                {
+                    "case": name,
+                    "seeds": len(runs),
+                    "normalized_median": float(np.median([c.final_normalized for c in runs])),
+                    "normalized_all": [round(c.final_normalized, 3) for c in runs],
+                    "return_median": float(np.median([c.final_return for c in runs])),
+                    "length_median": float(np.median([c.final_length for c in runs])),
+                    "demo_length": runs[0].demo_length,
+                    "steps_to_0_9": None if steps_to_0_9 == math.inf else int(steps_to_0_9),
+                    "wall_time_s": float(np.median([c.wall_time_s for c in runs])),
+                    "steps_per_s": float(np.median([c.steps_per_s for c in runs])),
+                    "peak_rss_mb": float(max(c.peak_rss_mb for c in runs)),
+                }
+            )
+        return rows

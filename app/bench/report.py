@@ -1,0 +1,179 @@
+"""The benchmark's report: report.md with a table, and PNG plots drawn with pyqtgraph offscreen."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from app.bench.harness import SuiteResult
+
+COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22")
+
+
+def _app():
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(["imitation-studio-bench"])
+    pg.setConfigOptions(background="w", foreground="#222", antialias=True)
+    return app
+
+
+def _export(plot_widget, path: Path, width: int = 1000, height: int = 560) -> None:
+    import pyqtgraph.exporters as exporters
+
+    plot_widget.resize(width, height)
+    exporter = exporters.ImageExporter(plot_widget.plotItem)
+    exporter.parameters()["width"] = width
+    exporter.export(str(path))
+
+
+def _curves(result: SuiteResult, path: Path, title: str, keep, x_label: str) -> bool:
+    """One learning-curve plot of the cases ``keep(case)`` accepts; False when there are none."""
+    import pyqtgraph as pg
+
+    names = list(dict.fromkeys(c.name for c in result.cases if c.curve_steps and keep(c)))
+    if not names:
+        return False
+    widget = pg.PlotWidget(title=title)
+    widget.setBackground("w")
+    widget.addLegend(offset=(10, 10))
+    widget.setLabel("bottom", x_label)
+    widget.setLabel("left", "normalised return")
+    widget.addItem(pg.InfiniteLine(pos=1.0, angle=0, pen=pg.mkPen("#555", style=pg.QtCore.Qt.PenStyle.DashLine)))
+    for index, name in enumerate(names):
+        runs = [c for c in result.cases if c.name == name and c.curve_steps]
+        length = min(len(c.curve_steps) for c in runs)
+        steps = np.array(runs[0].curve_steps[:length], dtype=float)
+        values = np.median([c.curve_normalized[:length] for c in runs], axis=0)
+        colour = COLOURS[index % len(COLOURS)]
+        widget.plot(
+            steps, values, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5, symbolBrush=colour, name=name
+        )
+    _export(widget, path)
+    return True
+
+
+CURVE_PLOTS = (
+    (
+        "curves.png",
+        "LunarLander: deterministic evaluation during GAIL training",
+        "env steps",
+        lambda c: c.env.startswith("LunarLander") and c.algo == "gail",
+    ),
+    ("curves-bc.png", "Behaviour cloning: deterministic evaluation by epoch", "BC epochs", lambda c: c.algo == "bc"),
+    (
+        "curves-cartpole.png",
+        "CartPole: deterministic evaluation during GAIL training",
+        "env steps",
+        lambda c: c.env == "CartPole-v1" and c.algo == "gail",
+    ),
+)
+
+
+def _bars(labels: list[str], values: list[float], title: str, axis: str, path: Path, reference: float | None) -> None:
+    import pyqtgraph as pg
+
+    widget = pg.PlotWidget(title=title)
+    widget.setBackground("w")
+    x = np.arange(len(values))
+    widget.addItem(pg.BarGraphItem(x=x, height=values, width=0.6, brushes=[COLOURS[i % len(COLOURS)] for i in x]))
+    widget.getAxis("bottom").setTicks([[(i, label) for i, label in enumerate(labels)]])
+    widget.setLabel("left", axis)
+    if reference is not None:
+        widget.addItem(
+            pg.InfiniteLine(pos=reference, angle=0, pen=pg.mkPen("#555", style=pg.QtCore.Qt.PenStyle.DashLine))
+        )
+    _export(widget, path, width=1200, height=520)
+
+
+def _short(name: str) -> str:
+    return (
+        name.replace("lunar-", "")
+        .replace("-ppo-clip", "")
+        .replace("continuous-gail", "cont")
+        .replace("imperfect-", "imp-")
+        .replace("cartpole-gail", "cartpole")
+    )
+
+
+def write_report(result: SuiteResult, out: Path) -> Path:
+    """Write report.md and the PNG plots into ``out``; returns the report's path."""
+    _app()
+    rows = [row for row in result.summary() if "error" not in row]
+    drawn = [name for name, title, x_label, keep in CURVE_PLOTS if _curves(result, out / name, title, keep, x_label)]
+    _bars(
+        [_short(r["case"]) for r in rows],
+        [r["normalized_median"] for r in rows],
+        "Final deterministic return, normalised (median over seeds; demos = 1)",
+        "normalised return",
+        out / "scores.png",
+        1.0,
+    )
+    speed_rows = [r for r in rows if r["steps_per_s"] > 0]
+    _bars(
+        ["bare env"] + [_short(r["case"]) for r in speed_rows],
+        [result.bare_env_steps_per_s] + [r["steps_per_s"] for r in speed_rows],
+        "Throughput: env steps per second (bare LunarLander env vs whole training loops)",
+        "steps/s",
+        out / "throughput.png",
+        None,
+    )
+    lines = [
+        f"# Imitation Studio benchmark: suite `{result.suite}`",
+        "",
+        f"Machine: {result.machine.get('platform')}, {result.machine.get('cpus')} CPUs, Python "
+        f"{result.machine.get('python')}, torch {result.machine.get('torch')}, device `{result.device}`"
+        + (f" ({result.machine['gpu']})" if "gpu" in result.machine else "")
+        + f". Seeds: {', '.join(map(str, result.seeds))}.",
+        "",
+        "Normalised return: 0 = a uniformly random policy, 1 = the demos' mean return; deterministic "
+        "policy, final evaluation on held-out reset seeds. Medians over seeds.",
+        "",
+        "| case | normalised (median) | per seed | return | length / demos' | steps to 0.9 | wall s | steps/s "
+        "| peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in result.summary():
+        if "error" in row:
+            lines.append(f"| {row['case']} | error: {row['error']} | | | | | | | |")
+            continue
+        reach = f"{row['steps_to_0_9']:,}" if row["steps_to_0_9"] is not None else "not reached"
+        lines.append(
+            f"| {row['case']} | {row['normalized_median']:.3f} | {', '.join(map(str, row['normalized_all']))} | "
+            f"{row['return_median']:.1f} | {row['length_median']:.0f} / {row['demo_length']:.0f} | {reach} | "
+            f"{row['wall_time_s']:.0f} | {row['steps_per_s']:,.0f} | {row['peak_rss_mb']:.0f} |"
+        )
+    loop = result.gail_loop_cases()
+    lines += ["", "## Speed", ""]
+    lines.append(f"- Bare LunarLander env, one env, random actions: {result.bare_env_steps_per_s:,.0f} steps/s.")
+    if loop:
+        rate = result.gail_loop_steps_per_s()
+        lines.append(
+            f"- GAIL + PPO-clip training loop on LunarLander, everything included (rollouts, policy inference, "
+            f"discriminator, updates, BC term): {rate:,.0f} steps/s; ratio to the bare env "
+            f"{rate / result.bare_env_steps_per_s:.2f}."
+        )
+        growth = [c.rss_mb_at_end - c.rss_mb_at_quarter for c in loop]
+        lines.append(
+            f"- Memory of that case: peak RSS {max(c.peak_rss_mb for c in loop):.0f} MB; RSS at a quarter of the "
+            f"run {loop[0].rss_mb_at_quarter:.0f} MB, at the end {loop[0].rss_mb_at_end:.0f} MB "
+            f"(growth {max(growth):+.0f} MB)."
+        )
+    lines += [""]
+    for name in drawn:
+        lines += [f"![learning curves]({name})", ""]
+    lines += [
+        "![final scores](scores.png)",
+        "",
+        "![throughput](throughput.png)",
+        "",
+        "Raw figures per case and seed: `results.json`.",
+        "",
+    ]
+    path = out / "report.md"
+    path.write_text("\n".join(lines))
+    return path

@@ -1,0 +1,1 @@
+"""The ``imitation-studio`` command: one module per sub-command, heavy imports inside the commands."""

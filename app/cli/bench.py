@@ -1,0 +1,130 @@
+"""``imitation-studio bench``: run a suite of training cases and write results.json, report.md and plots."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from app.bench.harness import SUITES, SuiteResult, bare_env_steps_per_s, imperfect_demos, run_case_isolated
+from core.errors import StudioError
+from core.fileio import atomic_write_text
+from core.paths import sample_demos_dir
+from core.train.config import DEVICES
+from core.train.trainer import resolve_device
+
+
+def add_command(commands: argparse._SubParsersAction) -> None:
+    bench = commands.add_parser("bench", help="benchmark learning quality and speed; writes a report")
+    bench.add_argument(
+        "--suite", choices=tuple(SUITES), default="quick", help="quick (minutes) or full (about an hour per seed)"
+    )
+    bench.add_argument("--seeds", type=int, default=None, help="seeds per case (default: 1 for quick, 3 for full)")
+    bench.add_argument("--out", type=Path, default=None, help="output folder (default bench-results/SUITE-TIME)")
+    bench.add_argument("--device", choices=DEVICES, default="auto")
+    bench.add_argument("--only", default="", help="comma-separated case names to run (default: all)")
+    bench.add_argument(
+        "--report-only", action="store_true", help="rebuild report.md and the plots from --out's results.json"
+    )
+    bench.set_defaults(handler=run_bench)
+
+
+def _machine(device: str) -> dict:
+    import torch
+
+    info = {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "torch": torch.__version__,
+        "device": device,
+    }
+    if device == "cuda":
+        info["gpu"] = torch.cuda.get_device_name(0)
+    return info
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    if args.report_only:
+        if args.out is None:
+            raise StudioError("--report-only needs --out DIR (a folder with results.json)")
+        path = args.out / "results.json"
+        try:
+            result = SuiteResult.from_dict(json.loads(path.read_text()))
+        except (OSError, ValueError) as error:
+            raise StudioError(f"{path}: cannot read bench results ({error})") from None
+        from app.bench.report import write_report
+
+        report = write_report(result, args.out)
+        print(_table(result))
+        print(f"\nreport: {report}")
+        return 0
+    suite = SUITES[args.suite]
+    seeds = list(range(args.seeds if args.seeds is not None else (3 if args.suite == "full" else 1)))
+    if not seeds:
+        raise StudioError("--seeds must be at least 1")
+    cases = suite.cases
+    if args.only:
+        wanted = {name.strip() for name in args.only.split(",") if name.strip()}
+        unknown = sorted(wanted - {case.name for case in cases})
+        if unknown:
+            raise StudioError(
+                f"--only: unknown case(s) {', '.join(unknown)}; cases: {', '.join(c.name for c in cases)}"
+            )
+        cases = tuple(case for case in cases if case.name in wanted)
+    device = resolve_device(args.device).type
+    out = args.out or Path("bench-results") / f"{args.suite}-{time.strftime('%Y%m%d-%H%M%S')}"
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"bench suite {args.suite}: {len(cases)} case(s) x {len(seeds)} seed(s) on {device}; writing {out}")
+    bare = bare_env_steps_per_s("LunarLander-v3", suite.bare_env_steps)
+    result = SuiteResult(args.suite, device, seeds, _machine(device), bare)
+    imperfect = imperfect_demos(out / "demos-imperfect") if any(c.demos == "imperfect" for c in cases) else None
+    jobs = [(case, seed) for case in cases for seed in seeds]
+    with tqdm(total=len(jobs), unit="run", dynamic_ncols=True, file=sys.stderr) as bar:
+        for case, seed in jobs:
+            bar.set_description(f"{case.name} seed {seed}")
+            folder = imperfect if case.demos == "imperfect" else sample_demos_dir(case.env)
+            run_dir = out / "runs" / f"{case.name}-seed{seed}"
+            if run_dir.exists():
+                shutil.rmtree(run_dir)
+            outcome = run_case_isolated(case, seed, folder, run_dir, device)
+            result.cases.append(outcome)
+            atomic_write_text(out / "results.json", json.dumps(result.to_dict(), indent=2))
+            bar.set_postfix(score=f"{outcome.final_normalized:.2f}", refresh=False)
+            bar.update()
+    from app.bench.report import write_report
+
+    report = write_report(result, out)
+    print(_table(result))
+    print(f"\nreport: {report}")
+    return 0
+
+
+def _table(result: SuiteResult) -> str:
+    lines = [
+        f"{'case':<32} {'normalised':>10} {'return':>8} {'length':>11} {'to 0.9':>9} {'wall s':>7} {'steps/s':>8}",
+    ]
+    for row in result.summary():
+        if "error" in row:
+            lines.append(f"{row['case']:<32} error: {row['error']}")
+            continue
+        reach = f"{row['steps_to_0_9']:,}" if row["steps_to_0_9"] is not None else "-"
+        lines.append(
+            f"{row['case']:<32} {row['normalized_median']:>10.3f} {row['return_median']:>8.1f} "
+            f"{row['length_median']:>5.0f}/{row['demo_length']:<5.0f} {reach:>9} {row['wall_time_s']:>7.0f} "
+            f"{row['steps_per_s']:>8.0f}"
+        )
+    gail_rate = result.gail_loop_steps_per_s()
+    if gail_rate is not None:
+        lines.append(
+            f"\nLunarLander: bare env {result.bare_env_steps_per_s:,.0f} steps/s; GAIL loop (PPO-clip) "
+            f"{gail_rate:,.0f} steps/s; ratio {gail_rate / result.bare_env_steps_per_s:.2f}"
+        )
+    return "\n".join(lines)

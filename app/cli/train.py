@@ -1,0 +1,209 @@
+"""The ``train`` and ``evaluate`` sub-commands: the engine, headless, with a progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from core.data.demo_set import load_demo_set
+from core.envs.registry import get_spec
+from core.errors import CheckpointError, StudioError
+from core.paths import sample_demos_dir
+from core.rl.nets import ActorCritic
+from core.train.checkpoint import load_checkpoint, load_config
+from core.train.config import ALGOS, DEVICES, GENERATORS, REWARDS, TrainConfig, config_from_json, default_config
+from core.train.evaluate import EVAL_SEED_BASE, evaluate_policy, normalized_return, random_policy_return
+from core.train.events import Failed, Finished, IterationStats
+from core.train.trainer import Trainer, read_demo_summary
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    train = commands.add_parser("train", help="train an imitation policy from a demo folder")
+    train.add_argument("--env", help="environment key (default: the demos' env, or the config file's)")
+    train.add_argument("--demos", type=Path, help="demo folder (default: the bundled sample demos of --env)")
+    train.add_argument("--algo", choices=ALGOS)
+    train.add_argument("--generator", choices=GENERATORS)
+    train.add_argument("--reward", choices=REWARDS)
+    train.add_argument("--steps", type=int, dest="total_steps", help="environment steps (default: per env)")
+    train.add_argument("--seed", type=int)
+    train.add_argument("--device", choices=DEVICES)
+    train.add_argument("--config", type=Path, help="JSON file of settings (see core/config.py for every field)")
+    train.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="override any setting, e.g. --set bc_coef=0.5 (repeatable; the value is JSON)",
+    )
+    train.add_argument("--out", type=Path, help="run folder to create")
+    train.add_argument("--resume", type=Path, metavar="RUNDIR", help="continue a run folder from its last checkpoint")
+    train.set_defaults(handler=run_train)
+
+    evaluate = commands.add_parser("evaluate", help="evaluate a run's policy, deterministic and stochastic")
+    evaluate.add_argument("run_dir", type=Path)
+    evaluate.add_argument("--episodes", type=int, default=50)
+    evaluate.add_argument(
+        "--seed", type=int, default=EVAL_SEED_BASE, help=f"first reset seed (default {EVAL_SEED_BASE})"
+    )
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    evaluate.set_defaults(handler=run_evaluate)
+
+
+def _overrides(args: argparse.Namespace) -> dict:
+    values = {name: getattr(args, name) for name in ("algo", "generator", "reward", "total_steps", "seed", "device")}
+    values = {name: value for name, value in values.items() if value is not None}
+    for item in args.set:
+        name, sep, text = item.partition("=")
+        if not sep:
+            raise StudioError(f"--set {item!r}: expected FIELD=VALUE")
+        try:
+            values[name] = json.loads(text)
+        except json.JSONDecodeError:
+            values[name] = text
+    return values
+
+
+def run_train(args: argparse.Namespace) -> int:
+    if args.resume:
+        run_dir = args.resume
+        config = load_config(run_dir)
+        demos_record = read_demo_summary(run_dir)
+        demos_folder = args.demos or Path(demos_record.get("folder", sample_demos_dir(config.env)))
+        extra = _overrides(args)
+        if "total_steps" in extra:
+            config = config.replace(total_steps=extra["total_steps"])
+        demos = load_demo_set(demos_folder, env_key=config.env)
+        trainer = Trainer(config, demos, run_dir=run_dir, resume=True)
+    else:
+        if args.out is None:
+            raise StudioError("train needs --out RUNDIR (or --resume RUNDIR)")
+        if args.out.exists() and any(args.out.iterdir()):
+            raise StudioError(f"{args.out}: run folder already exists and is not empty (use --resume to continue it)")
+        demos = load_demo_set(args.demos, env_key=args.env) if args.demos else None
+        env = args.env or (demos.env_key if demos else None)
+        overrides = _overrides(args)
+        if args.config:
+            config = config_from_json(args.config, **({"env": env} if env else {}), **overrides)
+        elif env is None:
+            raise StudioError("train needs --env or --demos")
+        else:
+            config = default_config(env, **overrides)
+        if demos is None:
+            demos = load_demo_set(sample_demos_dir(config.env), env_key=config.env)
+        get_spec(config.env)
+        trainer = Trainer(config, demos, run_dir=args.out)
+    print(
+        f"training {config.algo} ({config.generator}, reward {config.reward}) on {config.env} "
+        f"from {len(demos.episodes)} demos (mean return {demos.returns.mean():.1f}) on {trainer.device}; "
+        f"run folder {trainer.run_dir}"
+    )
+    return _consume(trainer, config)
+
+
+def _consume(trainer: Trainer, config: TrainConfig) -> int:
+    total = config.bc_epochs if config.algo == "bc" else config.total_steps
+    unit = "epoch" if config.algo == "bc" else "step"
+    latest_eval = float("nan")
+    with tqdm(
+        total=total,
+        initial=trainer.iteration if config.algo == "bc" else trainer.env_steps,
+        unit=unit,
+        dynamic_ncols=True,
+        file=sys.stderr,
+    ) as bar:
+        for event in trainer.run():
+            if isinstance(event, IterationStats):
+                s = event.scalars
+                latest_eval = s.get("eval_return", latest_eval)
+                bar.n = event.iteration if config.algo == "bc" else event.env_steps
+                shown = {
+                    "ret": s.get("train_return"),
+                    "eval": latest_eval,
+                    "D(exp)": s.get("disc_expert"),
+                    "D(pol)": s.get("disc_policy"),
+                    "sps": s.get("steps_per_s"),
+                    "bc": s.get("bc_loss"),
+                }
+                bar.set_postfix(
+                    {
+                        k: f"{v:.2f}" if k.startswith("D") else f"{v:.0f}" if k != "bc" else f"{v:.3f}"
+                        for k, v in shown.items()
+                        if v is not None and v == v
+                    },
+                    refresh=False,
+                )
+                bar.refresh()
+            elif isinstance(event, Finished):
+                bar.close()
+                if event.final_eval:
+                    f = event.final_eval
+                    print(
+                        f"finished after {event.env_steps} env steps: deterministic return "
+                        f"{f['return_mean']:.1f} ± {f['return_std']:.1f}, length {f['length_mean']:.0f} "
+                        f"({f['episodes']} episodes)"
+                    )
+                else:
+                    print(f"stopped after {event.env_steps} env steps")
+            elif isinstance(event, Failed):
+                bar.close()
+                print(f"error: {event.message}", file=sys.stderr)
+                if event.checkpoint:
+                    print(f"the last good checkpoint is kept: {event.checkpoint}", file=sys.stderr)
+                return 1
+    return 0
+
+
+def load_policy(run_dir: Path) -> tuple[ActorCritic, TrainConfig]:
+    """The run's latest policy on the CPU, and its config."""
+    config = load_config(run_dir)
+    policy = ActorCritic(get_spec(config.env), config.hidden_size, config.normalize_obs)
+    checkpoint = load_checkpoint(run_dir)
+    try:
+        policy.load_state_dict(checkpoint.tensors["policy"])
+    except (KeyError, RuntimeError) as error:
+        raise CheckpointError(f"{run_dir}: checkpoint policy does not fit its config ({error})") from None
+    return policy, config
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    torch.set_num_threads(1)
+    policy, config = load_policy(args.run_dir)
+    spec = get_spec(config.env)
+    demo_return = read_demo_summary(args.run_dir).get("return_mean", float("nan"))
+    random_return = random_policy_return(spec)
+    report: dict[str, object] = {
+        "env": config.env,
+        "episodes": args.episodes,
+        "seed": args.seed,
+        "random_return": random_return,
+        "demo_return": demo_return,
+    }
+    for mode in ("deterministic", "stochastic"):
+        result = evaluate_policy(policy, spec, args.episodes, seed=args.seed, deterministic=mode == "deterministic")
+        report[mode] = {
+            "return_mean": result.mean_return,
+            "return_std": result.std_return,
+            "length_mean": result.mean_length,
+            "length_std": float(result.lengths.std()),
+            "normalized_return": normalized_return(result.mean_return, random_return, demo_return),
+        }
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(
+        f"{config.env}: {args.episodes} episodes from seed {args.seed}; random policy {random_return:.1f}, "
+        f"demos {demo_return:.1f}"
+    )
+    print(f"{'mode':<14} {'return':>16} {'length':>14} {'normalised':>11}")
+    for mode in ("deterministic", "stochastic"):
+        r = report[mode]
+        print(
+            f"{mode:<14} {r['return_mean']:>8.1f} ± {r['return_std']:<5.1f} {r['length_mean']:>6.0f} ± "
+            f"{r['length_std']:<5.0f} {r['normalized_return']:>11.3f}"
+        )
+    return 0

@@ -1,0 +1,798 @@
+"""The Record view: play an env with the keyboard, keep or discard each episode, manage the demo set.
+
+The game runs on a precise Qt timer at the env's fps times the chosen speed, in the GUI thread
+(one env step and one render take about a millisecond). Key presses are tracked by
+``core.envs.KeyboardActions`` (held keys, no auto-repeat, taps shorter than a step still act).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import json
+import time
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui.dialogs import Dialogs, ThenRefocus
+from app.gui.elided_label import ElidedLabel
+from app.gui.fitting_scroll_area import FittingScrollArea
+from app.gui.frame_view import FrameView
+from app.gui.keys import key_name
+from app.gui.wording import count
+from core.data.demo_set import DemoSet, load_demo_set
+from core.data.episode import Episode
+from core.data.recorder import Recorder
+from core.data.replay import ReplayStep, replay
+from core.data.workspace import TRASH_DIR, Workspace, move_to_trash, restore_from_trash
+from core.envs.endings import above_top_edge, classify_ending
+from core.envs.keyboard import KeyboardActions
+from core.envs.registry import GAME_KEYS, REGISTRY, EnvSpec, get_spec
+from core.errors import DemoError, StudioError
+from core.paths import sample_demos_dir
+
+SPEEDS = (0.25, 0.5, 0.75, 1.0)
+MY_DEMOS, SAMPLES = "mine", "samples"
+PACING_WINDOW = 3000  # step intervals kept for the pacing figures
+
+
+class Mode(enum.Enum):
+    WAITING = "ready"  # an episode is reset and waits for the first key
+    PLAYING = "playing"
+    PAUSED = "paused"
+    FINISHED = "finished"  # the episode ended: keep or discard
+    REPLAY = "replay"
+    REPLAY_PAUSED = "replay paused"
+    REPLAY_DONE = "replay finished"  # Space replays it again, Esc or a game key goes back to playing
+
+
+REPLAYING = (Mode.REPLAY, Mode.REPLAY_PAUSED, Mode.REPLAY_DONE)
+PAUSE_BUTTON_TEXT = {
+    Mode.WAITING: "Start (Space)",
+    Mode.PLAYING: "Pause (Space)",
+    Mode.PAUSED: "Continue (Space)",
+    Mode.FINISHED: "Continue (Space)",
+    Mode.REPLAY: "Pause replay (Space)",
+    Mode.REPLAY_PAUSED: "Continue replay (Space)",
+    Mode.REPLAY_DONE: "Replay again (Space)",
+}
+
+
+class RecordView(QWidget):
+    """Env picker, the game, the key legend, the episode list with replay and delete (with undo)."""
+
+    status_message = Signal(str)
+    episode_kept = Signal(Path)
+
+    def __init__(self, workspace: Workspace, dialogs: Dialogs | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.dialogs = ThenRefocus(dialogs or Dialogs(), self.take_keyboard)
+        self.mode = Mode.WAITING
+        self.recorder: Recorder | None = None
+        self.keyboard: KeyboardActions | None = None
+        self.demo_set: DemoSet | None = None
+        self._replay: Iterator[ReplayStep] | None = None
+        self._replay_episode: Episode | None = None
+        self._replay_return = 0.0
+        self._shown_episodes: list[Episode] = []
+        self._undo: list[Path] = []  # trashed files, newest last
+        self._expert_levels: dict[str, float | None] = {}
+        self._speeds: dict[str, float] = {}  # chosen per env: 25% suits LunarLander, not Acrobot
+        self._last_tick: float | None = None
+        self.step_intervals_ms: deque[float] = deque(maxlen=PACING_WINDOW)
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self.advance)
+        self._build()
+        self._env_combo.setCurrentIndex(0)
+        self._switch_env(self.env_key, ask=False)
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self._env_combo = QComboBox()
+        for spec in REGISTRY.values():
+            self._env_combo.addItem(spec.display_name, spec.key)
+        self._env_combo.currentIndexChanged.connect(lambda _: self._switch_env(self._env_combo.currentData()))
+        self._speed_combo = QComboBox()
+        for speed in SPEEDS:
+            self._speed_combo.addItem(f"{speed:.0%} speed", speed)
+        self._speed_combo.setCurrentIndex(len(SPEEDS) - 1)
+        self._speed_combo.currentIndexChanged.connect(lambda _: self._apply_speed())
+        self._pause_button = QPushButton("Start (Space)")
+        self._pause_button.clicked.connect(self.toggle_pause)
+        self._restart_button = QPushButton("Restart (R)")
+        self._restart_button.clicked.connect(self.restart)
+        # The buttons never take the keyboard (Space on a focused button would press it instead of
+        # pausing); after a choice in a combo box the keyboard goes back to the game.
+        for button in (self._pause_button, self._restart_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._env_combo.activated.connect(lambda _: self.frame_view.setFocus())
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Environment"))
+        bar.addWidget(self._env_combo)
+        bar.addSpacing(12)
+        bar.addWidget(self._speed_combo)
+        bar.addWidget(self._pause_button)
+        bar.addWidget(self._restart_button)
+        bar.addStretch(1)
+
+        self.frame_view = FrameView()
+        self.frame_view.key_pressed.connect(self._on_key_pressed)
+        self.frame_view.key_released.connect(self._on_key_released)
+        self.frame_view.focus_lost.connect(self._on_focus_lost)
+        self._status = ElidedLabel()
+        game = QVBoxLayout()
+        game.addLayout(bar)
+        game.addWidget(self.frame_view, 1)
+        game.addWidget(self._status)
+        game_widget = QWidget()
+        game_widget.setLayout(game)
+
+        self._hint = QLabel()
+        self._hint.setWordWrap(True)
+        self._legend = QLabel()
+        self._legend.setTextFormat(Qt.TextFormat.RichText)
+        self._legend.setWordWrap(True)  # CartPole's "no key" row is long: wrap, never widen
+        legend_box = QGroupBox("Keys")
+        legend_layout = QVBoxLayout(legend_box)
+        legend_layout.addWidget(self._hint)
+        legend_layout.addWidget(self._legend)
+
+        self._set_combo = QComboBox()
+        self._set_combo.addItem("My demos (workspace)", MY_DEMOS)
+        self._set_combo.addItem("Bundled samples (read-only)", SAMPLES)
+        self._set_combo.currentIndexChanged.connect(lambda _: self.reload_episodes())
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["Return", "Length", "Recorded", "Source", "File"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # The file name is shown whole (the table scrolls sideways when it must): cut in the
+        # middle it read "202...npz", which tells nothing.
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.itemDoubleClicked.connect(lambda _: self.replay_selected())
+        self._replay_button = QPushButton("Replay")
+        self._replay_button.clicked.connect(self.replay_selected)
+        self._delete_button = QPushButton("Delete")
+        self._delete_button.clicked.connect(self.delete_selected)
+        self._undo_button = QPushButton("Undo delete")
+        self._undo_button.clicked.connect(self.undo_delete)
+        self._copy_button = QPushButton("Copy samples into my demos")
+        self._copy_button.clicked.connect(self.copy_samples)
+        QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo_delete)
+        # The Delete key on the list does what the Delete button does (not while the game has the
+        # keys: the frame takes every key itself).
+        QShortcut(
+            QKeySequence.StandardKey.Delete,
+            self.table,
+            activated=self.delete_selected,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
+        buttons = QHBoxLayout()
+        for button in (self._replay_button, self._delete_button, self._undo_button):
+            buttons.addWidget(button)
+        self._summary = QLabel()
+        self._summary.setWordWrap(True)
+        self._warning = QLabel()
+        self._warning.setWordWrap(True)
+        self._warning.setStyleSheet("color: #b3261e;")
+        self._warning.hide()
+        demos_box = QGroupBox("Demonstrations")
+        demos_layout = QVBoxLayout(demos_box)
+        demos_layout.addWidget(self._set_combo)
+        demos_layout.addWidget(self.table, 1)
+        demos_layout.addLayout(buttons)
+        demos_layout.addWidget(self._copy_button)
+        demos_layout.addWidget(self._summary)
+        demos_layout.addWidget(self._warning)
+
+        side = QVBoxLayout()
+        side.addWidget(legend_box)
+        side.addWidget(demos_box, 1)
+        side_inner = QWidget()
+        side_inner.setLayout(side)
+        # In a scroll area: on a small screen (a classroom projector) the side column scrolls
+        # instead of forcing the window wider than the screen.
+        side_widget = FittingScrollArea(side_inner)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(game_widget)
+        splitter.addWidget(side_widget)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 0)
+        self._splitter = splitter
+        self._side_sized = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(splitter)
+
+    # ------------------------------------------------------------------ state
+    @property
+    def env_key(self) -> str:
+        return self._env_combo.currentData()
+
+    @property
+    def spec(self) -> EnvSpec:
+        return get_spec(self.env_key)
+
+    @property
+    def speed(self) -> float:
+        return float(self._speed_combo.currentData())
+
+    @property
+    def showing_samples(self) -> bool:
+        return self._set_combo.currentData() == SAMPLES
+
+    @property
+    def has_unsaved_episode(self) -> bool:
+        """Steps were taken in an episode that is neither kept nor discarded."""
+        return self.recorder is not None and self.recorder.started and self.recorder.length > 0
+
+    def set_env(self, env_key: str) -> bool:
+        """Select an env as the user would (asks before dropping an episode); True if it is now shown."""
+        index = self._env_combo.findData(env_key)
+        if index < 0:
+            raise StudioError(f"unknown environment {env_key!r}")
+        self._env_combo.setCurrentIndex(index)
+        return self.env_key == env_key
+
+    def set_speed(self, speed: float) -> None:
+        index = self._speed_combo.findData(speed)
+        if index < 0:
+            raise StudioError(f"speed {speed} is not one of {', '.join(f'{s:.0%}' for s in SPEEDS)}")
+        self._speed_combo.setCurrentIndex(index)
+
+    def show_samples(self, samples: bool) -> None:
+        self._set_combo.setCurrentIndex(self._set_combo.findData(SAMPLES if samples else MY_DEMOS))
+
+    def set_workspace(self, workspace: Workspace) -> None:
+        self.empty_trash()
+        self.workspace = workspace
+        self._switch_env(self.env_key, ask=False)
+
+    def take_keyboard(self) -> None:
+        """Give the keyboard to the game (when this view is on screen): keys play at once."""
+        if self.isVisible() and self.recorder is not None:
+            self.frame_view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._side_sized:
+            self._side_sized = True
+            QTimer.singleShot(0, self._size_side_column)  # once the window has its size
+        self.take_keyboard()
+
+    def _size_side_column(self) -> None:
+        """The side column gets the width its content asks for (at 1280 px nothing scrolls), the
+        game the rest; a splitter left to itself squeezed the column."""
+        total = sum(self._splitter.sizes())
+        side = min(self._splitter.widget(1).sizeHint().width(), total // 2)
+        self._splitter.setSizes([total - side, side])
+
+    def settings(self) -> dict[str, object]:
+        return {"env": self.env_key, "speeds": json.dumps(self._speeds), "samples": self.showing_samples}
+
+    def restore_settings(self, values: dict[str, object]) -> None:
+        with contextlib.suppress(TypeError, ValueError):
+            speeds = json.loads(str(values.get("speeds", "{}")))
+            if isinstance(speeds, dict):
+                self._speeds = {
+                    key: float(speed) for key, speed in speeds.items() if key in REGISTRY and float(speed) in SPEEDS
+                }
+        env = values.get("env")
+        if isinstance(env, str) and env in REGISTRY:
+            self.set_env(env)
+        self._show_speed(self._speeds.get(self.env_key, 1.0))
+        self.show_samples(str(values.get("samples", "false")).lower() == "true")
+
+    # ------------------------------------------------------------------ env and episodes
+    def _switch_env(self, env_key: str, ask: bool = True) -> None:
+        if self.recorder is not None and env_key == self.recorder.spec.key:
+            return
+        if ask and self.has_unsaved_episode and not self._confirm_drop("switch environment"):
+            previous = self.recorder.spec.key
+            self._env_combo.blockSignals(True)
+            self._env_combo.setCurrentIndex(self._env_combo.findData(previous))
+            self._env_combo.blockSignals(False)
+            return
+        self._stop_replay()
+        if self.recorder is not None:
+            self.recorder.close()
+        spec = get_spec(env_key)
+        self.recorder = Recorder(spec, self.workspace.demos_dir(env_key), source="human", render=True)
+        self.keyboard = KeyboardActions(spec)
+        self._hint.setText(spec.hint)
+        rows = "".join(
+            f"<tr><td><b>{keys}</b></td><td>&nbsp;&nbsp;{effect}</td></tr>" for keys, effect in spec.key_legend()
+        )
+        extra = (
+            "<tr><td><b>Space</b></td><td>&nbsp;&nbsp;start / pause</td></tr>"
+            "<tr><td><b>R</b></td><td>&nbsp;&nbsp;restart (drops the episode)</td></tr>"
+            "<tr><td><b>Esc</b></td><td>&nbsp;&nbsp;discard the episode / stop a replay</td></tr>"
+            "<tr><td><b>Enter / Backspace</b></td><td>&nbsp;&nbsp;keep / discard a finished episode</td></tr>"
+        )
+        self._legend.setText(f"<table>{rows}{extra}</table>")
+        self._copy_button.setEnabled(sample_demos_dir(env_key).is_dir())
+        self._show_speed(self._speeds.get(env_key, 1.0))
+        self.new_episode()
+        self.reload_episodes()
+
+    def new_episode(self) -> None:
+        """Reset the env and wait for the first key."""
+        self._timer.stop()
+        self.keyboard.release_all()
+        observation = self.recorder.reset()
+        self._show_frame(self.recorder.render(), observation)
+        self._set_mode(Mode.WAITING)
+
+    def restart(self) -> None:
+        self._stop_replay()
+        self.new_episode()
+        self.status_message.emit("episode restarted")
+
+    def discard_episode(self) -> None:
+        if self.mode in REPLAYING:
+            self._stop_replay()
+            self.new_episode()
+            return
+        had_steps = self.has_unsaved_episode
+        self.recorder.discard()
+        self.new_episode()
+        if had_steps:
+            self.status_message.emit("episode discarded")
+
+    def keep_episode(self) -> Path | None:
+        if self.mode != Mode.FINISHED:
+            return None
+        try:
+            path = self.recorder.keep()
+        except (DemoError, OSError) as error:
+            self.dialogs.error(self, "Could not save the episode", str(error))
+            return None
+        self.status_message.emit(f"kept {path.name}")
+        self.show_samples(False)
+        self.reload_episodes()
+        self.episode_kept.emit(path)
+        self.new_episode()
+        return path
+
+    def toggle_pause(self) -> None:
+        """Space: start, pause or continue the game or the replay; after a replay, replay it again."""
+        if self.mode in (Mode.WAITING, Mode.PAUSED):
+            self._set_mode(Mode.PLAYING)
+        elif self.mode == Mode.PLAYING:
+            self._set_mode(Mode.PAUSED)
+        elif self.mode == Mode.REPLAY:
+            self._set_mode(Mode.REPLAY_PAUSED)
+        elif self.mode == Mode.REPLAY_PAUSED:
+            self._set_mode(Mode.REPLAY)
+        elif self.mode == Mode.REPLAY_DONE:
+            self._start_replay(self._replay_episode)
+
+    def _set_mode(self, mode: Mode) -> None:
+        self.mode = mode
+        if mode == Mode.PLAYING:
+            self._last_tick = None
+            self._start_timer(self.spec.fps)
+        elif mode == Mode.REPLAY:
+            self._start_timer(self._replay_fps())
+        else:
+            self._timer.stop()
+        if mode == Mode.FINISHED:
+            self.keyboard.release_all()  # key-ups after the end must not show as held
+        self._show_card()
+        self._pause_button.setText(PAUSE_BUTTON_TEXT[mode])
+        self._pause_button.setEnabled(mode != Mode.FINISHED)
+        self._update_status()
+        self._update_buttons()
+
+    def _show_card(self) -> None:
+        """The card over the frame for the current mode (none while the game or a replay runs)."""
+        overlay, mode = self.frame_view.overlay, self.mode
+        if mode == Mode.WAITING:
+            overlay.show_card(
+                "Ready",
+                f"{self.spec.hint}<br>Press a game key or Space to start. Speed: {self.speed:.0%}.",
+            )
+        elif mode == Mode.PAUSED:
+            overlay.show_card("Paused", "Space continues, R restarts, Esc discards this episode.")
+        elif mode == Mode.REPLAY_PAUSED:
+            overlay.show_card("Replay paused", "Space continues the replay, Esc stops it.")
+        elif mode == Mode.FINISHED:
+            keep, drop = QPushButton("Keep (Enter)"), QPushButton("Discard (Backspace)")
+            keep.clicked.connect(self.keep_episode)
+            drop.clicked.connect(self.discard_episode)
+            recorder = self.recorder
+            ending = classify_ending(
+                self.spec, recorder.observation, recorder.episode().rewards[-1], recorder.episode().meta.terminated
+            )
+            overlay.show_card(
+                f"Return {recorder.episode_return:.1f}: {ending.text}",
+                f"{count(recorder.length, 'step')}. Keep this episode as a demonstration?",
+                (keep, drop),
+            )
+        elif mode == Mode.REPLAY_DONE:
+            episode = self._replay_episode
+            overlay.show_card(
+                "Replay finished",
+                f"Return {episode.episode_return:.1f} in {count(episode.length, 'step')}: {episode.ending.text}. "
+                "Space replays it again; a game key or Esc goes back to playing.",
+            )
+        else:
+            overlay.hide()
+
+    def _start_timer(self, fps: float) -> None:
+        self._timer.start(max(1, round(1000.0 / (fps * self.speed))))
+
+    def _replay_fps(self) -> float:
+        return (self._replay_episode.meta.fps if self._replay_episode else 0) or self.spec.fps
+
+    def _show_speed(self, speed: float) -> None:
+        """Show ``speed`` in the box without counting it as the user's choice."""
+        self._speed_combo.blockSignals(True)
+        self._speed_combo.setCurrentIndex(max(self._speed_combo.findData(speed), 0))
+        self._speed_combo.blockSignals(False)
+        self._apply_speed(remember=False)
+
+    def _apply_speed(self, remember: bool = True) -> None:
+        if remember:
+            self._speeds[self.env_key] = self.speed
+        if self._timer.isActive():
+            self._start_timer(self._replay_fps() if self.mode == Mode.REPLAY else self.spec.fps)
+        self._last_tick = None
+        self.step_intervals_ms.clear()
+        if self.mode == Mode.WAITING:
+            self._show_card()  # the card states the speed
+        if self.recorder is not None:
+            self._update_status()
+        self.take_keyboard()
+
+    # ------------------------------------------------------------------ the game loop
+    def advance(self) -> None:
+        """One timer tick: a game step or a replay step (tests call it directly)."""
+        if self.mode == Mode.REPLAY:
+            self._replay_tick()
+            return
+        if self.mode != Mode.PLAYING:
+            self._timer.stop()
+            return
+        now = time.perf_counter()
+        if self._last_tick is not None:
+            self.step_intervals_ms.append((now - self._last_tick) * 1000.0)
+        self._last_tick = now
+        outcome = self.recorder.step(self.keyboard.action())
+        self._show_frame(self.recorder.render(), outcome.observation)
+        self._update_status()
+        if outcome.done:
+            self._set_mode(Mode.FINISHED)
+
+    def _show_frame(self, frame: np.ndarray, observation: np.ndarray) -> None:
+        self.frame_view.set_frame(frame)
+        self.frame_view.set_above_top(above_top_edge(self.spec, observation))
+
+    def pacing(self) -> dict[str, float]:
+        """Intervals between env steps while playing: target, median, p99 and max in ms."""
+        target = 1000.0 / (self.spec.fps * self.speed)
+        if not self.step_intervals_ms:
+            return {"target_ms": target, "steps": 0}
+        values = np.array(self.step_intervals_ms)
+        return {
+            "target_ms": target,
+            "steps": len(values),
+            "median_ms": float(np.median(values)),
+            "p99_ms": float(np.percentile(values, 99)),
+            "max_ms": float(values.max()),
+        }
+
+    def _update_status(self) -> None:
+        if self.mode in REPLAYING:
+            self._update_replay_status()
+            return
+        recorder = self.recorder
+        held = ", ".join(self.keyboard.held) or "none"
+        text = (
+            f"{self.mode.value} · step {recorder.length} · return {recorder.episode_return:.1f} · "
+            f"keys held: {held} · speed {self.speed:.0%}"
+        )
+        self._status.setText(text)
+        self.frame_view.set_caption(
+            f"{self.spec.display_name} · step {recorder.length} · return {recorder.episode_return:.1f}"
+        )
+
+    # ------------------------------------------------------------------ keyboard
+    def _on_key_pressed(self, key: int) -> None:
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.keep_episode()
+            return
+        if key == Qt.Key.Key_Backspace:
+            if self.mode == Mode.FINISHED:
+                self.discard_episode()
+            return
+        if key == Qt.Key.Key_Escape:
+            self.discard_episode()
+            return
+        if key == Qt.Key.Key_Space:
+            self.toggle_pause()
+            return
+        name = key_name(key)
+        if name == "R":
+            self.restart()
+            return
+        if name is None or self.mode in (Mode.FINISHED, Mode.REPLAY, Mode.REPLAY_PAUSED):
+            return
+        if self.mode == Mode.REPLAY_DONE:
+            if name not in GAME_KEYS:
+                return
+            self.new_episode()  # back to playing: this key starts the new episode
+        self.keyboard.press(name)
+        if self.mode == Mode.WAITING and (name in GAME_KEYS or name in self.spec.key_actions):
+            self._set_mode(Mode.PLAYING)
+        elif self.mode == Mode.PAUSED:
+            self._update_status()
+
+    def _on_key_released(self, key: int) -> None:
+        name = key_name(key)
+        if name is not None and self.keyboard is not None:
+            self.keyboard.release(name)
+            if self.mode != Mode.PLAYING and self.recorder is not None:
+                self._update_status()  # while playing, the next step shows it
+
+    def _on_focus_lost(self) -> None:
+        # Key-up events go to whichever widget has the focus now: forget held keys, and pause
+        # rather than let the lander fly on with nobody at the controls.
+        if self.keyboard is not None:
+            self.keyboard.release_all()
+        if self.mode == Mode.PLAYING and self.recorder is not None:  # None: shut down
+            self._set_mode(Mode.PAUSED)
+
+    # ------------------------------------------------------------------ the demo list
+    def current_folder(self) -> Path:
+        return sample_demos_dir(self.env_key) if self.showing_samples else self.workspace.demos_dir(self.env_key)
+
+    def reload_episodes(self) -> None:
+        """Reread the shown demo set; bad files are listed with their reason, never fatal."""
+        folder = self.current_folder()
+        try:
+            self.demo_set = load_demo_set(folder, env_key=self.env_key)
+        except DemoError:
+            self.demo_set = DemoSet(folder, self.env_key, (), ())  # missing or empty: nothing yet
+        demo_set = self.demo_set
+        episodes = sorted(demo_set.episodes, key=lambda e: e.meta.recorded_at, reverse=True)
+        self._shown_episodes = episodes
+        self.table.setRowCount(len(episodes) + len(demo_set.invalid))
+        for row, episode in enumerate(episodes):
+            meta = episode.meta
+            source = "sample" if self.showing_samples else meta.source
+            values = (
+                f"{episode.episode_return:.1f}",
+                str(episode.length),
+                meta.recorded_at.replace("T", " ")[:16],
+                source,
+                episode.path.name if episode.path else "",
+            )
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if column < 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if meta.source_detail:
+                    item.setToolTip(meta.source_detail)
+                self.table.setItem(row, column, item)
+        for offset, bad in enumerate(demo_set.invalid):
+            row = len(episodes) + offset
+            values = ("—", "—", "", "unusable", bad.path.name)
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setForeground(QColor(179, 38, 30))
+                item.setToolTip(bad.reason)
+                self.table.setItem(row, column, item)
+        for column in range(4):
+            self.table.resizeColumnToContents(column)
+        self._update_summary()
+        self._update_buttons()
+
+    def _update_summary(self) -> None:
+        demo_set = self.demo_set
+        where = "bundled samples" if self.showing_samples else "my demos"
+        if demo_set.episodes:
+            returns = demo_set.returns
+            text = (
+                f"<b>{count(len(returns), 'episode')}</b> ({where}) · {demo_set.n_steps:,} steps · "
+                f"mean return <b>{returns.mean():.1f}</b> ± {returns.std():.1f} · "
+                f"mean length {demo_set.lengths.mean():.0f}"
+            )
+        else:
+            text = f"No episodes yet in {where}. Play an episode and keep it"
+            text += ", or copy the samples in." if sample_demos_dir(self.env_key).is_dir() else "."
+        expert = self._expert_level()
+        if expert is not None:
+            text += f"<br>Scripted expert: mean return {expert:.1f} (the bundled samples)."
+        self._summary.setText(text)
+        if demo_set.invalid:
+            lines = "".join(f"<br>{bad.path.name}: {bad.reason}" for bad in demo_set.invalid)
+            self._warning.setText(f"⚠ {len(demo_set.invalid)} file(s) in {demo_set.folder} cannot be used:{lines}")
+            self._warning.show()
+        else:
+            self._warning.hide()
+
+    def _expert_level(self) -> float | None:
+        key = self.env_key
+        if key not in self._expert_levels:
+            try:
+                samples = load_demo_set(sample_demos_dir(key), env_key=key)
+                self._expert_levels[key] = float(samples.returns.mean()) if samples.episodes else None
+            except DemoError:
+                self._expert_levels[key] = None
+        return self._expert_levels[key]
+
+    def selected_episode(self) -> Episode | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self._shown_episodes):
+            return None
+        return self._shown_episodes[rows[0].row()]
+
+    def select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+
+    def _update_buttons(self) -> None:
+        selected = self.selected_episode() is not None
+        self._replay_button.setEnabled(selected)
+        self._delete_button.setEnabled(selected and not self.showing_samples)
+        self._undo_button.setEnabled(bool(self._undo))
+
+    def delete_selected(self) -> None:
+        episode = self.selected_episode()
+        if episode is None or self.showing_samples or episode.path is None:
+            return
+        try:
+            self._undo.append(move_to_trash(episode.path))
+        except OSError as error:
+            self.dialogs.error(self, "Could not delete the episode", f"{episode.path}: {error}")
+            return
+        self.status_message.emit(f"deleted {episode.path.name} (Undo delete or Ctrl+Z brings it back)")
+        self.reload_episodes()
+
+    def undo_delete(self) -> None:
+        if not self._undo:
+            return
+        trashed = self._undo.pop()
+        try:
+            restored = restore_from_trash(trashed)
+        except (StudioError, OSError) as error:
+            self.dialogs.error(self, "Could not undo the delete", str(error))
+            return
+        if restored.parent != self.current_folder():
+            self.show_samples(False)
+        self.status_message.emit(f"restored {restored.name}")
+        self.reload_episodes()
+
+    def empty_trash(self) -> None:
+        """Deletes become final (on close or workspace change): the undo list is dropped."""
+        for trashed in self._undo:
+            trashed.unlink(missing_ok=True)
+        for folder in {trashed.parent for trashed in self._undo}:
+            if folder.name == TRASH_DIR and not any(folder.iterdir()):
+                folder.rmdir()
+        self._undo.clear()
+
+    def copy_samples(self) -> None:
+        try:
+            copied = self.workspace.copy_samples(self.env_key)
+        except (StudioError, OSError) as error:
+            self.dialogs.error(self, "Could not copy the samples", str(error))
+            return
+        self.show_samples(False)
+        self.reload_episodes()
+        folder = self.workspace.demos_dir(self.env_key)
+        self.status_message.emit(
+            f"copied {count(len(copied), 'sample episode')} into {folder}"
+            if copied
+            else f"the samples are already in {folder}"
+        )
+
+    # ------------------------------------------------------------------ replay
+    def replay_selected(self) -> None:
+        episode = self.selected_episode()
+        if episode is None:
+            return
+        if self.has_unsaved_episode and not self._confirm_drop("replay an episode"):
+            return
+        self.recorder.discard()
+        self._start_replay(episode)
+
+    def _start_replay(self, episode: Episode) -> None:
+        self._close_replay()
+        self._replay_episode = episode
+        self._replay = replay(episode, render=True)
+        self._replay_step = -1
+        self._set_mode(Mode.REPLAY)
+        self._replay_tick()
+        self.take_keyboard()
+
+    def _replay_tick(self) -> None:
+        episode = self._replay_episode
+        try:
+            step = next(self._replay)
+        except StopIteration:
+            self._close_replay()
+            self.keyboard.release_all()
+            self.recorder.reset()  # the live episode waits behind the card
+            self._set_mode(Mode.REPLAY_DONE)
+            return
+        except StudioError as error:
+            self._stop_replay()
+            self.new_episode()
+            self.dialogs.error(self, "Replay failed", str(error))
+            return
+        self._show_frame(step.frame, episode.observations[step.t + 1])
+        self._replay_step = step.t
+        self._replay_return = 0.0 if step.t < 0 else self._replay_return + step.reward
+        self._update_replay_status()
+
+    def _update_replay_status(self) -> None:
+        episode = self._replay_episode
+        if episode is None:
+            return
+        text = f"replay · step {self._replay_step + 1} / {episode.length} · return {self._replay_return:.1f}"
+        self.frame_view.set_caption(text)
+        keys = {
+            Mode.REPLAY: "Space pauses, Esc stops",
+            Mode.REPLAY_PAUSED: "paused: Space continues, Esc stops",
+            Mode.REPLAY_DONE: "finished: Space replays it again, Esc or a game key goes back to playing",
+        }[self.mode]
+        self._status.setText(f"{text} · {episode.path.name if episode.path else ''} · {keys}")
+
+    def _close_replay(self) -> None:
+        if self._replay is not None:
+            self._replay.close()  # closes the replay's env
+        self._replay = None
+
+    def _stop_replay(self) -> None:
+        self._close_replay()
+        self._replay_episode = None
+        self._timer.stop()
+
+    # ------------------------------------------------------------------ closing
+    def _confirm_drop(self, doing: str, also: str = "") -> bool:
+        return self.dialogs.confirm(
+            self,
+            "Drop the current episode?",
+            f"The current episode ({count(self.recorder.length, 'step')}, return "
+            f"{self.recorder.episode_return:.1f}) has not been kept. Drop it and {doing}? {also}".strip(),
+        )
+
+    def confirm_close(self, also: str = "") -> bool:
+        """Asks before an unkept episode is lost (``also``: what else closing does); True when the
+        window may close."""
+        return not self.has_unsaved_episode or self._confirm_drop("close", also)
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        self._stop_replay()
+        self.empty_trash()
+        if self.recorder is not None:
+            self.recorder.close()
+            self.recorder = None

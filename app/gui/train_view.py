@@ -1,0 +1,769 @@
+"""The Train view: pick demos and an algorithm, start / pause / stop, live plots, the run list.
+
+Training runs on a ``TrainingThread``; this view only receives throttled batches of statistics
+(at most ~10 a second) and redraws from them. Each run is a folder in the workspace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+from safetensors.torch import save as save_safetensors
+
+from app.gui.config_form import ConfigForm, advanced_field_names
+from app.gui.dialogs import Dialogs
+from app.gui.elided_label import ElidedLabel
+from app.gui.plots import LivePlots
+from app.gui.wording import count
+from app.gui.worker import ProgressBatch, TrainingThread
+from core.data.demo_set import DemoSet, episode_files, load_demo_set
+from core.data.workspace import Workspace
+from core.envs.registry import REGISTRY
+from core.errors import StudioError
+from core.fileio import atomic_write_bytes
+from core.paths import sample_demos_dir
+from core.train.checkpoint import FINAL_EVAL_FILE, load_checkpoint, load_config, read_metrics
+from core.train.config import TrainConfig, default_config
+from core.train.events import CheckpointSaved, Failed, Finished
+from core.train.train_process import TrainProcess
+from core.train.trainer import Trainer, read_demo_summary, resolve_device
+
+ALGORITHMS = (
+    ("GAIL + PPO-clip", "gail", "ppo-clip"),
+    ("GAIL + PPO adaptive-KL penalty", "gail", "ppo-kl"),
+    ("GAIL + TRPO", "gail", "trpo"),
+    ("Behaviour cloning (baseline)", "bc", "ppo-clip"),
+)
+# D(s, a) is the discriminator's belief that a step came from the demos; each form turns it into
+# the reward the policy maximises. Plain words first: the Train view is read by students.
+REWARD_LABELS = {
+    "log-d": "ln D: rewards steps that look like the demos",
+    "neg-log-one-minus-d": "-ln(1 - D): rewards steps that do not look like the policy's",
+    "logit": "ln D - ln(1 - D): both at once (can be negative)",
+}
+MAIN_FIELDS = ("learning_rate", "num_envs", "disc_learning_rate", "bc_warmstart_epochs", "bc_coef")
+# Kept across restarts (the rest follows the demo set's env defaults or the run opened).
+REMEMBERED_FIELDS = ("total_steps", "seed")
+# Set by their own widgets above the form.
+OWN_WIDGETS = ("algo", "generator", "reward", "total_steps", "seed", "device")
+
+
+@dataclass(frozen=True)
+class DemoChoice:
+    label: str
+    folder: Path
+    env_key: str
+
+
+class TrainView(QWidget):
+    status_message = Signal(str)
+    snapshot_ready = Signal(object, object, object)  # PolicySnapshot, TrainConfig, DemoSet
+    run_opened = Signal(object)  # Path of a run folder to watch
+    training_finished = Signal(object)  # Finished or Failed
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        dialogs: Dialogs | None = None,
+        parent: QWidget | None = None,
+        in_process: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        # False (the default): train in a child process, so that training and the GUI do not
+        # share one GIL. True: in a thread of this process (tests that patch the engine use it).
+        self.in_process = in_process
+        self.dialogs = dialogs or Dialogs()
+        self.training: TrainingThread | None = None
+        self.config: TrainConfig | None = None
+        self.demos: DemoSet | None = None
+        self.run_dir: Path | None = None
+        self.last_event: Finished | Failed | None = None
+        self._started_at = 0.0
+        self._start_steps = 0
+        self._latest_steps = 0
+        self._form_env: str | None = None
+        self.compared_run: Path | None = None
+        self._paused_since: float | None = None  # when training was paused (the ETA leaves it out)
+        self._paused_s = 0.0
+        self._build()
+        self.refresh_demo_sets()
+        self.refresh_runs()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self._demo_combo = QComboBox()
+        self._demo_combo.currentIndexChanged.connect(self._on_demo_set_changed)
+        self._demo_warning = QLabel()
+        self._demo_warning.setWordWrap(True)
+        self._demo_warning.setStyleSheet("color: #b3261e;")
+        self._demo_warning.hide()
+        self._algo_combo = QComboBox()
+        for label, algo, generator in ALGORITHMS:
+            self._algo_combo.addItem(label, f"{algo}/{generator}")  # a string: Qt turns tuples into lists
+        self._reward_combo = QComboBox()
+        for key, label in REWARD_LABELS.items():
+            self._reward_combo.addItem(label, key)
+        # The labels are long; the combo shows what fits and never widens the settings column.
+        self._reward_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self._reward_combo.setMinimumContentsLength(18)
+        self._reward_combo.setToolTip("\n".join(REWARD_LABELS.values()))
+        self._algo_combo.currentIndexChanged.connect(self._update_controls)
+        self._top_form = ConfigForm(("total_steps", "seed", "device"))
+        self._device_label = QLabel()
+        self._device_label.setWordWrap(True)
+        self._top_form.editors["device"].widget.currentIndexChanged.connect(self._show_device)
+        self._main_form = ConfigForm(MAIN_FIELDS)
+        self._advanced_form = ConfigForm(advanced_field_names(MAIN_FIELDS + OWN_WIDGETS))
+        # A check box, not a checkable group box: closed, that left an empty grey box behind.
+        self._advanced_box = QCheckBox("Advanced settings")
+        self._advanced_box.toggled.connect(self._advanced_form.setVisible)
+        self._advanced_form.setVisible(False)
+        defaults_button = QPushButton("Reset settings to this env's defaults")
+        defaults_button.clicked.connect(lambda: self._load_defaults(force=True))
+
+        choose = QFormLayout()
+        choose.addRow("Demonstrations", self._demo_combo)
+        choose.addRow(self._demo_warning)
+        choose.addRow("Algorithm", self._algo_combo)
+        choose.addRow("Imitation reward", self._reward_combo)
+        settings = QVBoxLayout()
+        settings.addLayout(choose)
+        settings.addWidget(self._top_form)
+        settings.addWidget(self._device_label)
+        settings.addWidget(self._main_form)
+        settings.addWidget(defaults_button)
+        settings.addWidget(self._advanced_box)
+        settings.addWidget(self._advanced_form)
+        settings.addStretch(1)
+        self._settings_widget = QWidget()
+        self._settings_widget.setLayout(settings)
+        self._settings_scroll = scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self._settings_widget)
+        scroll.setMinimumWidth(290)
+        self._advanced_box.toggled.connect(self._reveal_advanced)
+
+        self.start_button = QPushButton("Start training")
+        self.start_button.clicked.connect(self.start)
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.clicked.connect(self.stop)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("idle")
+        controls = QHBoxLayout()
+        for button in (self.start_button, self.pause_button, self.stop_button):
+            controls.addWidget(button)
+        controls.addWidget(self.progress, 1)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.plots = LivePlots()
+        self._compare_label = ElidedLabel()
+        self._clear_compare_button = QPushButton("Clear comparison")
+        self._clear_compare_button.clicked.connect(self.clear_comparison)
+        compare_row = QHBoxLayout()
+        compare_row.addWidget(self._compare_label, 1)
+        compare_row.addWidget(self._clear_compare_button)
+        self._compare_label.hide()
+        self._clear_compare_button.hide()
+
+        centre = QVBoxLayout()
+        centre.addLayout(controls)
+        centre.addWidget(self.summary)
+        centre.addLayout(compare_row)
+        centre.addWidget(self.plots, 1)
+        centre_widget = QWidget()
+        centre_widget.setLayout(centre)
+
+        self.runs = QListWidget()
+        self.runs.itemSelectionChanged.connect(self._update_controls)
+        self.runs.itemDoubleClicked.connect(lambda _: self.open_selected_run())
+        self._open_button = QPushButton("Open")
+        self._open_button.setToolTip("Show the run's curves and watch its policy")
+        self._open_button.clicked.connect(self.open_selected_run)
+        self._resume_button = QPushButton("Resume")
+        self._resume_button.setToolTip("Continue training this run (up to the total steps set on the left)")
+        self._resume_button.clicked.connect(self.resume_selected_run)
+        self._compare_button = QPushButton("Compare")
+        self._compare_button.setToolTip("Draw this run's curves dashed next to the current ones")
+        self._compare_button.clicked.connect(self.compare_selected_run)
+        self._export_button = QPushButton("Export policy…")
+        self._export_button.clicked.connect(self.export_selected_run)
+        run_buttons = QGridLayout()  # two by two: the column stays narrow enough for small screens
+        for index, button in enumerate((self._open_button, self._resume_button, self._compare_button)):
+            run_buttons.addWidget(button, index // 2, index % 2)
+        run_buttons.addWidget(self._export_button, 1, 1)
+        runs_box = QGroupBox("Runs in this workspace")
+        runs_layout = QVBoxLayout(runs_box)
+        runs_layout.addWidget(self.runs)
+        runs_layout.addLayout(run_buttons)
+
+        # Settings above the runs, with a handle between them: opening Advanced gives the settings
+        # most of the height instead of a one-row scroll box.
+        self._left_splitter = QSplitter(Qt.Orientation.Vertical)
+        self._left_splitter.addWidget(scroll)
+        self._left_splitter.addWidget(runs_box)
+        self._left_splitter.setStretchFactor(0, 3)
+        self._left_splitter.setStretchFactor(1, 2)
+        self._left_splitter.setChildrenCollapsible(False)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._left_splitter)
+        splitter.addWidget(centre_widget)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([380, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(splitter)
+        self._update_controls()
+
+    # ------------------------------------------------------------------ demo sets and the form
+    def set_workspace(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.refresh_demo_sets()
+        self.refresh_runs()
+
+    def refresh_demo_sets(self) -> None:
+        """List the workspace's demo sets that have episodes, then the bundled samples."""
+        current = self._demo_combo.currentData()
+        choices: list[DemoChoice] = []
+        for key, spec in REGISTRY.items():
+            if not spec.trainable:
+                continue
+            mine = self.workspace.root / "demos" / key
+            n_files = len(episode_files(mine)) if mine.is_dir() else 0
+            if n_files:
+                label = f"My demos · {spec.display_name} ({count(n_files, 'episode')})"
+                choices.append(DemoChoice(label, mine, key))
+        for key, spec in REGISTRY.items():
+            if spec.trainable and sample_demos_dir(key).is_dir():
+                choices.append(DemoChoice(f"Samples · {spec.display_name}", sample_demos_dir(key), key))
+        self._demo_combo.blockSignals(True)
+        self._demo_combo.clear()
+        for choice in choices:
+            self._demo_combo.addItem(choice.label, choice)
+        index = next((i for i, c in enumerate(choices) if current is not None and c.folder == current.folder), 0)
+        self._demo_combo.setCurrentIndex(index)
+        self._demo_combo.blockSignals(False)
+        self._on_demo_set_changed()
+
+    def select_demos(self, folder: Path) -> None:
+        for index in range(self._demo_combo.count()):
+            if self._demo_combo.itemData(index).folder == Path(folder):
+                self._demo_combo.setCurrentIndex(index)
+                return
+        raise StudioError(f"{folder}: not one of the listed demo sets")
+
+    def select_algorithm(self, algo: str, generator: str = "ppo-clip") -> None:
+        index = self._algo_combo.findData(f"{algo}/{generator}")
+        if index < 0:
+            raise StudioError(f"unknown algorithm {algo}/{generator}")
+        self._algo_combo.setCurrentIndex(index)
+
+    def set_value(self, name: str, value: object) -> None:
+        """Set one config field in whichever form holds it (for tests and the settings restore)."""
+        for form in (self._top_form, self._main_form, self._advanced_form):
+            if name in form.editors:
+                form.editors[name].set(value)
+                return
+        if name == "reward":
+            self._reward_combo.setCurrentIndex(self._reward_combo.findData(value))
+            return
+        raise StudioError(f"unknown setting {name!r}")
+
+    def show_my_demos(self, env_key: str) -> None:
+        """Select the workspace's demo set of ``env_key`` (after an episode was kept there)."""
+        self.refresh_demo_sets()
+        if not self.is_training:
+            with contextlib.suppress(StudioError):
+                self.select_demos(self.workspace.root / "demos" / env_key)
+
+    def _on_demo_set_changed(self) -> None:
+        choice = self._demo_combo.currentData()
+        if choice is not None and choice.env_key != self._form_env:
+            self._load_defaults()
+        self._warn_about_demos(choice)
+
+    def _warn_about_demos(self, choice: DemoChoice | None) -> None:
+        """Say so when most demos ended badly: GAIL imitates crashes as faithfully as landings."""
+        text = ""
+        if choice is not None:
+            try:
+                demos = load_demo_set(choice.folder, env_key=choice.env_key)
+            except StudioError:
+                demos = None
+            if demos is not None and demos.episodes:
+                endings = [episode.ending for episode in demos.episodes]
+                failed = [ending for ending in endings if ending.failed]
+                if 2 * len(failed) > len(endings):
+                    common = Counter(ending.text for ending in failed).most_common(1)[0][0]
+                    text = (
+                        f"⚠ {len(failed)} of {count(len(endings), 'demo')} ended badly (most: {common}; mean "
+                        f"return {demos.returns.mean():.1f}). The policy will imitate them, failures included: "
+                        "record a few good episodes, or train from the samples."
+                    )
+        self._demo_warning.setText(text)
+        self._demo_warning.setVisible(bool(text))
+
+    def _reveal_advanced(self, shown: bool) -> None:
+        if shown:
+            total = sum(self._left_splitter.sizes())
+            self._left_splitter.setSizes([total * 4 // 5, total - total * 4 // 5])
+            # Once the box is laid out: its first rows at the top of the scroll area.
+            QTimer.singleShot(0, lambda: self._settings_scroll.verticalScrollBar().setValue(self._advanced_box.y()))
+
+    def _load_defaults(self, force: bool = False) -> None:
+        choice = self._demo_combo.currentData()
+        if choice is None:
+            return
+        config = default_config(choice.env_key)
+        self._form_env = choice.env_key
+        for form in (self._top_form, self._main_form, self._advanced_form):
+            form.load(config)
+        self._reward_combo.setCurrentIndex(self._reward_combo.findData(config.reward))
+        self._show_device()
+
+    def _show_device(self) -> None:
+        try:
+            device = resolve_device(self._top_form.editors["device"].get())
+            self._device_label.setText(f"Updates will run on: <b>{device.type}</b> (env stepping on the CPU)")
+        except StudioError as error:
+            self._device_label.setText(f"<span style='color:#b3261e'>{error}</span>")
+
+    def config_from_form(self) -> TrainConfig:
+        """The settings shown, validated (ConfigError names the field)."""
+        choice: DemoChoice = self._demo_combo.currentData()
+        if choice is None:
+            raise StudioError("no demonstrations to train from: record some in the Record view")
+        algo, generator = self._algo_combo.currentData().split("/")
+        values = {
+            **self._top_form.values(),
+            **self._main_form.values(),
+            **self._advanced_form.values(),
+            "algo": algo,
+            "generator": generator,
+            "reward": self._reward_combo.currentData(),
+        }
+        return default_config(choice.env_key, **values)
+
+    # ------------------------------------------------------------------ training
+    @property
+    def is_training(self) -> bool:
+        return self.training is not None and self.training.running
+
+    def start(self) -> bool:
+        """Start a new run from the form; errors are shown, never raised. True when it started."""
+        if self.is_training:
+            return False
+        try:
+            config = self.config_from_form()
+            choice: DemoChoice = self._demo_combo.currentData()
+            demos = load_demo_set(choice.folder, env_key=config.env).require_episodes()
+            device = resolve_device(config.device)
+            run_dir = self.workspace.new_run_dir(f"{config.env}-{config.algo}-{config.generator}")
+        except StudioError as error:
+            self.dialogs.error(self, "Cannot start training", str(error))
+            return False
+        self._begin(config, demos, run_dir, device.type, resume_state=None)
+        return True
+
+    def _trainer_for(self, config: TrainConfig, demos: DemoSet, run_dir: Path, resume: bool):
+        """What the worker thread iterates: a child process by default, or an in-process Trainer."""
+        if self.in_process:
+            return Trainer(config, demos, run_dir=run_dir, resume=resume)
+        return TrainProcess(config, demos.folder, run_dir, resume=resume)
+
+    def _begin(
+        self, config: TrainConfig, demos: DemoSet, run_dir: Path, device: str, resume_state: dict | None
+    ) -> None:
+        try:
+            source = self._trainer_for(config, demos, run_dir, resume_state is not None)
+        except StudioError as error:
+            self.dialogs.error(self, "Cannot start training", str(error))
+            return
+        self.config, self.demos, self.run_dir = config, demos, run_dir
+        self.last_event = None
+        self._paused_since = None
+        self._paused_s = 0.0
+        fresh = resume_state is None
+        state = resume_state or {}
+        x_key = "iteration" if config.algo == "bc" else "env_steps"
+        self.plots.clear(x_key, config.bc_epochs if x_key == "iteration" else config.total_steps)
+        self.plots.set_references(
+            {"demo_return": float(demos.returns.mean()), "demo_length": float(demos.lengths.mean())}
+        )
+        if not fresh:
+            self.plots.add_records(read_metrics(run_dir))
+        self._started_at = time.monotonic()
+        self._start_steps = self._latest_steps = int(state.get(x_key if x_key == "env_steps" else "iteration", 0))
+        self.progress.setRange(0, config.total_steps if x_key == "env_steps" else config.bc_epochs)
+        self.progress.setValue(self._start_steps)
+        # The child process takes a few seconds to start; "idle" or the last run's outcome there
+        # would say nothing is happening.
+        self.progress.setFormat(f"{'resuming' if resume_state else 'starting'} {run_dir.name}…")
+        self.training = TrainingThread(source)
+        worker = self.training.worker
+        worker.progress.connect(self._on_progress)
+        worker.checkpoint_saved.connect(self._on_checkpoint)
+        worker.finished.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
+        self.training.thread.finished.connect(self._on_thread_done)
+        self.training.start()
+        what = "BC" if config.algo == "bc" else f"GAIL + {config.generator}, reward {config.reward}"
+        self.summary.setText(
+            f"Training {what} on {config.env} from {count(len(demos.episodes), 'demo')} "
+            f"(mean return {demos.returns.mean():.1f}) on <b>{device}</b>. Run folder: {run_dir}"
+        )
+        self.status_message.emit("training started" if resume_state is None else "training resumed")
+        self.refresh_runs()
+        self._update_controls()
+
+    def toggle_pause(self) -> None:
+        if not self.is_training:
+            return
+        control = self.training.control
+        if control.paused:
+            control.resume()
+            if self._paused_since is not None:
+                self._paused_s += time.monotonic() - self._paused_since
+            self._paused_since = None
+            self.status_message.emit("training resumed")
+        else:
+            control.pause()
+            self._paused_since = time.monotonic()
+            self.progress.setFormat(self.progress.format().split(" · ")[0] + " · paused")
+            self.status_message.emit("training paused")
+        self._update_controls()
+
+    def stop(self) -> None:
+        if self.is_training:
+            self.training.control.stop()
+            self.status_message.emit("stopping: saving a checkpoint")
+            self._update_controls()
+
+    def _on_progress(self, batch: ProgressBatch) -> None:
+        x_key = self.plots.x_key
+        self.plots.add_records({"env_steps": s.env_steps, "iteration": s.iteration, **s.scalars} for s in batch.stats)
+        if batch.stats:
+            latest = batch.stats[-1]
+            self._latest_steps = latest.env_steps if x_key == "env_steps" else latest.iteration
+            self.progress.setValue(min(self._latest_steps, self.progress.maximum()))
+            self.progress.setFormat(self._progress_text(latest.scalars))
+        if batch.snapshot is not None:
+            self.snapshot_ready.emit(batch.snapshot, self.config, self.demos)
+
+    def _progress_text(self, scalars: dict[str, float]) -> str:
+        unit = "steps" if self.plots.x_key == "env_steps" else "epochs"
+        elapsed = max(time.monotonic() - self._started_at - self._paused_s, 1e-6)
+        rate = (self._latest_steps - self._start_steps) / elapsed
+        remaining = self.progress.maximum() - self._latest_steps
+        eta = remaining / rate if rate > 0 else float("inf")
+        eta_text = (
+            "?" if eta == float("inf") else time.strftime("%H:%M:%S" if eta >= 3600 else "%M:%S", time.gmtime(eta))
+        )
+        text = f"{self._latest_steps:,} / {self.progress.maximum():,} {unit} · {rate:,.0f} {unit}/s · ETA {eta_text}"
+        if self._paused_since is not None:  # batches still in flight when paused: no ETA
+            text = f"{self._latest_steps:,} / {self.progress.maximum():,} {unit} · paused"
+        if "eval_return" in scalars:
+            text += f" · eval {scalars['eval_return']:.0f}"
+        return text
+
+    def _on_checkpoint(self, event: CheckpointSaved) -> None:
+        self.status_message.emit(f"checkpoint saved at {event.env_steps:,} env steps")
+
+    def _on_finished(self, event: Finished) -> None:
+        self.last_event = event
+        if event.final_eval:
+            f = event.final_eval
+            text = (
+                f"Finished after {event.env_steps:,} env steps: deterministic return {f['return_mean']:.1f} ± "
+                f"{f['return_std']:.1f}, length {f['length_mean']:.0f} (demos: {self.demos.returns.mean():.1f}, "
+                f"{self.demos.lengths.mean():.0f})."
+            )
+        else:
+            text = f"Stopped after {event.env_steps:,} env steps; the checkpoint is saved, Resume continues it."
+        self.summary.setText(text)
+        self.progress.setFormat(text.split(":")[0] if event.final_eval else "stopped")
+        self.status_message.emit(text)
+        self._update_controls()
+        self.training_finished.emit(event)
+
+    def _on_failed(self, event: Failed) -> None:
+        self.last_event = event
+        kept = f"\n\nThe last good checkpoint is kept: {event.checkpoint}" if event.checkpoint else ""
+        self.summary.setText(f"<span style='color:#b3261e'>Training failed: {event.message}</span>")
+        self.progress.setFormat("failed")
+        self._update_controls()
+        self.training_finished.emit(event)
+        self.dialogs.error(self, "Training failed", f"{event.message}{kept}", event.traceback)
+
+    def _on_thread_done(self) -> None:
+        self._paused_since = None
+        self.refresh_runs()
+        self._update_controls()
+
+    def wait_until_done(self, timeout_s: float = 60.0) -> bool:
+        """Block (processing events) until the run ends; for scripts and the screenshot command."""
+        from PySide6.QtCore import QCoreApplication
+
+        deadline = time.monotonic() + timeout_s
+        while self.training is not None and (self.training.running or self.last_event is None):
+            QCoreApplication.processEvents()
+            time.sleep(0.005)
+            if time.monotonic() > deadline:
+                return False
+        QCoreApplication.processEvents()
+        return True
+
+    def _update_controls(self) -> None:
+        training = self.is_training
+        # Between the run's last event and its thread's end (the child process exiting) there is
+        # nothing left to pause or stop, and the settings are free again; Start waits for the end.
+        ended = self.last_event is not None
+        paused = training and self.training.control.paused
+        stopping = training and self.training.control.stop_requested
+        self.start_button.setEnabled(not training)
+        self.pause_button.setEnabled(training and not stopping and not ended)
+        self.pause_button.setText("Resume" if paused and not ended else "Pause")
+        self.stop_button.setEnabled(training and not stopping and not ended)
+        self._settings_widget.setEnabled(not training or ended)  # a running trainer would not see a change
+        self._reward_combo.setEnabled(self._algo_combo.currentData().startswith("gail/"))
+        selected = self.selected_run() is not None
+        for button in (self._open_button, self._compare_button, self._export_button):
+            button.setEnabled(selected)
+        self._resume_button.setEnabled(selected and not training)
+
+    # ------------------------------------------------------------------ runs
+    def refresh_runs(self) -> None:
+        selected = self.selected_run()
+        self.runs.clear()
+        run_dirs = self.workspace.run_dirs()
+        if self.is_training and self.run_dir not in run_dirs:
+            run_dirs.insert(0, self.run_dir)  # its child process has not written config.json yet
+        for run_dir in run_dirs:
+            item = QListWidgetItem(self._run_label(run_dir))
+            item.setData(Qt.ItemDataRole.UserRole, run_dir)
+            self.runs.addItem(item)
+            if run_dir == selected:
+                item.setSelected(True)
+
+    def _run_label(self, run_dir: Path) -> str:
+        """Two lines: the folder name (time, env, algorithm), then the reward and the outcome."""
+        return f"{run_dir.name}\n    {self._run_outcome(run_dir)}"
+
+    def _run_outcome(self, run_dir: Path) -> str:
+        """The reward form and how the run ended (or that it is training)."""
+        training = self.is_training and run_dir == self.run_dir
+        try:
+            config = self.config if training else load_config(run_dir)
+        except StudioError:
+            return "unreadable config"
+        details = f"reward {config.reward}, " if config.algo == "gail" else ""
+        if training:
+            return f"{details}training…"
+        final = run_dir / FINAL_EVAL_FILE
+        outcome = "stopped (resumable)"
+        if final.is_file():
+            try:
+                result = json.loads(final.read_text())
+                outcome = f"return {result['return_mean']:.1f}, length {result['length_mean']:.0f}"
+            except (ValueError, KeyError, TypeError):
+                pass
+        return f"{details}{outcome}"
+
+    def selected_run(self) -> Path | None:
+        items = self.runs.selectedItems()
+        return items[0].data(Qt.ItemDataRole.UserRole) if items else None
+
+    def select_run(self, run_dir: Path) -> None:
+        for index in range(self.runs.count()):
+            item = self.runs.item(index)
+            item.setSelected(item.data(Qt.ItemDataRole.UserRole) == Path(run_dir))
+
+    def open_selected_run(self) -> None:
+        run_dir = self.selected_run()
+        if run_dir is None:
+            return
+        if self.is_training and run_dir == self.run_dir:
+            self.run_opened.emit(run_dir)
+            return
+        try:
+            config = load_config(run_dir)
+            records = read_metrics(run_dir)
+        except StudioError as error:
+            self.dialogs.error(self, "Cannot open the run", str(error))
+            return
+        if not self.is_training:
+            if run_dir == self.compared_run:
+                self.clear_comparison()  # a run compared with itself says nothing
+            bc = config.algo == "bc"
+            self.plots.clear("iteration" if bc else "env_steps", config.bc_epochs if bc else config.total_steps)
+            self.plots.add_records(records)
+            self.plots.set_references(self._demo_reference(run_dir))
+            self.load_run_settings(config, run_dir)
+            self.summary.setText(
+                f"Run {run_dir.name}: {count(len(records), 'iteration')}, {self._run_outcome(run_dir)}. "
+                "The settings on the left are this run's."
+            )
+            self.progress.setRange(0, max(self.progress.maximum(), 1))
+            self.progress.setValue(0)
+            self.progress.setFormat("opened")
+        self.run_opened.emit(run_dir)
+
+    def load_run_settings(self, config: TrainConfig, run_dir: Path) -> None:
+        """Show a run's settings in the form (its demo set when it is listed), to read or to start again."""
+        with contextlib.suppress(StudioError, KeyError, OSError):
+            self.select_demos(Path(read_demo_summary(run_dir)["folder"]))
+        self._form_env = config.env
+        for form in (self._top_form, self._main_form, self._advanced_form):
+            form.load(config)
+        self.select_algorithm(config.algo, "ppo-clip" if config.algo == "bc" else config.generator)
+        self._reward_combo.setCurrentIndex(self._reward_combo.findData(config.reward))
+        self._show_device()
+
+    @staticmethod
+    def _demo_reference(run_dir: Path) -> dict[str, float]:
+        try:
+            record = read_demo_summary(run_dir)
+            return {"demo_return": record["return_mean"], "demo_length": record["length_mean"]}
+        except (StudioError, KeyError):
+            return {}
+
+    def resume_selected_run(self) -> None:
+        run_dir = self.selected_run()
+        if run_dir is None or self.is_training:
+            return
+        try:
+            config = load_config(run_dir)
+            wanted = int(self._top_form.editors["total_steps"].get())
+            demos = load_demo_set(Path(read_demo_summary(run_dir)["folder"]), env_key=config.env).require_episodes()
+            state = load_checkpoint(run_dir).state
+            device = resolve_device(config.device)
+        except (StudioError, OSError, ValueError, KeyError) as error:
+            self.dialogs.error(self, "Cannot resume the run", f"{run_dir}: {error}")
+            return
+        # A stopped run continues to its own total; a finished one is extended to the total steps
+        # set on the left when that is larger (the form's default must not stretch a short run).
+        done_steps = int(state.get("env_steps", 0))
+        if config.algo == "gail" and done_steps >= config.total_steps:
+            if wanted <= done_steps:
+                self.dialogs.info(
+                    self,
+                    "Nothing to resume",
+                    f"This run already has {done_steps:,} of its {config.total_steps:,} env steps. "
+                    "Set a larger total steps on the left and resume again to train it further.",
+                )
+                return
+            config = config.replace(total_steps=wanted)
+        self._begin(config, demos, run_dir, device.type, resume_state=state)
+        self.status_message.emit(f"resuming {run_dir.name} to {config.total_steps:,} env steps")
+
+    def compare_selected_run(self) -> None:
+        run_dir = self.selected_run()
+        if run_dir is None:
+            return
+        try:
+            records = read_metrics(run_dir)
+        except StudioError as error:
+            self.dialogs.error(self, "Cannot compare with the run", str(error))
+            return
+        self.plots.set_comparison(records, run_dir.name)
+        self.compared_run = run_dir
+        self._compare_label.setText(f"Dashed curves: run {run_dir.name}")
+        self._compare_label.show()
+        self._clear_compare_button.show()
+        self.status_message.emit(f"dashed curves: {run_dir.name}")
+
+    def clear_comparison(self) -> None:
+        self.plots.set_comparison(None)
+        self.compared_run = None
+        self._compare_label.hide()
+        self._clear_compare_button.hide()
+
+    def export_selected_run(self) -> None:
+        run_dir = self.selected_run()
+        if run_dir is None:
+            return
+        target = self.dialogs.save_file(
+            self, "Export the policy weights", run_dir / "policy.safetensors", "safetensors (*.safetensors)"
+        )
+        if target is None:
+            return
+        try:
+            checkpoint = load_checkpoint(run_dir)
+            config = load_config(run_dir)
+            metadata = {"env": config.env, "hidden_size": str(config.hidden_size), "config": config.to_json()}
+            tensors = {k: v.contiguous() for k, v in checkpoint.tensors["policy"].items()}
+            atomic_write_bytes(target, save_safetensors(tensors, metadata))
+        except (StudioError, OSError, KeyError) as error:
+            self.dialogs.error(self, "Export failed", str(error))
+            return
+        self.status_message.emit(f"policy exported to {target}")
+
+    # ------------------------------------------------------------------ settings and closing
+    def settings(self) -> dict[str, object]:
+        choice = self._demo_combo.currentData()
+        return {
+            "demos": str(choice.folder) if choice else "",
+            "algorithm": self._algo_combo.currentData(),
+            "reward": self._reward_combo.currentData(),
+            "advanced": self._advanced_box.isChecked(),
+            **{name: self._top_form.editors[name].get() for name in REMEMBERED_FIELDS},
+        }
+
+    def restore_settings(self, values: dict[str, object]) -> None:
+        folder = values.get("demos")
+        if folder:
+            with contextlib.suppress(StudioError):
+                self.select_demos(Path(str(folder)))
+        index = self._algo_combo.findData(str(values.get("algorithm", "")))
+        if index >= 0:
+            self._algo_combo.setCurrentIndex(index)
+        reward = values.get("reward")
+        if reward in REWARD_LABELS:
+            self._reward_combo.setCurrentIndex(self._reward_combo.findData(reward))
+        self._advanced_box.setChecked(str(values.get("advanced", "false")).lower() == "true")
+        for name in REMEMBERED_FIELDS:  # after the demo set, whose env's defaults they override
+            if name in values:
+                with contextlib.suppress(StudioError, TypeError, ValueError):
+                    self._top_form.editors[name].set(int(values[name]))
+
+    def shutdown(self, timeout_s: float = 2.0) -> bool:
+        """Stop training (a checkpoint is saved) and wait for it; True when it ended in time.
+
+        A child process that has not stopped by then is killed; its previous checkpoint is whole
+        (checkpoints are written atomically).
+        """
+        if self.training is None:
+            return True
+        ended = self.training.stop(timeout_s)
+        if not ended:
+            source = self.training.worker.trainer
+            if isinstance(source, TrainProcess):
+                source.kill()
+                ended = self.training.thread.wait(2000)
+        return ended

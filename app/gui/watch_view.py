@@ -1,0 +1,431 @@
+"""The Watch view: the latest policy playing live, D(s_t, a_t) along the episode, a demo beside it.
+
+Runs its own env in the GUI thread at the env's fps (one MLP forward pass and one render per
+frame), only while the view is visible. During training a new snapshot is picked up at the start
+of the next episode, so each trace belongs to one policy. A picker chooses the live training
+run or any run of the workspace. With a demonstration beside it, each policy episode starts from
+the demo's own reset seed, so both begin in the same state on the same terrain.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app.gui.frame_view import FrameView
+from app.gui.plots import BLUE, GREEN, GREY, ORANGE
+from app.gui.wording import count
+from core.data.demo_set import DemoSet, load_demo_set
+from core.data.episode import Episode
+from core.data.replay import ReplayStep, replay
+from core.data.workspace import Workspace
+from core.envs.endings import above_top_edge, classify_ending
+from core.errors import StudioError
+from core.train.checkpoint import existing_checkpoint
+from core.train.config import TrainConfig
+from core.train.events import PolicySnapshot
+from core.train.playback import PlayStep, PolicyPlayer
+from core.train.trainer import read_demo_summary
+
+END_PAUSE_FRAMES = 25  # frames the last image of an episode stays up before the next one
+TRACE_EVERY_FRAMES = 5  # redraw the D and return traces every 5th frame (10 Hz at 50 fps)
+LIVE = "live"  # the picker's entry for the run training now
+
+
+class WatchView(QWidget):
+    run_chosen = Signal(object)  # Path of the run now watched
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.run_dir: Path | None = None  # the run watched, None for live training
+        self._live: tuple[PolicySnapshot, TrainConfig, DemoSet | None] | None = None
+        self.last_episode_text = ""
+        self._remembered_run = ""  # from the settings: the run to watch first
+        self.player: PolicyPlayer | None = None
+        self.demos: DemoSet | None = None
+        self._pending: tuple[dict, dict] | None = None  # a snapshot waiting for the next episode
+        self._pending_label = ""
+        self._policy_label = ""
+        self._demo_replay = None
+        self._demo_episode = None
+        self._demo_index = 0
+        self._demo_return = 0.0
+        self._end_pause = 0
+        self._active = False
+        self.frames_shown = 0  # policy steps shown
+        self.ticks = 0  # timer ticks, including the pause after an episode (the display rate)
+        self.tick_times: deque[float] = deque(maxlen=100_000)  # for measuring the frame rate
+        self._trace_t: list[int] = []
+        self._trace_d: list[float] = []
+        self._trace_return: list[float] = []
+        self._demo_t: list[int] = []
+        self._demo_return_trace: list[float] = []
+        # A single-shot timer re-armed for the next frame's due time: a late tick (the training
+        # thread holds the GIL now and then) shortens the next wait, so the mean rate stays at fps.
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._on_timer)
+        self._next_due = 0.0
+        self._build()
+        self.refresh_runs()
+
+    def _build(self) -> None:
+        self._run_combo = QComboBox()
+        self._run_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self._run_combo.setMinimumContentsLength(24)
+        self._run_combo.activated.connect(self._on_run_picked)
+        self._mode = QComboBox()
+        self._mode.addItem("Deterministic: most likely action", True)
+        self._mode.addItem("Stochastic: sampled actions", False)
+        self._mode.currentIndexChanged.connect(self._apply_mode)
+        self._show_demo = QCheckBox("Show a demonstration beside it")
+        self._show_demo.toggled.connect(self._toggle_demo)
+        self._info = QLabel("No policy yet: start training in the Train view, or open a run there.")
+        self._info.setWordWrap(True)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Policy of"))
+        bar.addWidget(self._run_combo)
+        bar.addWidget(self._mode)
+        bar.addWidget(self._show_demo)
+        bar.addStretch(1)
+
+        self.policy_frame = FrameView(takes_keyboard=False)
+        self.demo_frame = FrameView(takes_keyboard=False)
+        self.demo_frame.hide()
+        frames = QHBoxLayout()
+        frames.addWidget(self.policy_frame, 1)
+        frames.addWidget(self.demo_frame, 1)
+
+        self.trace_plot = pg.PlotWidget(title="D(s_t, a_t) along the episode (1 = looks like the expert)")
+        self.trace_plot.setYRange(0, 1)
+        self.trace_plot.setLabel("bottom", "time step t")
+        self._d_curve = self.trace_plot.plot([], [], pen=pg.mkPen(ORANGE, width=2))
+        # The legend in a row under the plot, not over the curve it names.
+        return_widget = pg.GraphicsLayoutWidget()
+        self.return_plot = return_widget.addPlot(row=0, col=0, title="Running return")
+        self.return_plot.setLabel("bottom", "time step t")
+        legend = pg.LegendItem(colCount=2, labelTextSize="8pt", frame=False, horSpacing=12)
+        return_widget.addItem(legend, row=1, col=0)
+        self._return_curve = self.return_plot.plot([], [], pen=pg.mkPen(BLUE, width=2))
+        self._demo_return_curve = self.return_plot.plot(
+            [], [], pen=pg.mkPen(GREEN, width=2, style=Qt.PenStyle.DashLine)
+        )
+        legend.addItem(self._return_curve, "policy")
+        legend.addItem(self._demo_return_curve, "demonstration (same start)")
+        self._demo_line = pg.InfiniteLine(
+            angle=0,
+            pen=pg.mkPen(GREY, style=Qt.PenStyle.DashLine),
+            label="demos' mean return",
+            labelOpts={"position": 0.03, "color": GREY, "anchors": [(0, 0), (0, 0)]},
+        )
+        self._demo_line.hide()
+        self.return_plot.addItem(self._demo_line)
+        plots = QHBoxLayout()
+        plots.addWidget(self.trace_plot)
+        plots.addWidget(return_widget)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(bar)
+        layout.addWidget(self._info)
+        layout.addLayout(frames, 3)
+        layout.addLayout(plots, 2)
+
+    # ------------------------------------------------------------------ inputs
+    def set_workspace(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self._live = None
+        self.refresh_runs()
+
+    def refresh_runs(self) -> None:
+        """List the live training run (when there is one) and every run with a checkpoint."""
+        self._run_combo.blockSignals(True)
+        self._run_combo.clear()
+        if self._live is not None:
+            snapshot, config, _ = self._live
+            self._run_combo.addItem(f"Training now: {config.env} ({snapshot.env_steps:,} steps)", LIVE)
+        for run_dir in self.workspace.run_dirs():
+            if existing_checkpoint(run_dir) is not None:
+                self._run_combo.addItem(run_dir.name, str(run_dir))  # a str: Qt compares it in findData
+        if self._run_combo.count() == 0:
+            self._run_combo.addItem("no runs yet", None)
+        self._select_in_picker(LIVE if self.run_dir is None and self._live is not None else str(self.run_dir))
+        self._run_combo.blockSignals(False)
+
+    def _select_in_picker(self, data: object) -> None:
+        index = self._run_combo.findData(data)
+        if index >= 0:
+            self._run_combo.setCurrentIndex(index)
+
+    def _on_run_picked(self, index: int) -> None:
+        data = self._run_combo.itemData(index)
+        if data == LIVE:
+            self.watch_live()
+        elif data and Path(data) != self.run_dir:
+            self.watch_run(Path(data))
+
+    def watch_live(self) -> None:
+        """Watch the run training now (from its next snapshot when none came yet)."""
+        self.run_dir = None
+        if self._live is not None:
+            self._replace_player(None)
+            self.set_snapshot(*self._live)
+
+    def watch_run(self, run_dir: Path) -> None:
+        """Watch a run folder's latest checkpoint; a run that cannot be played says why here."""
+        try:
+            self.set_run(run_dir)
+        except StudioError as error:
+            self._info.setText(f"Cannot watch {Path(run_dir).name}: {error}")
+
+    def set_snapshot(self, snapshot: PolicySnapshot, config: TrainConfig, demos: DemoSet | None = None) -> None:
+        """The newest policy from training; used from the next episode on (when live training is watched)."""
+        first = self._live is None
+        self._live = (snapshot, config, demos)
+        if first:
+            self.run_dir = None  # a new training run takes over the view
+            self.refresh_runs()
+        elif self._run_combo.itemData(0) == LIVE:
+            self._run_combo.setItemText(0, f"Training now: {config.env} ({snapshot.env_steps:,} steps)")
+        if self.run_dir is not None:
+            return  # another run is watched: the picker offers the live one
+        if self.player is None or self.player.config != config:
+            self._replace_player(PolicyPlayer(config))
+            self._set_demos(demos)
+            self.player.load(snapshot.policy_state, snapshot.disc_state)
+            self._policy_label = f"training policy at {snapshot.env_steps:,} env steps (iteration {snapshot.iteration})"
+            self._start_episode()
+        else:
+            self._pending = (snapshot.policy_state, snapshot.disc_state)
+            self._pending_label = (
+                f"training policy at {snapshot.env_steps:,} env steps (iteration {snapshot.iteration})"
+            )
+        self._update_info()
+        self._sync_timer()
+
+    def training_ended(self, run_dir: Path | None) -> None:
+        """The live run finished or stopped: it is now one of the workspace's runs (its final
+        checkpoint plays on, when it was the one watched)."""
+        watching_live = self._live is not None and self.run_dir is None
+        self._live = None
+        if watching_live and run_dir is not None and existing_checkpoint(run_dir) is not None:
+            self.watch_run(run_dir)
+        else:
+            self.refresh_runs()
+
+    def set_run(self, run_dir: Path) -> None:
+        """Watch a run folder's latest checkpoint (a finished or stopped run)."""
+        player, state = PolicyPlayer.from_run(run_dir)
+        self.run_dir = Path(run_dir)
+        self._replace_player(player)
+        demos = None
+        try:
+            folder = read_demo_summary(run_dir).get("folder")
+            demos = load_demo_set(Path(folder), env_key=player.config.env) if folder else None
+        except (StudioError, OSError):
+            demos = None  # the demos moved or their record is unreadable: watch without them
+        self._set_demos(demos)
+        self._policy_label = f"run {Path(run_dir).name}, {state.get('env_steps', 0):,} env steps"
+        self.refresh_runs()
+        self._start_episode()
+        self._update_info()
+        self._sync_timer()
+        self.run_chosen.emit(self.run_dir)
+
+    def _replace_player(self, player: PolicyPlayer | None) -> None:
+        self.last_episode_text = ""  # it belonged to the policy that leaves
+        if self.player is not None:
+            self.player.close()
+        self.player = player
+        self._pending = None
+        self._apply_mode()
+
+    def _set_demos(self, demos: DemoSet | None) -> None:
+        self._close_demo_replay()
+        self.demos = demos if demos is not None and demos.episodes else None
+        self._demo_index = 0
+        if self.demos is not None:
+            self._demo_line.setValue(float(self.demos.returns.mean()))
+            self._demo_line.show()
+        else:
+            self._demo_line.hide()
+        self._show_demo.setEnabled(self.demos is not None)
+
+    def set_active(self, active: bool) -> None:
+        """Play only while the view is on screen; the first time, the newest run if none was chosen."""
+        self._active = active
+        if active:
+            self.refresh_runs()
+            if self.player is None:
+                self._watch_newest_run()
+        self._sync_timer()
+
+    def settings(self) -> dict[str, object]:
+        return {"run": str(self.run_dir) if self.run_dir else "", "demo": self._show_demo.isChecked()}
+
+    def restore_settings(self, values: dict[str, object]) -> None:
+        """The run watched last time plays when the view first shows; the demo box as it was."""
+        self._remembered_run = str(values.get("run", ""))
+        self._show_demo.setChecked(str(values.get("demo", "false")).lower() == "true")
+
+    def _watch_newest_run(self) -> None:
+        """The run watched last time if it is still there, else the newest run that can play."""
+        remembered = self._run_combo.findData(self._remembered_run) if self._remembered_run else -1
+        order = [remembered] if remembered >= 0 else []
+        for index in order + list(range(self._run_combo.count())):
+            data = self._run_combo.itemData(index)
+            if data and data != LIVE:
+                try:
+                    self.set_run(Path(data))
+                    return
+                except StudioError:
+                    continue  # an unreadable run: try the next one
+
+    def _sync_timer(self) -> None:
+        if self._active and self.player is not None:
+            if not self._timer.isActive():
+                self._next_due = time.perf_counter()
+                self._timer.start(0)
+        else:
+            self._timer.stop()
+
+    def _on_timer(self) -> None:
+        self.advance()
+        if not self._active or self.player is None:
+            return
+        period = 1.0 / self.player.spec.fps
+        now = time.perf_counter()
+        self._next_due = max(self._next_due + period, now - period)  # never bank more than one frame
+        self._timer.start(max(0, round((self._next_due - now) * 1000)))
+
+    def _apply_mode(self) -> None:
+        if self.player is not None:
+            self.player.deterministic = bool(self._mode.currentData())
+
+    def _toggle_demo(self, shown: bool) -> None:
+        self.demo_frame.setVisible(shown)
+        self._close_demo_replay()
+        self._demo_return_curve.setData([], [])
+        if shown and self.player is not None:
+            self._start_episode()  # both from the demo's start, now
+
+    # ------------------------------------------------------------------ playing
+    def _start_episode(self) -> None:
+        if self._pending is not None:
+            self.player.load(*self._pending)
+            self._policy_label = self._pending_label
+            self._pending = None
+            self._update_info()
+        self._close_demo_replay()
+        demo = self._next_demo() if self._show_demo.isChecked() else None
+        if demo is not None:
+            self._demo_replay = replay(demo, render=True)
+            self._demo_episode = demo
+            self._demo_t, self._demo_return_trace, self._demo_return = [], [], 0.0
+            self._advance_demo()  # its first frame (t = -1), beside the policy's: then in step
+        # Beside a demo the policy starts from the demo's reset seed: the same terrain and start.
+        self.policy_frame.set_frame(self.player.reset(seed=demo.meta.reset_seed if demo else None))
+        self.policy_frame.overlay.hide()
+        self.policy_frame.set_above_top(None)
+        self._trace_t, self._trace_d, self._trace_return = [], [], []
+        self._end_pause = 0
+
+    def _next_demo(self) -> Episode | None:
+        if self.demos is None:
+            return None
+        episode = self.demos.episodes[self._demo_index % len(self.demos.episodes)]
+        self._demo_index += 1
+        return episode
+
+    def advance(self) -> None:
+        """One frame: a policy step (and a demo replay step when shown)."""
+        if self.player is None:
+            return
+        self.ticks += 1
+        self.tick_times.append(time.perf_counter())
+        if self._end_pause:
+            self._end_pause -= 1
+            if self._end_pause == 0:
+                self._start_episode()
+            return
+        step: PlayStep = self.player.step()
+        self.frames_shown += 1
+        self.policy_frame.set_frame(step.frame)
+        self.policy_frame.set_above_top(above_top_edge(self.player.spec, step.observation))
+        self.policy_frame.set_caption(
+            f"policy · t {step.t + 1} · return {step.episode_return:.1f}"
+            + (f" · D {step.disc_value:.2f}" if np.isfinite(step.disc_value) else "")
+        )
+        self._trace_t.append(step.t)
+        self._trace_d.append(step.disc_value if np.isfinite(step.disc_value) else 0.5)
+        self._trace_return.append(step.episode_return)
+        # The traces redraw at about 10 Hz (and at the episode's end), the frames at full rate.
+        if step.done or self.frames_shown % TRACE_EVERY_FRAMES == 0:
+            self._d_curve.setData(self._trace_t, self._trace_d)
+            self._return_curve.setData(self._trace_t, self._trace_return)
+        if self._demo_replay is not None:
+            self._advance_demo()
+        if step.done:
+            self._end_pause = END_PAUSE_FRAMES
+            self._show_episode_end(step)
+
+    def _show_episode_end(self, step: PlayStep) -> None:
+        """The finished episode's return and ending, on a card and in the info line."""
+        ending = classify_ending(self.player.spec, step.observation, step.reward, step.terminated)
+        self.last_episode_text = f"return {step.episode_return:.1f} in {count(step.t + 1, 'step')}: {ending.text}"
+        title = f"Return {step.episode_return:.1f}: {ending.text}"
+        demo = ""
+        if self._demo_episode is not None and self._show_demo.isChecked():
+            demo = f"The demonstration: {self._demo_episode.episode_return:.1f}. "
+        self.policy_frame.overlay.show_card(title, f"{count(step.t + 1, 'step')}. {demo}Next episode in a moment.")
+        self._update_info()
+
+    def _advance_demo(self) -> None:
+        try:
+            item: ReplayStep = next(self._demo_replay)
+        except StopIteration:
+            self._close_demo_replay()  # its last frame stays until the policy's episode ends
+            return
+        except StudioError:
+            self._close_demo_replay()
+            self._show_demo.setChecked(False)
+            return
+        if item.t >= 0:
+            self._demo_return += item.reward
+            self._demo_t.append(item.t)
+            self._demo_return_trace.append(self._demo_return)
+            if item.t % TRACE_EVERY_FRAMES == 0:
+                self._demo_return_curve.setData(self._demo_t, self._demo_return_trace)
+        self.demo_frame.set_frame(item.frame)
+        name = self._demo_episode.path.name if self._demo_episode.path else "demo"
+        self.demo_frame.set_caption(f"demonstration {name} · t {item.t + 1} · return {self._demo_return:.1f}")
+
+    def _close_demo_replay(self) -> None:
+        if self._demo_replay is not None:
+            self._demo_replay.close()
+        self._demo_replay = None
+
+    def _update_info(self) -> None:
+        text = f"Watching the {self._policy_label}."
+        if self._pending is not None:
+            text += f" Newer: {self._pending_label}, from the next episode."
+        if self._show_demo.isChecked() and self.demos is not None:
+            text += " Beside a demonstration, each episode starts from the demo's own start."
+        if self.last_episode_text:
+            text += f" Last episode: {self.last_episode_text}."
+        self._info.setText(text)
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        self._close_demo_replay()
+        if self.player is not None:
+            self.player.close()
+            self.player = None

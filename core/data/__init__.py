@@ -1,0 +1,1 @@
+"""Demonstrations: the episode format, its files, demo sets, replay, recording, the workspace."""

@@ -1,0 +1,181 @@
+"""One demonstration episode: its arrays, its metadata and the checks that make it trustworthy."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import gymnasium as gym
+import numpy as np
+
+import core
+from core.envs.endings import Ending, classify_ending
+from core.envs.registry import EnvSpec, get_spec
+from core.errors import DemoError, StudioError
+
+FORMAT_NAME = "imitation-studio/episode"
+FORMAT_VERSION = 1
+EPISODE_SUFFIX = ".npz"
+Source = Literal["human", "scripted"]
+SOURCES = ("human", "scripted")
+
+
+@dataclass(frozen=True)
+class EpisodeMeta:
+    """Everything about an episode except its arrays; stored as JSON inside the file."""
+
+    env_key: str
+    gym_id: str
+    gym_kwargs: dict[str, Any]
+    reset_seed: int
+    source: Source
+    length: int
+    episode_return: float
+    terminated: bool
+    truncated: bool
+    fps: int
+    key_map: dict[str, str] = field(default_factory=dict)  # key name -> action, as text
+    source_detail: str = ""  # e.g. which scripted expert, with its noise and delay
+    recorded_at: str = ""  # ISO 8601, UTC
+    gymnasium_version: str = gym.__version__
+    app_version: str = core.__version__
+
+    def to_json_bytes(self) -> bytes:
+        record = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, **asdict(self)}
+        return json.dumps(record, sort_keys=True).encode("utf-8")
+
+    @classmethod
+    def from_json_bytes(cls, raw: bytes) -> EpisodeMeta:
+        """Parse and check the metadata record; DemoError says what is missing or wrong."""
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise DemoError(f"metadata is not valid JSON ({error})") from None
+        if not isinstance(record, dict) or record.get("format") != FORMAT_NAME:
+            raise DemoError("not an Imitation Studio episode (metadata has no episode format tag)")
+        version = record.get("format_version")
+        if not isinstance(version, int) or version > FORMAT_VERSION:
+            raise DemoError(f"episode format version {version!r} is newer than this app reads ({FORMAT_VERSION})")
+        known = set(cls.__dataclass_fields__)
+        record = {k: v for k, v in record.items() if k in known}
+        required = {"env_key", "gym_id", "reset_seed", "source", "length", "episode_return", "terminated", "truncated"}
+        missing = sorted(required - set(record))
+        if missing:
+            raise DemoError(f"metadata lacks {', '.join(missing)}")
+        if record["source"] not in SOURCES:
+            raise DemoError(f"metadata source {record['source']!r} is not one of {', '.join(SOURCES)}")
+        record.setdefault("gym_kwargs", {})
+        record.setdefault("fps", 0)
+        for name, kinds in _META_TYPES.items():
+            value = record.get(name)
+            if name in record and (not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool))):
+                raise DemoError(f"metadata field {name} has the wrong type ({type(value).__name__})")
+        return cls(**record)
+
+
+# JSON types of the metadata fields, checked on load so that a hand-edited file fails clearly.
+_META_TYPES: dict[str, tuple[type, ...]] = {
+    "env_key": (str,),
+    "gym_id": (str,),
+    "gym_kwargs": (dict,),
+    "reset_seed": (int,),
+    "source": (str,),
+    "length": (int,),
+    "episode_return": (int, float),
+    "terminated": (bool,),
+    "truncated": (bool,),
+    "fps": (int,),
+    "key_map": (dict,),
+    "source_detail": (str,),
+    "recorded_at": (str,),
+    "gymnasium_version": (str,),
+    "app_version": (str,),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Episode:
+    """One demonstration: arrays plus metadata, checked against its env on construction."""
+
+    observations: np.ndarray  # (T+1, *obs_shape)
+    actions: np.ndarray  # (T,) int64 or (T, act_dim) float32
+    rewards: np.ndarray  # (T,) float64
+    meta: EpisodeMeta
+    path: Path | None = None  # where it was loaded from or written to
+
+    def __post_init__(self) -> None:
+        problems = episode_problems(self.observations, self.actions, self.rewards, self.meta)
+        if problems:
+            raise DemoError("; ".join(problems))
+
+    @property
+    def spec(self) -> EnvSpec:
+        return get_spec(self.meta.env_key)
+
+    @property
+    def length(self) -> int:
+        return len(self.actions)
+
+    @property
+    def episode_return(self) -> float:
+        return float(self.rewards.sum())
+
+    @property
+    def ending(self) -> Ending:
+        """How the episode ended (landed, crashed, time limit ...)."""
+        return classify_ending(self.spec, self.observations[-1], float(self.rewards[-1]), self.meta.terminated)
+
+
+def episode_problems(
+    observations: np.ndarray, actions: np.ndarray, rewards: np.ndarray, meta: EpisodeMeta
+) -> list[str]:
+    """Every reason the arrays and metadata do not form a usable episode (empty when fine)."""
+    try:
+        spec = get_spec(meta.env_key)
+    except StudioError as error:
+        return [str(error)]
+    problems = []
+    if meta.gym_id != spec.gym_id or dict(meta.gym_kwargs) != dict(spec.gym_kwargs):
+        problems.append(
+            f"made with {meta.gym_id} {meta.gym_kwargs}, but {spec.key} is {spec.gym_id} {dict(spec.gym_kwargs)}"
+        )
+    length = len(actions)
+    if length == 0:
+        problems.append("the episode has no steps")
+    if observations.shape[1:] != spec.obs_shape:
+        problems.append(f"observations have shape {observations.shape[1:]} per step, {spec.key} has {spec.obs_shape}")
+    if len(observations) != length + 1:
+        problems.append(f"{len(observations)} observations for {length} actions (need one more than actions)")
+    if rewards.shape != (length,):
+        problems.append(f"rewards have shape {rewards.shape}, expected ({length},)")
+    if spec.is_discrete:
+        if actions.ndim != 1 or not np.issubdtype(actions.dtype, np.integer):
+            problems.append(f"actions must be integer indices of shape (T,), got {actions.dtype} {actions.shape}")
+        elif length and (actions.min() < 0 or actions.max() >= spec.n_actions):
+            problems.append(f"actions outside 0..{spec.n_actions - 1}")
+    else:
+        if actions.shape[1:] != (spec.action_dim,) or not np.issubdtype(actions.dtype, np.floating):
+            problems.append(
+                f"actions must be floats of shape (T, {spec.action_dim}), got {actions.dtype} {actions.shape}"
+            )
+        elif length and (
+            np.any(actions < np.array(spec.action_low) - 1e-6) or np.any(actions > np.array(spec.action_high) + 1e-6)
+        ):
+            problems.append(f"actions outside the bounds {spec.action_low}..{spec.action_high}")
+    for name, array in (("observations", observations), ("actions", actions), ("rewards", rewards)):
+        if np.issubdtype(array.dtype, np.floating) and not np.all(np.isfinite(array)):
+            problems.append(f"{name} contain NaN or inf")
+    if meta.length != length:
+        problems.append(f"metadata says {meta.length} steps, the arrays hold {length}")
+    if np.all(np.isfinite(rewards)) and rewards.ndim == 1:
+        total = float(rewards.sum())
+        if abs(total - meta.episode_return) > 1e-3 * max(1.0, abs(total)):
+            problems.append(f"metadata return {meta.episode_return:.3f} differs from the rewards' sum {total:.3f}")
+    if meta.terminated and meta.truncated:
+        problems.append("marked both terminated and truncated")
+    return problems
+
+
+# ----------------------------------------------------------------------------- files

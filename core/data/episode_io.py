@@ -1,0 +1,94 @@
+"""Episodes on disk: one self-describing ``.npz`` file per episode, written atomically, read without pickle.
+
+A file holds ``observations`` (T+1, *obs_shape), ``actions`` (T,) int64 or (T, act_dim) float32,
+``rewards`` (T,) float64 and ``meta``, UTF-8 JSON bytes with everything else (env, reset seed,
+source, key map, termination). Nothing is pickled: loading never runs code from a file.
+
+Writes are atomic (temporary hidden name, fsync, rename), so a crash loses at most the episode
+being written, and a half-written file never carries the ``.npz`` name the loader looks for.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from core.data.episode import EPISODE_SUFFIX, Episode, EpisodeMeta
+from core.errors import DemoError
+from core.fileio import atomic_write_bytes
+
+
+def write_episode(episode: Episode, folder: Path) -> Path:
+    """Write ``episode`` atomically into ``folder`` (created if needed); returns its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    np.savez_compressed(
+        buffer,
+        observations=episode.observations,
+        actions=episode.actions,
+        rewards=episode.rewards,
+        meta=np.frombuffer(episode.meta.to_json_bytes(), dtype=np.uint8),
+    )
+    path = _new_episode_path(folder, episode.meta)
+    atomic_write_bytes(path, buffer.getvalue())
+    return path
+
+
+def _new_episode_path(folder: Path, meta: EpisodeMeta) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    while True:
+        path = folder / f"{stamp}-{meta.source}-seed{meta.reset_seed}-{secrets.token_hex(2)}{EPISODE_SUFFIX}"
+        if not path.exists():
+            return path
+
+
+def load_episode(path: Path) -> Episode:
+    """Read one episode file; DemoError names the file and what is wrong with it."""
+    path = Path(path)
+    try:
+        arrays = _read_npz(path)
+        missing = [name for name in ("observations", "actions", "rewards", "meta") if name not in arrays]
+        if missing == ["observations", "actions", "rewards", "meta"]:
+            raise DemoError("not an Imitation Studio episode (none of its arrays are present)")
+        if missing:
+            raise DemoError(f"missing array(s): {', '.join(missing)}")
+        meta_array = arrays["meta"]
+        if meta_array.dtype != np.uint8 or meta_array.ndim != 1:
+            raise DemoError("not an Imitation Studio episode (metadata is not a JSON byte array)")
+        meta = EpisodeMeta.from_json_bytes(meta_array.tobytes())
+        return Episode(arrays["observations"], arrays["actions"], arrays["rewards"], meta, path)
+    except DemoError as error:
+        raise DemoError(f"{path}: {error}") from None
+
+
+_ZIP_MAGIC = b"PK\x03\x04"  # every .npz is a zip archive
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    try:
+        with open(path, "rb") as handle:
+            magic = handle.read(len(_ZIP_MAGIC))
+        if magic != _ZIP_MAGIC:
+            what = "empty" if not magic else "not a zip archive"
+            raise DemoError(f"not a readable episode archive, truncated or corrupt ({what})")
+        with np.load(path, allow_pickle=False) as archive:
+            return {name: archive[name] for name in archive.files}
+    except DemoError:
+        raise
+    except FileNotFoundError:
+        raise DemoError("file not found") from None
+    except ValueError as error:
+        if "allow_pickle" in str(error):
+            raise DemoError("holds pickled objects, which are never loaded (not an Imitation Studio episode)") from None
+        raise DemoError(f"not a readable episode archive, truncated or corrupt ({error})") from None
+    except Exception as error:  # noqa: BLE001 - zip, zlib and OS errors all mean an unreadable file
+        raise DemoError(
+            f"not a readable episode archive, truncated or corrupt ({type(error).__name__}: {error})"
+        ) from None
+
+
+# ----------------------------------------------------------------------------- demo sets

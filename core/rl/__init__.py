@@ -1,0 +1,1 @@
+"""Reinforcement learning pieces: networks, GAE, and each update rule (PPO, TRPO, GAIL's D, BC) as tensor functions."""

@@ -1,0 +1,1 @@
+"""Training: the config, the events, the trainer loop, its processes, evaluation, run folders, playback."""
