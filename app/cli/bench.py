@@ -10,21 +10,21 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tqdm import tqdm
-
-from app.bench.harness import SUITES, SuiteResult, bare_env_steps_per_s, imperfect_demos, run_case_isolated
 from core.errors import StudioError
-from core.fileio import atomic_write_text
-from core.paths import sample_demos_dir
 from core.train.config import DEVICES
-from core.train.trainer import resolve_device
+
+# The harness imports the engine (torch): only inside the command, so that `--help` is quick.
+if TYPE_CHECKING:
+    from app.bench.harness import SuiteResult
+
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
     bench = commands.add_parser("bench", help="benchmark learning quality and speed; writes a report")
     bench.add_argument(
-        "--suite", choices=tuple(SUITES), default="quick", help="quick (minutes) or full (about an hour per seed)"
+        "--suite", default="quick", help="quick (minutes) or full (about an hour per seed)"
     )
     bench.add_argument("--seeds", type=int, default=None, help="seeds per case (default: 1 for quick, 3 for full)")
     bench.add_argument("--out", type=Path, default=None, help="output folder (default bench-results/SUITE-TIME)")
@@ -52,6 +52,13 @@ def _machine(device: str) -> dict:
 
 
 def run_bench(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from app.bench.harness import SUITES, SuiteResult, bare_env_steps_per_s, imperfect_demos, run_case_isolated
+    from core.fileio import atomic_write_text
+    from core.paths import sample_demos_dir
+    from core.train.trainer import resolve_device
+
     if args.report_only:
         if args.out is None:
             raise StudioError("--report-only needs --out DIR (a folder with results.json)")
@@ -66,6 +73,8 @@ def run_bench(args: argparse.Namespace) -> int:
         print(_table(result))
         print(f"\nreport: {report}")
         return 0
+    if args.suite not in SUITES:
+        raise StudioError(f"--suite {args.suite!r}: choose from {', '.join(SUITES)}")
     suite = SUITES[args.suite]
     seeds = list(range(args.seeds if args.seeds is not None else (3 if args.suite == "full" else 1)))
     if not seeds:

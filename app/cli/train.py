@@ -6,23 +6,19 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
-from tqdm import tqdm
-
-from core.data.demo_set import load_demo_set
-from core.envs.registry import get_spec
 from core.errors import CheckpointError, StudioError
-from core.paths import sample_demos_dir
-from core.rl.nets import ActorCritic
-from core.train.checkpoint import load_checkpoint, load_config
-from core.train.config import ALGOS, DEVICES, GENERATORS, REWARDS, TrainConfig, config_from_json, default_config
-from core.train.evaluate import EVAL_SEED_BASE, evaluate_policy, normalized_return, random_policy_return
-from core.train.events import Failed, Finished, IterationStats
-from core.train.trainer import Trainer, read_demo_summary
+from core.train.config import ALGOS, DEVICES, GENERATORS, REWARDS, TrainConfig
+from core.train.seeds import EVAL_SEED_BASE
+
+# The engine (torch, gymnasium) is imported inside the commands: `--help` must not wait for it.
+if TYPE_CHECKING:
+    from core.rl.nets import ActorCritic
+    from core.train.trainer import Trainer
 
 
-def add_commands(commands: argparse._SubParsersAction) -> None:
+def add_command(commands: argparse._SubParsersAction) -> None:
     train = commands.add_parser("train", help="train an imitation policy from a demo folder")
     train.add_argument("--env", help="environment key (default: the demos' env, or the config file's)")
     train.add_argument("--demos", type=Path, help="demo folder (default: the bundled sample demos of --env)")
@@ -69,6 +65,13 @@ def _overrides(args: argparse.Namespace) -> dict:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    from core.data.demo_set import load_demo_set
+    from core.envs.registry import get_spec
+    from core.paths import sample_demos_dir
+    from core.train.checkpoint import load_config
+    from core.train.config import config_from_json, default_config
+    from core.train.trainer import Trainer, read_demo_summary
+
     if args.resume:
         run_dir = args.resume
         config = load_config(run_dir)
@@ -106,6 +109,10 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def _consume(trainer: Trainer, config: TrainConfig) -> int:
+    from tqdm import tqdm
+
+    from core.train.events import Failed, Finished, IterationStats
+
     total = config.bc_epochs if config.algo == "bc" else config.total_steps
     unit = "epoch" if config.algo == "bc" else "step"
     latest_eval = float("nan")
@@ -160,6 +167,10 @@ def _consume(trainer: Trainer, config: TrainConfig) -> int:
 
 def load_policy(run_dir: Path) -> tuple[ActorCritic, TrainConfig]:
     """The run's latest policy on the CPU, and its config."""
+    from core.envs.registry import get_spec
+    from core.rl.nets import ActorCritic
+    from core.train.checkpoint import load_checkpoint, load_config
+
     config = load_config(run_dir)
     policy = ActorCritic(get_spec(config.env), config.hidden_size, config.normalize_obs)
     checkpoint = load_checkpoint(run_dir)
@@ -171,6 +182,12 @@ def load_policy(run_dir: Path) -> tuple[ActorCritic, TrainConfig]:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
+    import torch
+
+    from core.envs.registry import get_spec
+    from core.train.evaluate import evaluate_policy, normalized_return, random_policy_return
+    from core.train.trainer import read_demo_summary
+
     torch.set_num_threads(1)
     policy, config = load_policy(args.run_dir)
     spec = get_spec(config.env)

@@ -21,18 +21,6 @@ import numpy as np
 from core.errors import StudioError
 
 
-def add_command(commands: argparse._SubParsersAction) -> None:
-    probe = commands.add_parser("probe", help="measure GUI frame pacing and responsiveness (offscreen)")
-    probe.add_argument("what", choices=("pacing", "responsiveness"))
-    probe.add_argument("--seconds", type=float, default=20.0, help="pacing: how long to play (default 20)")
-    probe.add_argument("--steps", type=int, default=200_000, help="responsiveness: env steps to train (default 200k)")
-    probe.add_argument(
-        "--view", choices=("train", "watch"), default="watch", help="responsiveness: the view shown while training"
-    )
-    probe.add_argument("--json", action="store_true", help="print one JSON object")
-    probe.set_defaults(handler=run_probe)
-
-
 def _percentiles(values: list[float]) -> dict[str, float]:
     array = np.asarray(values)
     return {

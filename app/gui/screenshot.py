@@ -17,18 +17,6 @@ from core.errors import StudioError
 VIEW_NAMES = ("record", "train", "watch")
 
 
-def add_command(commands: argparse._SubParsersAction) -> None:
-    shot = commands.add_parser("screenshot", help="render a view of the window offscreen and save a PNG")
-    shot.add_argument("--view", choices=VIEW_NAMES, default="record")
-    shot.add_argument("--out", type=Path, required=True, help="PNG file to write")
-    shot.add_argument("--env", default="LunarLander-v3", help="environment key (default LunarLander-v3)")
-    shot.add_argument(
-        "--steps", type=int, default=60_000, help="env steps of the short training run (train and watch views)"
-    )
-    shot.add_argument("--size", default="1400x860", help="window size WIDTHxHEIGHT (default 1400x860)")
-    shot.set_defaults(handler=run_screenshot)
-
-
 def run_screenshot(args: argparse.Namespace) -> int:
     try:
         width, height = (int(v) for v in args.size.lower().split("x"))

@@ -12,9 +12,9 @@ import numpy as np
 from core.envs.registry import EnvSpec
 from core.rl.nets import ActorCritic, state_to_numpy
 from core.rl.numpy_policy import NumpyPolicy
+from core.train.seeds import EVAL_SEED_BASE
 
 # Evaluation seeds start far from the seeds demos are recorded with (0..~10^4).
-EVAL_SEED_BASE = 1_000_000
 
 
 @dataclass(frozen=True)

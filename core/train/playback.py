@@ -17,10 +17,7 @@ from core.errors import CheckpointError
 from core.rl.nets import ActorCritic, Discriminator
 from core.train.checkpoint import load_checkpoint, load_config
 from core.train.config import TrainConfig
-from core.train.evaluate import EVAL_SEED_BASE
-
-# Watch episodes use their own seeds, away from the demos' and the evaluations'.
-WATCH_SEED_BASE = EVAL_SEED_BASE + 500_000
+from core.train.seeds import WATCH_SEED_BASE
 
 
 @dataclass(frozen=True)

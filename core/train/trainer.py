@@ -41,9 +41,10 @@ from core.train.checkpoint import (
 )
 from core.train.config import TrainConfig
 from core.train.env_runner import EnvRunner, RolloutBatch, RunnerSpec
-from core.train.evaluate import EVAL_SEED_BASE, evaluate_policy
+from core.train.evaluate import evaluate_policy
 from core.train.events import CheckpointSaved, Event, Failed, Finished, IterationStats, PolicySnapshot, TrainControl
 from core.train.rollout_process import RolloutProcess
+from core.train.seeds import EVAL_SEED_BASE
 
 # Argument validation of every distribution costs time in the rollout loop; NaNs are caught by
 # the trainer's own checks, which name the quantity.

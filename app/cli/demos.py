@@ -1,0 +1,91 @@
+"""The ``demos info`` and ``demos validate`` sub-commands: what a demo folder holds, and whether it replays."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.data.demo_set import DemoSet
+    from core.data.episode import Episode
+
+EXIT_INVALID_DEMOS = 1
+
+
+def add_command(commands: argparse._SubParsersAction) -> None:
+    demos = commands.add_parser("demos", help="inspect demo folders")
+    demo_commands = demos.add_subparsers(dest="demos_command", metavar="ACTION", required=True)
+    info = demo_commands.add_parser("info", help="summarise a demo folder, listing unusable files")
+    info.add_argument("folder", type=Path)
+    info.add_argument("--env", help="expected environment key (default: the one most episodes use)")
+    info.set_defaults(handler=run_demos_info)
+    validate = demo_commands.add_parser("validate", help="check every file of a demo folder; exit 1 if any is bad")
+    validate.add_argument("folder", type=Path)
+    validate.add_argument("--env", help="expected environment key (default: the one most episodes use)")
+    validate.add_argument("--no-replay", action="store_true", help="skip re-simulating each episode")
+    validate.set_defaults(handler=run_demos_validate)
+
+
+def run_demos_info(args: argparse.Namespace) -> int:
+    from core.data.demo_set import load_demo_set
+
+    demo_set = load_demo_set(args.folder, env_key=args.env)
+    print(describe_demo_set(demo_set))
+    return 0
+
+
+def describe_demo_set(demo_set: DemoSet) -> str:
+    """A text report: summary, one row per episode, then the unusable files with reasons."""
+    lines = [f"Demo set   {demo_set.folder}"]
+    if demo_set.episodes:
+        spec = demo_set.spec
+        returns, lengths = demo_set.returns, demo_set.lengths
+        sources = sorted({episode.meta.source for episode in demo_set.episodes})
+        counts = ", ".join(f"{sum(e.meta.source == s for e in demo_set.episodes)} {s}" for s in sources)
+        lines += [
+            f"Env        {spec.key} ({spec.display_name})",
+            f"Episodes   {len(demo_set.episodes)} ({counts}), {demo_set.n_steps} steps",
+            f"Return     mean {returns.mean():.2f}  std {returns.std():.2f}"
+            f"  min {returns.min():.2f}  max {returns.max():.2f}",
+            f"Length     mean {lengths.mean():.1f}  min {lengths.min()}  max {lengths.max()}",
+            "",
+            f"{'file':<48} {'source':<8} {'seed':>10} {'steps':>6} {'return':>9}  end",
+        ]
+        lines += [_episode_row(episode) for episode in demo_set.episodes]
+    else:
+        lines.append("Episodes   0 usable")
+    if demo_set.invalid:
+        lines += ["", f"Unusable files ({len(demo_set.invalid)}):"]
+        lines += [f"  {bad.path.name}: {bad.reason}" for bad in demo_set.invalid]
+    return "\n".join(lines)
+
+
+def _episode_row(episode: Episode) -> str:
+    meta = episode.meta
+    end = "terminated" if meta.terminated else "time limit" if meta.truncated else "unfinished"
+    name = episode.path.name if episode.path else "(in memory)"
+    return (
+        f"{name:<48} {meta.source:<8} {meta.reset_seed:>10} {episode.length:>6} {episode.episode_return:>9.2f}  {end}"
+    )
+
+
+def run_demos_validate(args: argparse.Namespace) -> int:
+    from core.data.demo_set import load_demo_set
+    from core.data.replay import verify_replay
+
+    demo_set = load_demo_set(args.folder, env_key=args.env)
+    bad = [(item.path, item.reason) for item in demo_set.invalid]
+    for episode in demo_set.episodes:
+        if args.no_replay:
+            continue
+        check = verify_replay(episode)
+        if not check.ok:
+            bad.append((episode.path, f"replay does not reproduce the recording: {check.message}"))
+    bad.sort()
+    good = len(demo_set.episodes) + len(demo_set.invalid) - len(bad)
+    for path, reason in bad:
+        print(f"BAD  {path}: {reason}")
+    checked = "checked" if args.no_replay else "checked and replayed"
+    print(f"{good} good, {len(bad)} bad file(s) {checked} in {demo_set.folder}")
+    return EXIT_INVALID_DEMOS if bad else 0

@@ -1,0 +1,64 @@
+"""The ``record-expert`` sub-command: episodes of a scripted expert, written as a demo set."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from core.errors import StudioError
+
+
+def add_command(commands: argparse._SubParsersAction) -> None:
+    record = commands.add_parser("record-expert", help="record episodes of a scripted expert into a demo folder")
+    record.add_argument("--env", required=True, help="environment key (see `imitation-studio envs`)")
+    record.add_argument("--episodes", type=_positive_int, default=10, help="number of episodes (default 10)")
+    record.add_argument("--seed", type=int, default=0, help="reset seed of the first episode; episode i uses seed+i")
+    record.add_argument("--out", type=Path, required=True, help="demo folder to write into (created if needed)")
+    record.add_argument("--noise", type=float, default=0.0, help="probability of a random action (default 0)")
+    record.add_argument("--delay", type=int, default=0, help="reaction delay in steps (default 0)")
+    record.add_argument(
+        "--min-return",
+        type=float,
+        default=None,
+        help="discard episodes below this return and try further seeds (at most 10x --episodes)",
+    )
+    record.set_defaults(handler=run_record_expert)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def run_record_expert(args: argparse.Namespace) -> int:
+    from core.data.recorder import Recorder
+    from core.envs.experts import make_expert
+    from core.envs.registry import get_spec
+
+    spec = get_spec(args.env)
+    expert = make_expert(spec.key, noise=args.noise, delay_steps=args.delay, seed=args.seed)
+    recorder = Recorder(spec, args.out, source="scripted", source_detail=expert.description)
+    kept = 0
+    try:
+        for seed in range(args.seed, args.seed + 10 * args.episodes):
+            observation = recorder.reset(seed=seed)
+            expert.reset(observation)
+            while not recorder.done:
+                observation = recorder.step(expert.act(observation)).observation
+            summary = f"seed {seed}: return {recorder.episode_return:8.2f}, {recorder.length:4d} steps"
+            if args.min_return is not None and recorder.episode_return < args.min_return:
+                recorder.discard()
+                print(f"discarded  {summary} (below --min-return {args.min_return:g})")
+                continue
+            kept += 1
+            print(f"episode {kept}/{args.episodes} {summary} -> {recorder.keep()}")
+            if kept == args.episodes:
+                return 0
+    finally:
+        recorder.close()
+    raise StudioError(
+        f"only {kept} of {args.episodes} episodes reached --min-return {args.min_return:g} "
+        f"in {10 * args.episodes} seeds; the kept ones are in {args.out}"
+    )
