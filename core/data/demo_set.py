@@ -101,7 +101,8 @@ def load_demo_set(folder: Path, env_key: str | None = None) -> DemoSet:
         if episode.meta.env_key == env_key:
             episodes.append(episode)
         else:
-            invalid.append(InvalidDemo(episode.path, f"recorded in {episode.meta.env_key}, but this set is {env_key}"))
+            where = episode.path if episode.path is not None else folder  # loaded episodes know their file
+            invalid.append(InvalidDemo(where, f"recorded in {episode.meta.env_key}, but this set is {env_key}"))
     invalid.sort(key=lambda bad: bad.path.name)
     return DemoSet(folder, env_key, tuple(episodes), tuple(invalid))
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from core.data.episode import SOURCES, Episode, EpisodeMeta, Source
 from core.data.episode_io import write_episode
-from core.envs.registry import Action, EnvSpec
+from core.envs.registry import Action, EnvSpec, render_rgb
 from core.errors import DemoError
 
 
@@ -80,9 +80,16 @@ class Recorder:
     def started(self) -> bool:
         return self._reset_seed is not None
 
+    @property
+    def reset_seed(self) -> int:
+        """The current episode's reset seed."""
+        if self._reset_seed is None:
+            raise DemoError("call reset() first: no episode has started")
+        return self._reset_seed
+
     def render(self) -> np.ndarray:
         """The current frame, (H, W, 3) uint8; needs ``render=True``."""
-        return self.env.render()
+        return render_rgb(self.env)
 
     def reset(self, seed: int | None = None) -> np.ndarray:
         """Start a new episode (dropping any unkept one) from ``seed`` or a fresh random seed."""
@@ -117,7 +124,7 @@ class Recorder:
             env_key=spec.key,
             gym_id=spec.gym_id,
             gym_kwargs=dict(spec.gym_kwargs),
-            reset_seed=int(self._reset_seed),
+            reset_seed=int(self.reset_seed),
             source=self.source,
             length=len(self._actions),
             episode_return=self.episode_return,

@@ -9,6 +9,7 @@ import gymnasium as gym
 import numpy as np
 
 from core.data.episode import Episode
+from core.envs.registry import render_rgb
 
 # Observations of a replay may differ from the recording by float noise only.
 REPLAY_OBS_TOLERANCE = 1e-4
@@ -42,10 +43,10 @@ def replay(episode: Episode, render: bool = False) -> Iterator[ReplayStep]:
     env = episode.spec.make(render_mode="rgb_array" if render else None)
     try:
         observation, _ = env.reset(seed=episode.meta.reset_seed)
-        yield ReplayStep(-1, observation, env.render() if render else None, 0.0)
+        yield ReplayStep(-1, observation, render_rgb(env) if render else None, 0.0)
         for t, action in enumerate(episode.actions):
             observation, reward, _, _, _ = env.step(episode.spec.check_action(action))
-            yield ReplayStep(t, observation, env.render() if render else None, float(reward))
+            yield ReplayStep(t, observation, render_rgb(env) if render else None, float(reward))
     finally:
         env.close()
 

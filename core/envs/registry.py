@@ -216,6 +216,14 @@ REGISTRY: dict[str, EnvSpec] = {
 }
 
 
+def render_rgb(env: gym.Env) -> np.ndarray:
+    """The current frame, (H, W, 3) uint8, of an env made with ``render_mode="rgb_array"``."""
+    frame = env.render()
+    if not isinstance(frame, np.ndarray):
+        raise EnvError(f"{env}: render() gave {type(frame).__name__}, not an rgb array")
+    return frame
+
+
 def get_spec(env_key: str) -> EnvSpec:
     """Look up a supported environment by its registry key; EnvError names the choices."""
     try:

@@ -7,6 +7,7 @@ Every network carries its own input normaliser as buffers, so a snapshot or chec
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 import torch
@@ -27,6 +28,11 @@ class RunningNormalizer(nn.Module):
 
     x: (B, dim) float32. Statistics update only through ``update``, never through gradients.
     """
+
+    # Registered buffers (saved with the weights), declared for the type checker.
+    mean: torch.Tensor
+    var: torch.Tensor
+    count: torch.Tensor
 
     def __init__(self, dim: int, clip: float = 10.0, enabled: bool = True) -> None:
         super().__init__()
@@ -170,7 +176,7 @@ class ActorCritic(nn.Module):
         """Sample (or take the mode of) actions: returns actions, log pi(a|s) and V(s), each (B,...)."""
         x = self.obs_norm(obs)  # normalised once for both heads (this runs every rollout step)
         dist = self._distribution_of_normalized(x)
-        mode = dist.probs.argmax(-1) if self.discrete else dist.mean
+        mode = cast(Categorical, dist).probs.argmax(-1) if self.discrete else dist.mean
         actions = mode if deterministic else dist.sample()
         return actions, self.log_prob(dist, actions), self.critic(x).squeeze(-1)
 

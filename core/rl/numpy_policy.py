@@ -84,6 +84,7 @@ class NumpyPolicy:
                 actions = np.minimum((cumulative <= u).sum(axis=1), out.shape[1] - 1)
             logp = log_probs[np.arange(len(x)), actions]
             return actions.astype(np.int64), logp.astype(np.float32), values
+        assert self.log_std is not None  # a continuous policy always carries its log std
         std = np.exp(self.log_std)
         actions = out if deterministic else out + std * rng.standard_normal(out.shape).astype(np.float32)
         logp = (-0.5 * ((actions - out) / std) ** 2 - self.log_std - HALF_LOG_2PI).sum(axis=1)

@@ -83,9 +83,9 @@ def trpo_step(
     """
     params = list(params)
     old_flat = flat_params(params)
-    surrogate_old = surrogate()
-    gradient = flat_grad(surrogate_old, params)
-    surrogate_old = surrogate_old.item()
+    surrogate_at_old = surrogate()
+    gradient = flat_grad(surrogate_at_old, params)
+    surrogate_old = surrogate_at_old.item()
     if not torch.isfinite(gradient).all() or gradient.abs().max() == 0:
         return TrpoStepStats(False, 0.0, 0.0, 0.0)
     kl_gradient = flat_grad(kl(), params, create_graph=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.envs.registry import get_spec
+from core.envs.registry import get_spec, render_rgb
 from core.errors import CheckpointError
 from core.rl.nets import ActorCritic, Discriminator
 from core.train.checkpoint import load_checkpoint, load_config
@@ -79,7 +79,7 @@ class PolicyPlayer:
         self.episode += 1
         self.t = -1
         self.episode_return = 0.0
-        return self.env.render()
+        return render_rgb(self.env)
 
     @property
     def started(self) -> bool:
@@ -97,7 +97,7 @@ class PolicyPlayer:
         self.t += 1
         self.episode_return += float(reward)
         done = bool(terminated or truncated)
-        frame = self.env.render()
+        frame = render_rgb(self.env)
         observation = self._obs
         if done:
             self._obs = None

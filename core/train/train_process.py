@@ -20,6 +20,7 @@ import threading
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from core.train.checkpoint import existing_checkpoint
@@ -87,7 +88,7 @@ class TrainProcess:
         self.config = config
         self.run_dir = run_dir
         self._job = _Job(config.to_dict(), str(demos_folder), str(run_dir) if run_dir else None, resume)
-        self._process: mp.Process | None = None
+        self._process: BaseProcess | None = None
 
     @property
     def pid(self) -> int | None:

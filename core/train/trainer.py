@@ -10,6 +10,7 @@ worker forwards it as Qt signals.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
@@ -368,11 +369,11 @@ class Trainer:
         absorbing_value: float | torch.Tensor = 0.0
         if config.absorbing:
             if self.judges_endings:
-                absorbing_reward = self._ending_rewards(end_obs)
+                ending_rewards = self._ending_rewards(end_obs)
                 absorbing_value = torch.zeros(buffer.rewards.shape)
                 t, n = torch.from_numpy(batch.end_index).T
-                absorbing_value[t, n] = absorbing_reward / (1.0 - config.gamma) if config.gamma < 1 else 0.0
-                scalars["absorbing_reward"] = float(absorbing_reward.mean()) if len(absorbing_reward) else 0.0
+                absorbing_value[t, n] = ending_rewards / (1.0 - config.gamma) if config.gamma < 1 else 0.0
+                scalars["absorbing_reward"] = float(ending_rewards.mean()) if len(ending_rewards) else 0.0
             else:
                 n_terminal = int(buffer.terminated.sum())
                 absorbing_reward = self._absorbing_reward(n_terminal / (len(obs) + n_terminal))
@@ -400,7 +401,7 @@ class Trainer:
         learning_rate = max(frac, 0.0) * config.learning_rate
         for group in self.policy_optimizer.param_groups:
             group["lr"] = learning_rate
-        batch = {
+        samples = {  # the flat samples the generator's update draws its minibatches from
             "obs": obs,
             "actions": actions,
             "logp": buffer.flat("logp").to(device),
@@ -410,12 +411,12 @@ class Trainer:
             "weights": weights if weights is not None else torch.ones(len(obs), device=device),
         }
         if config.generator == "trpo":
-            scalars |= self._update_trpo(batch)
+            scalars |= self._update_trpo(samples)
         else:
-            scalars |= self._update_ppo(batch)
+            scalars |= self._update_ppo(samples)
         self.policy.obs_norm.update(obs)
         self._sync_rollout_policy()
-        values, returns_flat = batch["values"], batch["returns"]
+        values, returns_flat = samples["values"], samples["returns"]
         variance = returns_flat.var()
         scalars["explained_variance"] = float(1 - (returns_flat - values).var() / variance) if variance > 0 else 0.0
         scalars["learning_rate"] = learning_rate
@@ -505,7 +506,7 @@ class Trainer:
                 if config.disc_grad_penalty > 0:
                     # On points between expert and policy inputs, scored for the expert's action.
                     penalty = gail.interpolated_gradient_penalty(
-                        e_inputs, p_inputs, lambda mixed, actions=e_actions: disc.logits_from_inputs(mixed, actions)
+                        e_inputs, p_inputs, functools.partial(disc.logits_from_inputs, actions=e_actions)
                     )
                     loss = loss + config.disc_grad_penalty * penalty
                 if self.judges_endings and (ending_loss := self._ending_loss(end_obs)) is not None:
