@@ -28,7 +28,7 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--steps", type=int, dest="total_steps", help="environment steps (default: per env)")
     train.add_argument("--seed", type=int)
     train.add_argument("--device", choices=DEVICES)
-    train.add_argument("--config", type=Path, help="JSON file of settings (see core/config.py for every field)")
+    train.add_argument("--config", type=Path, help="JSON file of settings (see core/train/config.py for every field)")
     train.add_argument(
         "--set",
         action="append",
