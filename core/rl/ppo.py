@@ -1,12 +1,17 @@
-"""PPO's two objectives from the seed, written as losses to minimise.
+"""PPO's two objectives from the seed, written as losses to minimise, and the update that uses them.
 
 r = pi(a|s; theta) / pi(a|s; theta_k), A = advantage under theta_k.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn.functional as F
+
+from core.rl.nets import ActorCritic
+from core.rl.optim import clip_grad_norms
 
 
 def probability_ratio(logp_new: torch.Tensor, logp_old: torch.Tensor) -> torch.Tensor:
@@ -61,3 +66,116 @@ def value_loss(
     unclipped = (values - returns) ** 2
     clipped = values_old + torch.clamp(values - values_old, -clip_coef, clip_coef)
     return 0.5 * torch.max(unclipped, (clipped - returns) ** 2).mean()
+
+
+@dataclass(frozen=True)
+class PpoSettings:
+    """What one PPO update needs of the run's config."""
+
+    objective: str  # "ppo-clip" or "ppo-kl"
+    update_epochs: int
+    minibatch_size: int
+    clip_coef: float
+    clip_value_loss: bool
+    vf_coef: float
+    ent_coef: float
+    bc_coef: float
+    max_grad_norm: float
+
+
+def ppo_update(
+    policy: ActorCritic,
+    optimizer: torch.optim.Optimizer,
+    samples: dict[str, torch.Tensor],
+    expert_obs: torch.Tensor,
+    expert_actions: torch.Tensor,
+    settings: PpoSettings,
+    kl_beta: float,
+) -> dict[str, float]:
+    """Epochs of minibatch steps on the clip or KL-penalty objective, the value loss and the BC term.
+
+    ``samples``: the flat batch, each (B, ...): obs, actions, logp, values, advantages, returns,
+    weights (importance weights of a batch collected by an older policy; 1 otherwise). Returns
+    the update's statistics; ``approx_kl`` is the KL of the last epoch, the one adaptive beta
+    looks at.
+
+    Written for few torch operations per step (the networks are tiny, so each operation's
+    overhead costs more than its arithmetic): observations are normalised once per update,
+    each epoch's shuffle is one gather per field, and the BC term's expert states go through
+    the actor in the same call as the policy's.
+    """
+    device = samples["obs"].device
+    size, minibatch = len(samples["obs"]), settings.minibatch_size
+    with torch.no_grad():
+        fields = {
+            "x": policy.obs_norm(samples["obs"]),
+            **{key: samples[key] for key in ("actions", "logp", "advantages", "returns", "values", "weights")},
+        }
+        expert_x = policy.obs_norm(expert_obs) if settings.bc_coef > 0 else None
+    clip_value = settings.clip_coef if settings.clip_value_loss else None
+    kls, clipfracs, entropies, value_losses, policy_losses, bc_losses = [], [], [], [], [], []
+    grad_groups = [policy.actor_parameters(), list(policy.critic.parameters())]
+    for epoch in range(settings.update_epochs):
+        order = torch.randperm(size, device=device)
+        shuffled = {key: value[order] for key, value in fields.items()}
+        # Advantages normalised per minibatch (as CleanRL), all minibatches in one go, then
+        # weighted: w * min(r A, clip(r) A) = min(r wA, clip(r) wA) for w >= 0.
+        per_minibatch = shuffled["advantages"].view(-1, minibatch)
+        per_minibatch = (per_minibatch - per_minibatch.mean(1, keepdim=True)) / (
+            per_minibatch.std(1, keepdim=True) + 1e-8
+        )
+        shuffled["advantages"] = per_minibatch.reshape(-1) * shuffled["weights"]
+        last_epoch = epoch == settings.update_epochs - 1
+        for start in range(0, size, minibatch):
+            mb = {key: value[start : start + minibatch] for key, value in shuffled.items()}
+            if expert_x is not None:
+                expert_index = torch.randint(len(expert_x), (len(mb["x"]),), device=device)
+                out = policy.actor(torch.cat([mb["x"], expert_x[expert_index]]))
+                out, expert_out = out[: len(mb["x"])], out[len(mb["x"]) :]
+            else:
+                out = policy.actor(mb["x"])
+            if settings.ent_coef > 0:
+                logp_new, entropy = policy.head_log_prob_entropy(out, mb["actions"])
+                entropy = entropy.mean()
+            else:  # the entropy is only reported: measured once, in the last epoch
+                logp_new, entropy = policy.head_log_prob(out, mb["actions"]), None
+            logp_old, advantages = mb["logp"], mb["advantages"]
+            if settings.objective == "ppo-clip":
+                policy_loss = clip_loss(logp_new, logp_old, advantages, settings.clip_coef)
+            else:
+                policy_loss = kl_penalty_loss(logp_new, logp_old, advantages, kl_beta)
+            values = policy.critic(mb["x"]).squeeze(-1)
+            v_loss = value_loss(values, mb["returns"], mb["values"], clip_value)
+            loss = policy_loss + settings.vf_coef * v_loss
+            if entropy is not None:
+                loss = loss - settings.ent_coef * entropy
+            if expert_x is not None:
+                bc_term = policy.head_nll(expert_out, expert_actions[expert_index])
+                loss = loss + settings.bc_coef * bc_term
+                bc_losses.append(bc_term.detach())
+            optimizer.zero_grad()
+            loss.backward()
+            # Actor and critic are clipped apart: a large value loss must not shrink the policy step.
+            clip_grad_norms(grad_groups, settings.max_grad_norm)
+            optimizer.step()
+            if last_epoch:
+                # KL, clip fraction and entropy of the last epoch: how far the update has moved
+                # pi (the seed's adaptive beta rule looks at the KL after the update).
+                with torch.no_grad():
+                    kls.append(approx_kl(logp_new, logp_old))
+                    clipfracs.append(clip_fraction(logp_new, logp_old, settings.clip_coef))
+                    if entropy is None:
+                        entropy = policy.head_log_prob_entropy(out, mb["actions"])[1].mean()
+                    entropies.append(entropy.detach())
+            value_losses.append(v_loss.detach())
+            policy_losses.append(policy_loss.detach())
+    stats = {
+        "approx_kl": float(torch.stack(kls).mean()),
+        "clip_fraction": float(torch.stack(clipfracs).mean()),
+        "entropy": float(torch.stack(entropies).mean()),
+        "value_loss": float(torch.stack(value_losses).mean()),
+        "policy_loss": float(torch.stack(policy_losses).mean()),
+    }
+    if bc_losses:
+        stats["bc_loss"] = float(torch.stack(bc_losses).mean())
+    return stats

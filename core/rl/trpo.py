@@ -13,6 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
+from torch.distributions import kl_divergence
+
+from core.rl.bc import bc_loss
+from core.rl.nets import ActorCritic
+from core.rl.ppo import probability_ratio, value_loss
 
 
 @dataclass(frozen=True)
@@ -109,3 +114,70 @@ def trpo_step(
                 return TrpoStepStats(True, fraction, new_kl, improvement)
         set_flat_params(params, old_flat)
     return TrpoStepStats(False, 0.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class TrpoSettings:
+    """What one TRPO update needs of the run's config."""
+
+    max_kl: float
+    cg_iters: int
+    backtracks: int
+    vf_iters: int
+    minibatch_size: int
+    bc_coef: float
+    max_grad_norm: float
+
+
+def trpo_update(
+    policy: ActorCritic,
+    critic_optimizer: torch.optim.Optimizer,
+    samples: dict[str, torch.Tensor],
+    expert: tuple[torch.Tensor, torch.Tensor] | None,
+    settings: TrpoSettings,
+) -> dict[str, float]:
+    """One trust-region step of the actor, then minibatch epochs of the critic.
+
+    ``samples`` as for ``ppo_update``; ``expert``: (obs, actions) for the BC term, or None.
+    """
+    obs, actions, logp_old = samples["obs"], samples["actions"], samples["logp"]
+    advantages = (samples["advantages"] - samples["advantages"].mean()) / (samples["advantages"].std() + 1e-8)
+    advantages = advantages * samples["weights"]
+    with torch.no_grad():
+        old_dist = policy.distribution(obs)
+
+    def surrogate() -> torch.Tensor:
+        dist = policy.distribution(obs)
+        value = (probability_ratio(policy.log_prob(dist, actions), logp_old) * advantages).mean()
+        if expert is not None:
+            value = value - settings.bc_coef * bc_loss(policy, *expert)
+        return value
+
+    def mean_kl() -> torch.Tensor:
+        kl = kl_divergence(old_dist, policy.distribution(obs))
+        return (kl if policy.discrete else kl.sum(-1)).mean()
+
+    step = trpo_step(
+        policy.actor_parameters(), surrogate, mean_kl, settings.max_kl, settings.cg_iters, settings.backtracks
+    )
+    value_losses = []
+    size = len(obs)
+    for _ in range(settings.vf_iters):
+        order = torch.randperm(size, device=obs.device)
+        for start in range(0, size, settings.minibatch_size):
+            index = order[start : start + settings.minibatch_size]
+            v_loss = value_loss(policy.value(obs[index]), samples["returns"][index], samples["values"][index], None)
+            critic_optimizer.zero_grad()
+            v_loss.backward()
+            torch.nn.utils.clip_grad_norm_(policy.critic.parameters(), settings.max_grad_norm)
+            critic_optimizer.step()
+            value_losses.append(v_loss.detach())
+    with torch.no_grad():
+        entropy = policy.entropy(policy.distribution(obs)).mean()
+    return {
+        "approx_kl": step.kl,
+        "trpo_step_fraction": step.step_fraction,
+        "trpo_improvement": step.surrogate_improvement,
+        "entropy": float(entropy),
+        "value_loss": float(torch.stack(value_losses).mean()),
+    }

@@ -10,17 +10,16 @@ worker forwards it as Qt signals.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import torch
-from torch.distributions import Distribution, kl_divergence
+from torch.distributions import Distribution
 
 from core.data.demo_set import DemoSet
 from core.envs.registry import get_spec
@@ -29,6 +28,7 @@ from core.fileio import atomic_write_text
 from core.rl import bc, gail, ppo, trpo
 from core.rl.gae import RolloutBuffer, compute_gae
 from core.rl.nets import ActorCritic, Discriminator, state_to_numpy
+from core.rl.optim import adam
 from core.train.checkpoint import (
     FINAL_EVAL_FILE,
     METRICS_FILE,
@@ -67,30 +67,6 @@ DEMOS_FILE = "demos.json"
 # Cap on pi_now / pi_behaviour for a batch collected one update ago (see Trainer._to_buffer).
 MAX_SAMPLE_WEIGHT = 2.0
 LOGIT_99 = math.log(0.99 / 0.01)  # D kept in [0.01, 0.99] where it values the absorbing state
-
-
-def clip_grad_norms(groups: list[list[torch.nn.Parameter]], max_norm: float) -> None:
-    """``clip_grad_norm_`` on each group apart, with one norm kernel for all of them.
-
-    The same arithmetic as torch's (scale by max_norm / (norm + 1e-6) when that is below 1);
-    written out because the PPO loop calls it 80 times an iteration on small tensors, where the
-    per-call bookkeeping of two library calls cost a tenth of a minibatch step.
-    """
-    grads = [[p.grad for p in group if p.grad is not None] for group in groups]
-    norms = torch._foreach_norm([g for group in grads for g in group])  # one kernel for every tensor
-    start = 0
-    for group in grads:
-        if not group:
-            continue
-        total = torch.linalg.vector_norm(torch.stack(norms[start : start + len(group)]))
-        start += len(group)
-        torch._foreach_mul_(group, torch.clamp(max_norm / (total + 1e-6), max=1.0))
-
-
-def _adam(params, lr: float, eps: float = 1e-8) -> torch.optim.Adam:
-    # The fused kernel updates all tensors in one call: a third of the for-loop version's time
-    # per step here, where the networks are small and per-tensor overhead dominates.
-    return torch.optim.Adam(params, lr=lr, eps=eps, fused=True)
 
 
 def read_demo_summary(run_dir: Path) -> dict:
@@ -143,11 +119,34 @@ class Trainer:
             self.policy if device.type == "cpu" else ActorCritic(spec, config.hidden_size, config.normalize_obs)
         )
         if config.generator == "trpo":
-            self.policy_optimizer = _adam(self.policy.critic.parameters(), config.learning_rate, eps=1e-5)
+            self.policy_optimizer = adam(self.policy.critic.parameters(), config.learning_rate, eps=1e-5)
         else:
-            self.policy_optimizer = _adam(self.policy.parameters(), config.learning_rate, eps=1e-5)
-        self.disc_optimizer = _adam(self.disc.parameters(), config.disc_learning_rate)
-        self.bc_optimizer = _adam(self.policy.parameters(), config.learning_rate, eps=1e-5)
+            self.policy_optimizer = adam(self.policy.parameters(), config.learning_rate, eps=1e-5)
+        self.disc_optimizer = adam(self.disc.parameters(), config.disc_learning_rate)
+        self.bc_optimizer = adam(self.policy.parameters(), config.learning_rate, eps=1e-5)
+        self.disc_settings = gail.DiscriminatorSettings(
+            config.disc_steps, config.disc_batch_size, config.disc_loss, config.disc_grad_penalty, self.judges_endings
+        )
+        self.ppo_settings = ppo.PpoSettings(
+            config.generator,
+            config.update_epochs,
+            config.minibatch_size,
+            config.clip_coef,
+            config.clip_value_loss,
+            config.vf_coef,
+            config.ent_coef,
+            config.bc_coef,
+            config.max_grad_norm,
+        )
+        self.trpo_settings = trpo.TrpoSettings(
+            config.trpo_max_kl,
+            config.trpo_cg_iters,
+            config.trpo_backtracks,
+            config.trpo_vf_iters,
+            config.minibatch_size,
+            config.bc_coef,
+            config.max_grad_norm,
+        )
 
         expert_obs, expert_actions = demos.transitions()
         self.expert_obs = torch.as_tensor(expert_obs.reshape(len(expert_obs), -1), dtype=torch.float32, device=device)
@@ -196,7 +195,7 @@ class Trainer:
             # Started first: a rollout process imports and builds its envs during the warm start.
             source = self._start_rollouts()
             if self.iteration == 0 and self.config.bc_warmstart_epochs:
-                self._behaviour_clone(self.config.bc_warmstart_epochs, control)
+                self._behaviour_clone(self.config.bc_warmstart_epochs, lambda: control.stop_requested)
                 self._sync_rollout_policy()
             if isinstance(source, RolloutProcess):
                 source.request(self._rollout_state())
@@ -364,7 +363,17 @@ class Trainer:
         obs = buffer.flat("obs").to(device)
         actions = buffer.flat("actions").to(device)
         end_obs = torch.from_numpy(batch.end_obs).to(device)
-        scalars, policy_logits = self._update_discriminator(obs, actions, end_obs)
+        scalars, policy_logits = gail.update_discriminator(
+            self.disc,
+            self.disc_optimizer,
+            self.expert_obs,
+            self.expert_actions,
+            self.expert_end_obs,
+            obs,
+            actions,
+            end_obs,
+            self.disc_settings,
+        )
         rewards = gail.imitation_reward(policy_logits, config.reward)
         absorbing_value: float | torch.Tensor = 0.0
         if config.absorbing:
@@ -411,9 +420,21 @@ class Trainer:
             "weights": weights if weights is not None else torch.ones(len(obs), device=device),
         }
         if config.generator == "trpo":
-            scalars |= self._update_trpo(samples)
+            expert = self._expert_minibatch(min(len(obs), len(self.expert_obs))) if config.bc_coef > 0 else None
+            scalars |= trpo.trpo_update(self.policy, self.policy_optimizer, samples, expert, self.trpo_settings)
         else:
-            scalars |= self._update_ppo(samples)
+            scalars |= ppo.ppo_update(
+                self.policy,
+                self.policy_optimizer,
+                samples,
+                self.expert_obs,
+                self.expert_actions,
+                self.ppo_settings,
+                self.kl_beta,
+            )
+            if config.generator == "ppo-kl":
+                scalars["kl_beta"] = self.kl_beta
+                self.kl_beta = ppo.adapt_beta(self.kl_beta, scalars["approx_kl"], config.kl_target)
         self.policy.obs_norm.update(obs)
         self._sync_rollout_policy()
         values, returns_flat = samples["values"], samples["returns"]
@@ -457,244 +478,20 @@ class Trainer:
             logits = self.disc.ending_logits(end_obs).clamp(-LOGIT_99, LOGIT_99)
         return gail.imitation_reward(logits, self.config.reward).cpu()
 
-    def _ending_loss(self, end_obs: torch.Tensor) -> torch.Tensor | None:
-        """D_end's share of D's loss: the demos' endings (1) against the policy's in this batch (0),
-        with the gradient penalty between them; None when there is nothing to learn from."""
-        config, disc, device = self.config, self.disc, self.device
-        expert = disc.ending_inputs(self.expert_end_obs) if len(self.expert_end_obs) else None
-        policy = disc.ending_inputs(end_obs) if len(end_obs) else None
-        if expert is None and policy is None:
-            return None
-        loss = torch.zeros((), device=device)
-        if expert is not None:
-            loss = loss + torch.nn.functional.softplus(-disc.ending_logits_from_inputs(expert)).mean()
-        if policy is not None:
-            loss = loss + torch.nn.functional.softplus(disc.ending_logits_from_inputs(policy)).mean()
-        if expert is not None and policy is not None and config.disc_grad_penalty > 0:
-            size = max(len(expert), len(policy))
-            e = expert[torch.randint(len(expert), (size,), device=device)]
-            p = policy[torch.randint(len(policy), (size,), device=device)]
-            penalty = gail.interpolated_gradient_penalty(e, p, disc.ending_logits_from_inputs)
-            loss = loss + config.disc_grad_penalty * penalty
-        return loss
-
-    def _update_discriminator(
-        self, obs: torch.Tensor, actions: torch.Tensor, end_obs: torch.Tensor
-    ) -> tuple[dict[str, float], torch.Tensor]:
-        """Minibatch steps of D (BCE or the seed's F) on policy pairs vs as many expert pairs, with the penalty.
-
-        Returns D's statistics and the updated D's logits on the policy pairs, (B,), which the
-        imitation reward is computed from.
-        """
-        config, disc, device = self.config, self.disc, self.device
-        disc.obs_norm.update(obs)
-        n_policy, n_expert = len(obs), len(self.expert_obs)
-        batch_size = min(config.disc_batch_size, n_policy)
-        losses = []
-        for _ in range(config.disc_steps):
-            order = torch.randperm(n_policy, device=device)
-            for start in range(0, n_policy - batch_size + 1, batch_size):
-                p_index = order[start : start + batch_size]
-                e_index = torch.randint(n_expert, (batch_size,), device=device)
-                e_actions, p_actions = self.expert_actions[e_index], actions[p_index]
-                e_inputs = disc.inputs(self.expert_obs[e_index], e_actions)
-                p_inputs = disc.inputs(obs[p_index], p_actions)
-                objective = gail.seed_objective if config.disc_loss == "seed-f" else gail.bce_loss
-                loss = objective(
-                    disc.logits_from_inputs(e_inputs, e_actions), disc.logits_from_inputs(p_inputs, p_actions)
-                )
-                if config.disc_grad_penalty > 0:
-                    # On points between expert and policy inputs, scored for the expert's action.
-                    penalty = gail.interpolated_gradient_penalty(
-                        e_inputs, p_inputs, functools.partial(disc.logits_from_inputs, actions=e_actions)
-                    )
-                    loss = loss + config.disc_grad_penalty * penalty
-                if self.judges_endings and (ending_loss := self._ending_loss(end_obs)) is not None:
-                    loss = loss + ending_loss
-                self.disc_optimizer.zero_grad()
-                loss.backward()
-                self.disc_optimizer.step()
-                losses.append(loss.detach())
-        with torch.no_grad():
-            sample = torch.randint(n_expert, (min(n_policy, 4096),), device=device)
-            d_expert = torch.sigmoid(disc(self.expert_obs[sample], self.expert_actions[sample]))
-            policy_logits = disc(obs, actions)
-            d_policy = torch.sigmoid(policy_logits)
-            accuracy_expert, accuracy_policy = (d_expert > 0.5).float().mean(), (d_policy < 0.5).float().mean()
-            scalars = {
-                "disc_loss": float(torch.stack(losses).mean()),
-                "disc_expert": float(d_expert.mean()),
-                "disc_policy": float(d_policy.mean()),
-                "disc_acc_expert": float(accuracy_expert),
-                "disc_acc_policy": float(accuracy_policy),
-                "disc_accuracy": float((accuracy_expert + accuracy_policy) / 2),
-            }
-            if self.judges_endings:
-                if len(self.expert_end_obs):
-                    scalars["disc_end_expert"] = float(torch.sigmoid(disc.ending_logits(self.expert_end_obs)).mean())
-                if len(end_obs):
-                    scalars["disc_end_policy"] = float(torch.sigmoid(disc.ending_logits(end_obs)).mean())
-        return scalars, policy_logits
-
     def _expert_minibatch(self, size: int) -> tuple[torch.Tensor, torch.Tensor]:
         index = torch.randint(len(self.expert_obs), (size,), device=self.device)
         return self.expert_obs[index], self.expert_actions[index]
 
-    def _update_ppo(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
-        """Epochs of minibatch steps on the clip or KL-penalty objective, the value loss and the BC term.
-
-        Written for few torch operations per step (the networks are tiny, so each operation's
-        overhead costs more than its arithmetic): observations are normalised once per update,
-        each epoch's shuffle is one gather per field, and the BC term's expert states go through
-        the actor in the same call as the policy's.
-        """
-        config, policy = self.config, self.policy
-        size, minibatch = len(batch["obs"]), config.minibatch_size
-        with torch.no_grad():
-            fields = {
-                "x": policy.obs_norm(batch["obs"]),
-                **{key: batch[key] for key in ("actions", "logp", "advantages", "returns", "values", "weights")},
-            }
-            expert_x = policy.obs_norm(self.expert_obs) if config.bc_coef > 0 else None
-        clip_value = config.clip_coef if config.clip_value_loss else None
-        kls, clipfracs, entropies, value_losses, policy_losses, bc_losses = [], [], [], [], [], []
-        grad_groups = [policy.actor_parameters(), list(policy.critic.parameters())]
-        for epoch in range(config.update_epochs):
-            order = torch.randperm(size, device=self.device)
-            shuffled = {key: value[order] for key, value in fields.items()}
-            # Advantages normalised per minibatch (as CleanRL), all minibatches in one go, then
-            # weighted: w * min(r A, clip(r) A) = min(r wA, clip(r) wA) for w >= 0.
-            per_minibatch = shuffled["advantages"].view(-1, minibatch)
-            per_minibatch = (per_minibatch - per_minibatch.mean(1, keepdim=True)) / (
-                per_minibatch.std(1, keepdim=True) + 1e-8
-            )
-            shuffled["advantages"] = per_minibatch.reshape(-1) * shuffled["weights"]
-            last_epoch = epoch == config.update_epochs - 1
-            for start in range(0, size, minibatch):
-                mb = {key: value[start : start + minibatch] for key, value in shuffled.items()}
-                if expert_x is not None:
-                    expert_index = torch.randint(len(expert_x), (len(mb["x"]),), device=self.device)
-                    out = policy.actor(torch.cat([mb["x"], expert_x[expert_index]]))
-                    out, expert_out = out[: len(mb["x"])], out[len(mb["x"]) :]
-                else:
-                    out = policy.actor(mb["x"])
-                if config.ent_coef > 0:
-                    logp_new, entropy = policy.head_log_prob_entropy(out, mb["actions"])
-                    entropy = entropy.mean()
-                else:  # the entropy is only reported: measured once, in the last epoch
-                    logp_new, entropy = policy.head_log_prob(out, mb["actions"]), None
-                logp_old, advantages = mb["logp"], mb["advantages"]
-                if config.generator == "ppo-clip":
-                    policy_loss = ppo.clip_loss(logp_new, logp_old, advantages, config.clip_coef)
-                else:
-                    policy_loss = ppo.kl_penalty_loss(logp_new, logp_old, advantages, self.kl_beta)
-                values = policy.critic(mb["x"]).squeeze(-1)
-                v_loss = ppo.value_loss(values, mb["returns"], mb["values"], clip_value)
-                loss = policy_loss + config.vf_coef * v_loss
-                if entropy is not None:
-                    loss = loss - config.ent_coef * entropy
-                if expert_x is not None:
-                    bc_term = policy.head_nll(expert_out, self.expert_actions[expert_index])
-                    loss = loss + config.bc_coef * bc_term
-                    bc_losses.append(bc_term.detach())
-                self.policy_optimizer.zero_grad()
-                loss.backward()
-                # Actor and critic are clipped apart: a large value loss must not shrink the policy step.
-                clip_grad_norms(grad_groups, config.max_grad_norm)
-                self.policy_optimizer.step()
-                if last_epoch:
-                    # KL, clip fraction and entropy of the last epoch: how far the update has moved
-                    # pi (the seed's adaptive beta rule looks at the KL after the update).
-                    with torch.no_grad():
-                        kls.append(ppo.approx_kl(logp_new, logp_old))
-                        clipfracs.append(ppo.clip_fraction(logp_new, logp_old, config.clip_coef))
-                        if entropy is None:
-                            entropy = policy.head_log_prob_entropy(out, mb["actions"])[1].mean()
-                        entropies.append(entropy.detach())
-                value_losses.append(v_loss.detach())
-                policy_losses.append(policy_loss.detach())
-        kl = float(torch.stack(kls).mean())
-        scalars = {
-            "approx_kl": kl,
-            "clip_fraction": float(torch.stack(clipfracs).mean()),
-            "entropy": float(torch.stack(entropies).mean()),
-            "value_loss": float(torch.stack(value_losses).mean()),
-            "policy_loss": float(torch.stack(policy_losses).mean()),
-        }
-        if bc_losses:
-            scalars["bc_loss"] = float(torch.stack(bc_losses).mean())
-        if config.generator == "ppo-kl":
-            scalars["kl_beta"] = self.kl_beta
-            self.kl_beta = ppo.adapt_beta(self.kl_beta, kl, config.kl_target)
-        return scalars
-
-    def _update_trpo(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
-        config, policy = self.config, self.policy
-        obs, actions, logp_old = batch["obs"], batch["actions"], batch["logp"]
-        advantages = (batch["advantages"] - batch["advantages"].mean()) / (batch["advantages"].std() + 1e-8)
-        advantages = advantages * batch["weights"]
-        with torch.no_grad():
-            old_dist = policy.distribution(obs)
-        expert = self._expert_minibatch(min(len(obs), len(self.expert_obs))) if config.bc_coef > 0 else None
-
-        def surrogate() -> torch.Tensor:
-            dist = policy.distribution(obs)
-            value = (ppo.probability_ratio(policy.log_prob(dist, actions), logp_old) * advantages).mean()
-            if expert is not None:
-                value = value - config.bc_coef * bc.bc_loss(policy, *expert)
-            return value
-
-        def mean_kl() -> torch.Tensor:
-            kl = kl_divergence(old_dist, policy.distribution(obs))
-            return (kl if policy.discrete else kl.sum(-1)).mean()
-
-        actor_params = policy.actor_parameters()
-        step = trpo.trpo_step(
-            actor_params, surrogate, mean_kl, config.trpo_max_kl, config.trpo_cg_iters, config.trpo_backtracks
+    def _behaviour_clone(self, epochs: int, should_stop: Callable[[], bool] = lambda: False) -> float:
+        return bc.clone(
+            self.policy,
+            self.bc_optimizer,
+            self.expert_obs,
+            self.expert_actions,
+            epochs,
+            self.config.bc_batch_size,
+            should_stop,
         )
-        value_losses = []
-        size = len(obs)
-        for _ in range(config.trpo_vf_iters):
-            order = torch.randperm(size, device=self.device)
-            for start in range(0, size, config.minibatch_size):
-                index = order[start : start + config.minibatch_size]
-                v_loss = ppo.value_loss(policy.value(obs[index]), batch["returns"][index], batch["values"][index], None)
-                self.policy_optimizer.zero_grad()
-                v_loss.backward()
-                torch.nn.utils.clip_grad_norm_(policy.critic.parameters(), config.max_grad_norm)
-                self.policy_optimizer.step()
-                value_losses.append(v_loss.detach())
-        with torch.no_grad():
-            entropy = policy.entropy(policy.distribution(obs)).mean()
-        return {
-            "approx_kl": step.kl,
-            "trpo_step_fraction": step.step_fraction,
-            "trpo_improvement": step.surrogate_improvement,
-            "entropy": float(entropy),
-            "value_loss": float(torch.stack(value_losses).mean()),
-        }
-
-    def _behaviour_clone(self, epochs: int, control: TrainControl | None = None) -> float:
-        """Maximum likelihood on the demos for ``epochs`` passes; returns the last epoch's loss.
-
-        A stop request ends it after the current epoch.
-        """
-        size, batch_size = len(self.expert_obs), min(self.config.bc_batch_size, len(self.expert_obs))
-        loss_value = float("nan")
-        for _ in range(epochs):
-            if control is not None and control.stop_requested:
-                break
-            order = torch.randperm(size, device=self.device)
-            losses = []
-            for start in range(0, size, batch_size):
-                index = order[start : start + batch_size]
-                loss = bc.bc_loss(self.policy, self.expert_obs[index], self.expert_actions[index])
-                self.bc_optimizer.zero_grad()
-                loss.backward()
-                self.bc_optimizer.step()
-                losses.append(loss.detach())
-            loss_value = float(torch.stack(losses).mean())
-        return loss_value
 
     def _run_bc(self, control: TrainControl) -> Iterator[Event]:
         config = self.config

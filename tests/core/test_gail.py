@@ -74,7 +74,7 @@ def test_d_learns_to_tell_the_demos_endings_from_other_endings(env):
     crashes[:, 3] -= 1.5  # falling fast when the episode ended
     crashes[:, 6:8] = 0.0  # no leg on the ground
     for _ in range(300):
-        loss = trainer._ending_loss(crashes)
+        loss = gail.ending_loss(trainer.disc, expert_ends, crashes, config.disc_grad_penalty)
         trainer.disc_optimizer.zero_grad()
         loss.backward()
         trainer.disc_optimizer.step()

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from core.rl import ppo
-from core.train.trainer import clip_grad_norms
+from core.rl.optim import clip_grad_norms
 
 
 def test_clip_loss_matches_hand_computation():
