@@ -20,12 +20,9 @@ if TYPE_CHECKING:
     from app.bench.harness import SuiteResult
 
 
-
 def add_command(commands: argparse._SubParsersAction) -> None:
     bench = commands.add_parser("bench", help="benchmark learning quality and speed; writes a report")
-    bench.add_argument(
-        "--suite", default="quick", help="quick (minutes) or full (about an hour per seed)"
-    )
+    bench.add_argument("--suite", default="quick", help="quick (minutes) or full (about an hour per seed)")
     bench.add_argument("--seeds", type=int, default=None, help="seeds per case (default: 1 for quick, 3 for full)")
     bench.add_argument("--out", type=Path, default=None, help="output folder (default bench-results/SUITE-TIME)")
     bench.add_argument("--device", choices=DEVICES, default="auto")

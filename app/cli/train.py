@@ -8,13 +8,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.errors import CheckpointError, StudioError
+from core.errors import StudioError
 from core.train.config import ALGOS, DEVICES, GENERATORS, REWARDS, TrainConfig
 from core.train.seeds import EVAL_SEED_BASE
 
 # The engine (torch, gymnasium) is imported inside the commands: `--help` must not wait for it.
 if TYPE_CHECKING:
-    from core.rl.nets import ActorCritic
     from core.train.trainer import Trainer
 
 
@@ -68,20 +67,19 @@ def run_train(args: argparse.Namespace) -> int:
     from core.data.demo_set import load_demo_set
     from core.envs.registry import get_spec
     from core.paths import sample_demos_dir
-    from core.train.checkpoint import load_config
     from core.train.config import config_from_json, default_config
-    from core.train.trainer import Trainer, read_demo_summary
+    from core.train.run_dir import NothingToResume, RunDir
+    from core.train.trainer import Trainer
 
     if args.resume:
-        run_dir = args.resume
-        config = load_config(run_dir)
-        demos_record = read_demo_summary(run_dir)
-        demos_folder = args.demos or Path(demos_record.get("folder", sample_demos_dir(config.env)))
-        extra = _overrides(args)
-        if "total_steps" in extra:
-            config = config.replace(total_steps=extra["total_steps"])
-        demos = load_demo_set(demos_folder, env_key=config.env)
-        trainer = Trainer(config, demos, run_dir=run_dir, resume=True)
+        # The run's own demos (or --demos), to its own total unless --steps asks for more.
+        run = RunDir(args.resume)
+        try:
+            config, _ = run.resume_config(_overrides(args).get("total_steps"))
+        except NothingToResume as nothing:
+            raise StudioError(f"{nothing} (--steps N)") from None
+        demos = load_demo_set(args.demos or run.demos_folder(), env_key=config.env)
+        trainer = Trainer(config, demos, run_dir=run.path, resume=True)
     else:
         if args.out is None:
             raise StudioError("train needs --out RUNDIR (or --resume RUNDIR)")
@@ -165,33 +163,18 @@ def _consume(trainer: Trainer, config: TrainConfig) -> int:
     return 0
 
 
-def load_policy(run_dir: Path) -> tuple[ActorCritic, TrainConfig]:
-    """The run's latest policy on the CPU, and its config."""
-    from core.envs.registry import get_spec
-    from core.rl.nets import ActorCritic
-    from core.train.checkpoint import load_checkpoint, load_config
-
-    config = load_config(run_dir)
-    policy = ActorCritic(get_spec(config.env), config.hidden_size, config.normalize_obs)
-    checkpoint = load_checkpoint(run_dir)
-    try:
-        policy.load_state_dict(checkpoint.tensors["policy"])
-    except (KeyError, RuntimeError) as error:
-        raise CheckpointError(f"{run_dir}: checkpoint policy does not fit its config ({error})") from None
-    return policy, config
-
-
 def run_evaluate(args: argparse.Namespace) -> int:
     import torch
 
     from core.envs.registry import get_spec
     from core.train.evaluate import evaluate_policy, normalized_return, random_policy_return
-    from core.train.trainer import read_demo_summary
+    from core.train.run_dir import RunDir
 
     torch.set_num_threads(1)
-    policy, config = load_policy(args.run_dir)
+    run = RunDir(args.run_dir)
+    policy, config = run.load_policy()
     spec = get_spec(config.env)
-    demo_return = read_demo_summary(args.run_dir).get("return_mean", float("nan"))
+    demo_return = run.demo_summary().get("return_mean", float("nan"))
     random_return = random_policy_return(spec)
     report: dict[str, object] = {
         "env": config.env,

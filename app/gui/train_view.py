@@ -7,7 +7,6 @@ Training runs on a ``TrainingThread``; this view only receives throttled batches
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from safetensors.torch import save as save_safetensors
 
 from app.gui.config_form import ConfigForm, advanced_field_names
 from app.gui.dialogs import Dialogs
@@ -43,13 +41,12 @@ from core.data.demo_set import DemoSet, episode_files, load_demo_set
 from core.data.workspace import Workspace
 from core.envs.registry import REGISTRY
 from core.errors import StudioError
-from core.fileio import atomic_write_bytes
 from core.paths import sample_demos_dir
-from core.train.checkpoint import FINAL_EVAL_FILE, load_checkpoint, load_config, read_metrics
 from core.train.config import TrainConfig, default_config
 from core.train.events import CheckpointSaved, Failed, Finished
+from core.train.run_dir import NothingToResume, RunDir
 from core.train.train_process import TrainProcess
-from core.train.trainer import Trainer, read_demo_summary, resolve_device
+from core.train.trainer import Trainer, resolve_device
 
 ALGORITHMS = (
     ("GAIL + PPO-clip", "gail", "ppo-clip"),
@@ -417,7 +414,7 @@ class TrainView(QWidget):
             {"demo_return": float(demos.returns.mean()), "demo_length": float(demos.lengths.mean())}
         )
         if not fresh:
-            self.plots.add_records(read_metrics(run_dir))
+            self.plots.add_records(RunDir(run_dir).metrics())
         self._started_at = time.monotonic()
         self._start_steps = self._latest_steps = int(state.get(x_key if x_key == "env_steps" else "iteration", 0))
         self.progress.setRange(0, config.total_steps if x_key == "env_steps" else config.bc_epochs)
@@ -579,20 +576,21 @@ class TrainView(QWidget):
         """The reward form and how the run ended (or that it is training)."""
         training = self.is_training and run_dir == self.run_dir
         try:
-            config = self.config if training else load_config(run_dir)
+            config = self.config if training else RunDir(run_dir).config()
         except StudioError:
             return "unreadable config"
         details = f"reward {config.reward}, " if config.algo == "gail" else ""
         if training:
             return f"{details}training…"
-        final = run_dir / FINAL_EVAL_FILE
-        outcome = "stopped (resumable)"
-        if final.is_file():
-            try:
-                result = json.loads(final.read_text())
-                outcome = f"return {result['return_mean']:.1f}, length {result['length_mean']:.0f}"
-            except (ValueError, KeyError, TypeError):
-                pass
+        try:
+            result = RunDir(run_dir).final_eval()
+        except StudioError:
+            result = None  # unreadable: the run can still be resumed
+        outcome = (
+            "stopped (resumable)"
+            if result is None
+            else f"return {result['return_mean']:.1f}, length {result['length_mean']:.0f}"
+        )
         return f"{details}{outcome}"
 
     def selected_run(self) -> Path | None:
@@ -612,8 +610,8 @@ class TrainView(QWidget):
             self.run_opened.emit(run_dir)
             return
         try:
-            config = load_config(run_dir)
-            records = read_metrics(run_dir)
+            run = RunDir(run_dir)
+            config, records = run.config(), run.metrics()
         except StudioError as error:
             self.dialogs.error(self, "Cannot open the run", str(error))
             return
@@ -637,7 +635,7 @@ class TrainView(QWidget):
     def load_run_settings(self, config: TrainConfig, run_dir: Path) -> None:
         """Show a run's settings in the form (its demo set when it is listed), to read or to start again."""
         with contextlib.suppress(StudioError, KeyError, OSError):
-            self.select_demos(Path(read_demo_summary(run_dir)["folder"]))
+            self.select_demos(RunDir(run_dir).demos_folder())
         self._form_env = config.env
         for form in (self._top_form, self._main_form, self._advanced_form):
             form.load(config)
@@ -648,7 +646,7 @@ class TrainView(QWidget):
     @staticmethod
     def _demo_reference(run_dir: Path) -> dict[str, float]:
         try:
-            record = read_demo_summary(run_dir)
+            record = RunDir(run_dir).demo_summary()
             return {"demo_return": record["return_mean"], "demo_length": record["length_mean"]}
         except (StudioError, KeyError):
             return {}
@@ -657,38 +655,34 @@ class TrainView(QWidget):
         run_dir = self.selected_run()
         if run_dir is None or self.is_training:
             return
+        run = RunDir(run_dir)
         try:
-            config = load_config(run_dir)
-            wanted = int(self._top_form.editors["total_steps"].get())
-            demos = load_demo_set(Path(read_demo_summary(run_dir)["folder"]), env_key=config.env).require_episodes()
-            state = load_checkpoint(run_dir).state
+            # A stopped run continues to its own total; a finished one is extended to the total
+            # steps set on the left (the form's default must not stretch a short run).
+            try:
+                config, state = run.resume_config()
+            except NothingToResume:
+                wanted = int(self._top_form.editors["total_steps"].get())
+                config, state = run.resume_config(wanted)
+            demos = load_demo_set(run.demos_folder(), env_key=config.env).require_episodes()
             device = resolve_device(config.device)
-        except (StudioError, OSError, ValueError, KeyError) as error:
+        except NothingToResume as nothing:
+            self.dialogs.info(self, "Nothing to resume", f"{nothing} (Total steps, on the left).")
+            return
+        except (StudioError, OSError, ValueError) as error:
             self.dialogs.error(self, "Cannot resume the run", f"{run_dir}: {error}")
             return
-        # A stopped run continues to its own total; a finished one is extended to the total steps
-        # set on the left when that is larger (the form's default must not stretch a short run).
-        done_steps = int(state.get("env_steps", 0))
-        if config.algo == "gail" and done_steps >= config.total_steps:
-            if wanted <= done_steps:
-                self.dialogs.info(
-                    self,
-                    "Nothing to resume",
-                    f"This run already has {done_steps:,} of its {config.total_steps:,} env steps. "
-                    "Set a larger total steps on the left and resume again to train it further.",
-                )
-                return
-            config = config.replace(total_steps=wanted)
         self._begin(config, demos, run_dir, device.type, resume_state=state)
-        self.status_message.emit(f"resuming {run_dir.name} to {config.total_steps:,} env steps")
+        total = config.bc_epochs if config.algo == "bc" else config.total_steps
+        self.status_message.emit(f"resuming {run_dir.name} to {total:,}")
 
     def compare_selected_run(self) -> None:
         run_dir = self.selected_run()
         if run_dir is None:
             return
         try:
-            records = read_metrics(run_dir)
-        except StudioError as error:
+            records = RunDir(run_dir).metrics()
+        except (StudioError, OSError) as error:
             self.dialogs.error(self, "Cannot compare with the run", str(error))
             return
         self.plots.set_comparison(records, run_dir.name)
@@ -714,12 +708,8 @@ class TrainView(QWidget):
         if target is None:
             return
         try:
-            checkpoint = load_checkpoint(run_dir)
-            config = load_config(run_dir)
-            metadata = {"env": config.env, "hidden_size": str(config.hidden_size), "config": config.to_json()}
-            tensors = {k: v.contiguous() for k, v in checkpoint.tensors["policy"].items()}
-            atomic_write_bytes(target, save_safetensors(tensors, metadata))
-        except (StudioError, OSError, KeyError) as error:
+            RunDir(run_dir).export_policy(target)
+        except (StudioError, OSError) as error:
             self.dialogs.error(self, "Export failed", str(error))
             return
         self.status_message.emit(f"policy exported to {target}")

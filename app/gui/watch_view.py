@@ -27,11 +27,10 @@ from core.data.replay import ReplayStep, replay
 from core.data.workspace import Workspace
 from core.envs.endings import above_top_edge, classify_ending
 from core.errors import StudioError
-from core.train.checkpoint import existing_checkpoint
 from core.train.config import TrainConfig
 from core.train.events import PolicySnapshot
 from core.train.playback import PlayStep, PolicyPlayer
-from core.train.trainer import read_demo_summary
+from core.train.run_dir import RunDir
 
 END_PAUSE_FRAMES = 25  # frames the last image of an episode stays up before the next one
 TRACE_EVERY_FRAMES = 5  # redraw the D and return traces every 5th frame (10 Hz at 50 fps)
@@ -153,7 +152,7 @@ class WatchView(QWidget):
             snapshot, config, _ = self._live
             self._run_combo.addItem(f"Training now: {config.env} ({snapshot.env_steps:,} steps)", LIVE)
         for run_dir in self.workspace.run_dirs():
-            if existing_checkpoint(run_dir) is not None:
+            if RunDir(run_dir).latest_checkpoint() is not None:
                 self._run_combo.addItem(run_dir.name, str(run_dir))  # a str: Qt compares it in findData
         if self._run_combo.count() == 0:
             self._run_combo.addItem("no runs yet", None)
@@ -216,7 +215,7 @@ class WatchView(QWidget):
         checkpoint plays on, when it was the one watched)."""
         watching_live = self._live is not None and self.run_dir is None
         self._live = None
-        if watching_live and run_dir is not None and existing_checkpoint(run_dir) is not None:
+        if watching_live and run_dir is not None and RunDir(run_dir).latest_checkpoint() is not None:
             self.watch_run(run_dir)
         else:
             self.refresh_runs()
@@ -228,7 +227,7 @@ class WatchView(QWidget):
         self._replace_player(player)
         demos = None
         try:
-            folder = read_demo_summary(run_dir).get("folder")
+            folder = RunDir(Path(run_dir)).demo_summary().get("folder")
             demos = load_demo_set(Path(folder), env_key=player.config.env) if folder else None
         except (StudioError, OSError):
             demos = None  # the demos moved or their record is unreadable: watch without them

@@ -1,9 +1,8 @@
-"""Run folders and checkpoints, without pickle.
+"""Checkpoint files, without pickle: ``checkpoints/latest.safetensors`` with its ``latest.json``.
 
-A run folder holds ``config.json``, ``metrics.jsonl`` (one JSON line per iteration),
-``checkpoints/latest.safetensors`` with its ``latest.json`` (counters and settings that are not
-tensors), and ``final_eval.json`` when training finished. Tensors go through safetensors; the rest
-is JSON. Every file is written atomically, so a crash keeps the previous checkpoint whole.
+Tensors (networks, optimiser moments) go through safetensors; counters and settings that are not
+tensors go to the JSON file. Both are written atomically, so a crash keeps the previous checkpoint
+whole. The rest of a run folder is ``core.train.run_dir.RunDir``'s.
 """
 
 from __future__ import annotations
@@ -18,13 +17,9 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
-from core.errors import CheckpointError, ConfigError
+from core.errors import CheckpointError
 from core.fileio import atomic_write_bytes, atomic_write_text
-from core.train.config import TrainConfig
 
-CONFIG_FILE = "config.json"
-METRICS_FILE = "metrics.jsonl"
-FINAL_EVAL_FILE = "final_eval.json"
 CHECKPOINT_DIR = "checkpoints"
 LATEST = "latest"
 
@@ -85,36 +80,6 @@ def load_checkpoint(run_dir: Path, name: str = LATEST) -> Checkpoint:
     if missing:
         raise CheckpointError(f"{tensor_path}: lacks the tensor group(s) {', '.join(missing)}")
     return Checkpoint(tensors, state)
-
-
-def save_config(run_dir: Path, config: TrainConfig) -> None:
-    Path(run_dir).mkdir(parents=True, exist_ok=True)
-    atomic_write_text(Path(run_dir) / CONFIG_FILE, config.to_json())
-
-
-def load_config(run_dir: Path) -> TrainConfig:
-    path = Path(run_dir) / CONFIG_FILE
-    if not path.is_file():
-        raise CheckpointError(f"{run_dir}: not a run folder ({CONFIG_FILE} missing)")
-    try:
-        record = json.loads(path.read_text())
-        return TrainConfig(**record)
-    except (json.JSONDecodeError, TypeError, ConfigError) as error:
-        raise CheckpointError(f"{path}: unusable run config ({error})") from None
-
-
-def read_metrics(run_dir: Path) -> list[dict[str, Any]]:
-    """Every iteration's record; a torn last line (a crash mid-append) is skipped."""
-    path = Path(run_dir) / METRICS_FILE
-    if not path.is_file():
-        return []
-    records = []
-    for line in path.read_text().splitlines():
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return records
 
 
 def optimizer_tensors(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:

@@ -15,8 +15,8 @@ import torch
 from core.envs.registry import get_spec, render_rgb
 from core.errors import CheckpointError
 from core.rl.nets import ActorCritic, Discriminator
-from core.train.checkpoint import load_checkpoint, load_config
 from core.train.config import TrainConfig
+from core.train.run_dir import RunDir
 from core.train.seeds import WATCH_SEED_BASE
 
 
@@ -57,8 +57,8 @@ class PolicyPlayer:
     @classmethod
     def from_run(cls, run_dir: Path) -> tuple[PolicyPlayer, dict]:
         """A player with the run's latest checkpoint loaded, and the checkpoint's state."""
-        config = load_config(run_dir)
-        checkpoint = load_checkpoint(run_dir)
+        run = RunDir(Path(run_dir))
+        config, checkpoint = run.config(), run.checkpoint()
         player = cls(config)
         try:
             player.load(checkpoint.tensors["policy"], checkpoint.tensors.get("disc"))

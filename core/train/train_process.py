@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from core.train.checkpoint import existing_checkpoint
 from core.train.config import TrainConfig, config_from_dict
 from core.train.events import Event, Failed, Finished, TrainControl
+from core.train.run_dir import RunDir
 
 POLL_S = 0.05
 TRAINER_NICENESS = 10  # how often the parent forwards control changes while waiting for events
@@ -133,7 +133,7 @@ class TrainProcess:
             yield Failed(
                 f"the training process ended unexpectedly (exit code {process.exitcode})",
                 "",
-                existing_checkpoint(self.run_dir),
+                RunDir(self.run_dir).latest_checkpoint() if self.run_dir is not None else None,
             )
 
     def kill(self) -> None:

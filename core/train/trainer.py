@@ -10,7 +10,6 @@ worker forwards it as Qt signals.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 import traceback
@@ -24,27 +23,17 @@ from torch.distributions import Distribution
 from core.data.demo_set import DemoSet
 from core.envs.registry import get_spec
 from core.errors import CheckpointError, DemoError, TrainingError
-from core.fileio import atomic_write_text
 from core.rl import bc, gail, ppo, trpo
 from core.rl.gae import RolloutBuffer, compute_gae
 from core.rl.nets import ActorCritic, Discriminator, state_to_numpy
 from core.rl.optim import adam
-from core.train.checkpoint import (
-    FINAL_EVAL_FILE,
-    METRICS_FILE,
-    Checkpoint,
-    existing_checkpoint,
-    load_checkpoint,
-    optimizer_tensors,
-    restore_optimizer,
-    save_checkpoint,
-    save_config,
-)
+from core.train.checkpoint import Checkpoint, optimizer_tensors, restore_optimizer
 from core.train.config import TrainConfig
 from core.train.env_runner import EnvRunner, RolloutBatch, RunnerSpec
 from core.train.evaluate import evaluate_policy
 from core.train.events import CheckpointSaved, Event, Failed, Finished, IterationStats, PolicySnapshot, TrainControl
 from core.train.rollout_process import RolloutProcess
+from core.train.run_dir import RunDir
 from core.train.seeds import EVAL_SEED_BASE
 
 # Argument validation of every distribution costs time in the rollout loop; NaNs are caught by
@@ -63,36 +52,9 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-DEMOS_FILE = "demos.json"
 # Cap on pi_now / pi_behaviour for a batch collected one update ago (see Trainer._to_buffer).
 MAX_SAMPLE_WEIGHT = 2.0
 LOGIT_99 = math.log(0.99 / 0.01)  # D kept in [0.01, 0.99] where it values the absorbing state
-
-
-def read_demo_summary(run_dir: Path) -> dict:
-    """A run's ``demos.json`` (see ``demo_summary``); {} when the run has none."""
-    path = Path(run_dir) / DEMOS_FILE
-    if not path.is_file():
-        return {}
-    try:
-        record = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise CheckpointError(f"{path}: not valid JSON ({error})") from None
-    if not isinstance(record, dict):
-        raise CheckpointError(f"{path}: expected a JSON object")
-    return record
-
-
-def demo_summary(demos: DemoSet) -> dict:
-    """What a run records of its demos: enough to normalise returns and to find them again."""
-    return {
-        "folder": str(demos.folder.resolve()),
-        "env_key": demos.env_key,
-        "episodes": len(demos.episodes),
-        "return_mean": float(demos.returns.mean()),
-        "length_mean": float(demos.lengths.mean()),
-        "reset_seeds": [episode.meta.reset_seed for episode in demos.episodes],
-    }
 
 
 class Trainer:
@@ -106,6 +68,7 @@ class Trainer:
             raise DemoError(f"{demos.folder}: demos were recorded in {demos.env_key}, but training is for {config.env}")
         self.demos = demos
         self.run_dir = Path(run_dir) if run_dir is not None else None
+        self.run_folder = RunDir(self.run_dir) if self.run_dir is not None else None
         self.device = resolve_device(config.device)
         torch.manual_seed(config.seed)
         self.rng = np.random.default_rng(config.seed)
@@ -176,9 +139,9 @@ class Trainer:
         self._reward_returns = np.zeros(config.num_envs)
         if resume:
             self._restore()
-        if self.run_dir is not None:
-            save_config(self.run_dir, config)
-            atomic_write_text(self.run_dir / DEMOS_FILE, json.dumps(demo_summary(demos), indent=2))
+        if self.run_folder is not None:
+            self.run_folder.write_config(config)
+            self.run_folder.write_demo_summary(demos)
 
     # ----------------------------------------------------------------------------- public
 
@@ -236,8 +199,8 @@ class Trainer:
                     yield CheckpointSaved(last_checkpoint, self.env_steps)
             yield from self._finish(stopped)
         except Exception as error:  # noqa: BLE001 - every failure becomes an event the front end shows
-            if last_checkpoint is None:
-                last_checkpoint = existing_checkpoint(self.run_dir)
+            if last_checkpoint is None and self.run_folder is not None:
+                last_checkpoint = self.run_folder.latest_checkpoint()
             message = str(error) if isinstance(error, TrainingError) else f"{type(error).__name__}: {error}"
             yield Failed(message, traceback.format_exc(), last_checkpoint)
         finally:
@@ -249,7 +212,7 @@ class Trainer:
 
     def save(self) -> Path:
         """Write the latest checkpoint into the run folder; returns the tensor file."""
-        assert self.run_dir is not None
+        assert self.run_folder is not None
         policy_opt, policy_opt_rest = optimizer_tensors(self.policy_optimizer)
         disc_opt, disc_opt_rest = optimizer_tensors(self.disc_optimizer)
         tensors = {"policy": self.policy.state_dict(), "disc": self.disc.state_dict()}
@@ -267,14 +230,14 @@ class Trainer:
             "policy_opt": policy_opt_rest,
             "disc_opt": disc_opt_rest,
         }
-        return save_checkpoint(self.run_dir, Checkpoint(tensors, state))
+        return self.run_folder.save_checkpoint(Checkpoint(tensors, state))
 
     # ----------------------------------------------------------------------------- set-up
 
     def _restore(self) -> None:
-        if self.run_dir is None:
+        if self.run_folder is None:
             raise CheckpointError("resume needs a run folder")
-        checkpoint = load_checkpoint(self.run_dir)
+        checkpoint = self.run_folder.checkpoint()
         try:
             self.policy.load_state_dict(checkpoint.tensors["policy"])
             self.disc.load_state_dict(checkpoint.tensors["disc"])
@@ -531,8 +494,8 @@ class Trainer:
                 "length_mean": result.mean_length,
                 "episodes": 10,
             }
-            if self.run_dir is not None:
-                atomic_write_text(self.run_dir / FINAL_EVAL_FILE, json.dumps(final_eval, indent=2))
+            if self.run_folder is not None:
+                self.run_folder.write_final_eval(final_eval)
         yield Finished(self.env_steps, self.run_dir, final_eval, stopped_early=stopped)
 
     def _sync_rollout_policy(self) -> None:
@@ -557,8 +520,7 @@ class Trainer:
                     )
 
     def _append_metrics(self, scalars: dict[str, float]) -> None:
-        if self.run_dir is None:
-            return
-        record = {"iteration": self.iteration, "env_steps": self.env_steps, "wall_time_s": self.wall_time_s, **scalars}
-        with open(self.run_dir / METRICS_FILE, "a") as handle:
-            handle.write(json.dumps(record) + "\n")
+        if self.run_folder is not None:
+            self.run_folder.append_metrics(
+                {"iteration": self.iteration, "env_steps": self.env_steps, "wall_time_s": self.wall_time_s, **scalars}
+            )

@@ -4,7 +4,7 @@ import pytest
 
 from app.cli.main import main
 from core.paths import sample_demos_dir
-from core.train.checkpoint import read_metrics
+from core.train.run_dir import RunDir
 
 TINY = [
     "--set",
@@ -42,7 +42,7 @@ def test_train_then_evaluate_then_resume(tmp_path, capsys):
     assert "finished after 256 env steps: deterministic return" in out
     config = json.loads((run / "config.json").read_text())
     assert config["seed"] == 3 and config["num_envs"] == 2
-    assert len(read_metrics(run)) == 2
+    assert len(RunDir(run).metrics()) == 2
 
     status = main(["evaluate", str(run), "--episodes", "3", "--json"])
     report = json.loads(capsys.readouterr().out)
@@ -54,7 +54,7 @@ def test_train_then_evaluate_then_resume(tmp_path, capsys):
     status = main(["train", "--resume", str(run), "--steps", "512"])
     assert status == 0
     assert "finished after 512 env steps" in capsys.readouterr().out
-    assert len(read_metrics(run)) == 4
+    assert len(RunDir(run).metrics()) == 4
 
 
 def test_evaluate_prints_a_table(tmp_path, capsys):

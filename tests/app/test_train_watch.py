@@ -11,9 +11,10 @@ from app.gui.worker import TrainingThread
 from core.data.demo_set import DemoSet, load_demo_set
 from core.paths import sample_demos_dir
 from core.rl import gail
-from core.train.checkpoint import load_checkpoint, read_metrics
+from core.train.checkpoint import load_checkpoint
 from core.train.config import default_config
 from core.train.events import Failed, Finished
+from core.train.run_dir import RunDir
 from core.train.trainer import Trainer
 
 CARTPOLE = "CartPole-v1"
@@ -70,7 +71,7 @@ def test_gail_on_cartpole_trains_plots_and_lists_the_run(qtbot, train_view, work
     assert snapshots and snapshots[-1][1].env == CARTPOLE
     assert "Finished after" in train_view.summary.text()
     assert train_view.runs.count() == 1 and "return" in train_view.runs.item(0).text()
-    assert len(read_metrics(event.run_dir)) == 6
+    assert len(RunDir(event.run_dir).metrics()) == 6
     assert train_view.start_button.isEnabled()
 
 
@@ -180,7 +181,7 @@ def test_a_finished_run_reopens_with_its_curves_and_can_be_resumed(qtbot, train_
     assert train_view.progress.format().startswith("resuming")
     event = wait_finished(qtbot, train_view)
     assert isinstance(event, Finished) and event.env_steps == 6 * 1024
-    assert len(read_metrics(event.run_dir)) == 6
+    assert len(RunDir(event.run_dir).metrics()) == 6
 
 
 def test_watch_view_plays_the_snapshot_with_a_d_trace_and_a_demo(qtbot, watch_view):

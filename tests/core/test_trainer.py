@@ -11,10 +11,11 @@ from core.data.demo_set import load_demo_set
 from core.errors import ConfigError, DemoError, TrainingError
 from core.paths import sample_demos_dir
 from core.rl import gail
-from core.train.checkpoint import load_checkpoint, read_metrics
+from core.train.checkpoint import load_checkpoint
 from core.train.config import default_config
 from core.train.evaluate import evaluate_policy, random_policy_return
 from core.train.events import CheckpointSaved, Failed, Finished, IterationStats, PolicySnapshot, TrainControl
+from core.train.run_dir import RunDir
 from core.train.trainer import MAX_SAMPLE_WEIGHT, Trainer, resolve_device
 
 TINY = {
@@ -58,7 +59,7 @@ def test_a_short_run_emits_the_contract_events(tmp_path, cartpole_demos, generat
     assert any(isinstance(e, PolicySnapshot) for e in events)
     assert any(isinstance(e, CheckpointSaved) for e in events)
     assert isinstance(events[-1], Finished) and not events[-1].stopped_early
-    assert len(read_metrics(tmp_path / "run")) == 4
+    assert len(RunDir(tmp_path / "run").metrics()) == 4
     assert json.loads((tmp_path / "run" / "final_eval.json").read_text())["episodes"] == 10
 
 
@@ -158,7 +159,7 @@ def test_checkpoint_round_trip_and_resume(tmp_path, cartpole_demos):
         torch.testing.assert_close(resumed.disc.state_dict()[key], value)
     events = events_of(resumed)
     assert [e.env_steps for e in events if isinstance(e, IterationStats)] == [640, 768]
-    assert len(read_metrics(tmp_path / "run")) == 6
+    assert len(RunDir(tmp_path / "run").metrics()) == 6
 
 
 def test_corrupt_checkpoint_is_a_clear_error(tmp_path, cartpole_demos):

@@ -1,0 +1,188 @@
+"""A run folder: every file of one training run, and the rules for reading, resuming and exporting it.
+
+    config.json       the run's TrainConfig
+    demos.json        where its demos are, their mean return and length (to normalise returns)
+    metrics.jsonl     one JSON line per iteration
+    checkpoints/      latest.safetensors + latest.json (see ``core.train.checkpoint``)
+    final_eval.json   the final deterministic evaluation, once training finished
+
+Every front end goes through ``RunDir`` (the trainer writes with it; the CLI, the Train and Watch
+views and the benchmark read with it), so that there is one place where a run is understood and
+one set of resume rules. Nothing here unpickles; every write is atomic.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from safetensors.torch import save as save_safetensors
+
+from core.data.demo_set import DemoSet
+from core.envs.registry import get_spec
+from core.errors import CheckpointError, ConfigError, StudioError
+from core.fileio import atomic_write_bytes, atomic_write_text
+from core.rl.nets import ActorCritic
+from core.train.checkpoint import Checkpoint, existing_checkpoint, load_checkpoint, save_checkpoint
+from core.train.config import TrainConfig
+
+CONFIG_FILE = "config.json"
+DEMOS_FILE = "demos.json"
+METRICS_FILE = "metrics.jsonl"
+FINAL_EVAL_FILE = "final_eval.json"
+
+
+class NothingToResume(StudioError):
+    """The run already has the steps it was asked to reach."""
+
+
+@dataclass(frozen=True)
+class RunDir:
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    # ----------------------------------------------------------------------------- config
+    def write_config(self, config: TrainConfig) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.path / CONFIG_FILE, config.to_json())
+
+    def config(self) -> TrainConfig:
+        path = self.path / CONFIG_FILE
+        if not path.is_file():
+            raise CheckpointError(f"{self.path}: not a run folder ({CONFIG_FILE} missing)")
+        try:
+            return TrainConfig(**json.loads(path.read_text()))
+        except (json.JSONDecodeError, UnicodeDecodeError, TypeError, ConfigError) as error:
+            raise CheckpointError(f"{path}: unusable run config ({error})") from None
+
+    # ----------------------------------------------------------------------------- demos
+    def write_demo_summary(self, demos: DemoSet) -> None:
+        """What a run records of its demos: enough to normalise returns and to find them again."""
+        summary = {
+            "folder": str(demos.folder.resolve()),
+            "env_key": demos.env_key,
+            "episodes": len(demos.episodes),
+            "return_mean": float(demos.returns.mean()),
+            "length_mean": float(demos.lengths.mean()),
+            "reset_seeds": [episode.meta.reset_seed for episode in demos.episodes],
+        }
+        atomic_write_text(self.path / DEMOS_FILE, json.dumps(summary, indent=2))
+
+    def demo_summary(self) -> dict[str, Any]:
+        """The run's ``demos.json``; {} when the run has none."""
+        return self._json_object(DEMOS_FILE) or {}
+
+    def demos_folder(self) -> Path:
+        """Where the run's demos were (CheckpointError when the run does not say)."""
+        folder = self.demo_summary().get("folder")
+        if not isinstance(folder, str) or not folder:
+            raise CheckpointError(f"{self.path / DEMOS_FILE}: does not say where the run's demos are")
+        return Path(folder)
+
+    # ----------------------------------------------------------------------------- metrics
+    def append_metrics(self, record: dict[str, Any]) -> None:
+        with open(self.path / METRICS_FILE, "a") as handle:
+            handle.write(json.dumps(record) + "\n")
+
+    def metrics(self) -> list[dict[str, Any]]:
+        """Every iteration's record; a torn last line (a crash mid-append) is skipped."""
+        path = self.path / METRICS_FILE
+        if not path.is_file():
+            return []
+        records = []
+        for line in path.read_text().splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, dict):
+                records.append(record)
+        return records
+
+    # ----------------------------------------------------------------------------- checkpoints
+    def save_checkpoint(self, checkpoint: Checkpoint) -> Path:
+        return save_checkpoint(self.path, checkpoint)
+
+    def checkpoint(self) -> Checkpoint:
+        return load_checkpoint(self.path)
+
+    def latest_checkpoint(self) -> Path | None:
+        """The latest checkpoint's tensor file, or None before the first one."""
+        return existing_checkpoint(self.path)
+
+    # ----------------------------------------------------------------------------- final evaluation
+    def write_final_eval(self, result: dict[str, float]) -> None:
+        atomic_write_text(self.path / FINAL_EVAL_FILE, json.dumps(result, indent=2))
+
+    def final_eval(self) -> dict[str, float] | None:
+        """The final evaluation (return_mean, return_std, length_mean, episodes), None before it."""
+        record = self._json_object(FINAL_EVAL_FILE)
+        if record is None:
+            return None
+        try:
+            return {key: float(record[key]) for key in ("return_mean", "return_std", "length_mean", "episodes")}
+        except (KeyError, TypeError, ValueError):
+            raise CheckpointError(f"{self.path / FINAL_EVAL_FILE}: not a final evaluation") from None
+
+    # ----------------------------------------------------------------------------- the policy
+    def load_policy(self) -> tuple[ActorCritic, TrainConfig]:
+        """The run's latest policy on the CPU, and its config."""
+        config = self.config()
+        policy = ActorCritic(get_spec(config.env), config.hidden_size, config.normalize_obs)
+        try:
+            policy.load_state_dict(self.checkpoint().tensors["policy"])
+        except (KeyError, RuntimeError) as error:
+            raise CheckpointError(f"{self.path}: checkpoint policy does not fit its config ({error})") from None
+        return policy, config
+
+    def export_policy(self, target: Path) -> None:
+        """The policy's weights as one safetensors file, with the env and the config as metadata."""
+        config = self.config()
+        try:
+            tensors = {key: value.contiguous() for key, value in self.checkpoint().tensors["policy"].items()}
+        except KeyError:
+            raise CheckpointError(f"{self.path}: the checkpoint holds no policy") from None
+        metadata = {"env": config.env, "hidden_size": str(config.hidden_size), "config": config.to_json()}
+        atomic_write_bytes(Path(target), save_safetensors(tensors, metadata))
+
+    # ----------------------------------------------------------------------------- resuming
+    def resume_config(self, wanted_total: int | None = None) -> tuple[TrainConfig, dict[str, Any]]:
+        """The config to continue the run with, and its checkpoint's state.
+
+        The one rule every front end follows: a run continues to its own total (env steps, or
+        epochs for BC); ``wanted_total`` (given by the user) replaces that total when it is
+        larger than what the run already has. NothingToResume when nothing would be left to do.
+        """
+        config = self.config()
+        state = self.checkpoint().state
+        bc = config.algo == "bc"
+        done = int(state.get("iteration" if bc else "env_steps", 0))
+        total = config.bc_epochs if bc else config.total_steps
+        target = total if wanted_total is None else int(wanted_total)
+        if target <= done:
+            unit = "epochs" if bc else "env steps"
+            raise NothingToResume(
+                f"{self.path}: the run already has {done:,} of its {total:,} {unit}; "
+                "give a larger total to train it further"
+            )
+        if target != total:
+            config = config.replace(**{"bc_epochs" if bc else "total_steps": target})
+        return config, state
+
+    # ----------------------------------------------------------------------------- helpers
+    def _json_object(self, name: str) -> dict[str, Any] | None:
+        path = self.path / name
+        if not path.is_file():
+            return None
+        try:
+            record = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise CheckpointError(f"{path}: not valid JSON ({error})") from None
+        if not isinstance(record, dict):
+            raise CheckpointError(f"{path}: expected a JSON object")
+        return record

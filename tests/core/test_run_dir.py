@@ -1,0 +1,91 @@
+"""RunDir: one place that understands a run folder, with one set of resume rules."""
+
+import json
+
+import pytest
+import torch
+
+from core.data.demo_set import load_demo_set
+from core.envs.registry import get_spec
+from core.errors import CheckpointError
+from core.paths import sample_demos_dir
+from core.rl.nets import ActorCritic
+from core.train.checkpoint import Checkpoint
+from core.train.config import default_config
+from core.train.run_dir import NothingToResume, RunDir
+
+CARTPOLE = "CartPole-v1"
+
+
+def make_run(tmp_path, env_steps: int, total_steps: int = 4096, algo: str = "gail", iteration: int = 2) -> RunDir:
+    config = default_config(CARTPOLE, total_steps=total_steps, algo=algo, bc_epochs=5)
+    run = RunDir(tmp_path / "run")
+    run.write_config(config)
+    run.write_demo_summary(load_demo_set(sample_demos_dir(CARTPOLE)))
+    policy = ActorCritic(get_spec(CARTPOLE), config.hidden_size, config.normalize_obs)
+    run.save_checkpoint(Checkpoint({"policy": policy.state_dict()}, {"env_steps": env_steps, "iteration": iteration}))
+    return run
+
+
+def test_a_stopped_run_resumes_to_its_own_total_unless_more_is_asked(tmp_path):
+    run = make_run(tmp_path, env_steps=1024)
+    config, state = run.resume_config()
+    assert config.total_steps == 4096 and state["env_steps"] == 1024
+    assert run.resume_config(8192)[0].total_steps == 8192
+
+
+def test_a_finished_run_resumes_only_to_a_larger_total(tmp_path):
+    run = make_run(tmp_path, env_steps=4096)
+    with pytest.raises(NothingToResume, match="already has 4,096 of its 4,096 env steps"):
+        run.resume_config()
+    with pytest.raises(NothingToResume):
+        run.resume_config(4096)
+    assert run.resume_config(6144)[0].total_steps == 6144
+
+
+def test_behaviour_cloning_resumes_by_epochs(tmp_path):
+    run = make_run(tmp_path, env_steps=0, algo="bc", iteration=5)
+    with pytest.raises(NothingToResume, match="epochs"):
+        run.resume_config()
+    assert run.resume_config(8)[0].bc_epochs == 8
+
+
+def test_the_demos_and_the_final_evaluation_are_read_back(tmp_path):
+    run = make_run(tmp_path, env_steps=4096)
+    assert run.demos_folder() == sample_demos_dir(CARTPOLE).resolve()
+    assert run.demo_summary()["episodes"] == len(load_demo_set(sample_demos_dir(CARTPOLE)).episodes)
+    assert run.final_eval() is None
+    run.write_final_eval({"return_mean": 500.0, "return_std": 0.0, "length_mean": 500.0, "episodes": 10})
+    assert run.final_eval()["return_mean"] == 500.0
+    (run.path / "final_eval.json").write_text(json.dumps({"return_mean": "lots"}))
+    with pytest.raises(CheckpointError, match="not a final evaluation"):
+        run.final_eval()
+
+
+def test_a_torn_metrics_line_is_skipped(tmp_path):
+    run = make_run(tmp_path, env_steps=0)
+    run.append_metrics({"iteration": 1, "env_steps": 512})
+    with open(run.path / "metrics.jsonl", "a") as handle:
+        handle.write('{"iteration": 2, "env_st')  # a crash mid-append
+    assert run.metrics() == [{"iteration": 1, "env_steps": 512}]
+
+
+def test_the_policy_loads_and_exports_with_its_config(tmp_path):
+    from safetensors import safe_open
+
+    run = make_run(tmp_path, env_steps=1024)
+    policy, config = run.load_policy()
+    assert config.env == CARTPOLE and isinstance(policy, ActorCritic)
+    run.export_policy(tmp_path / "policy.safetensors")
+    with safe_open(str(tmp_path / "policy.safetensors"), "pt") as exported:
+        assert exported.metadata()["env"] == CARTPOLE
+        weight = next(key for key in exported.keys() if key.endswith("weight"))  # noqa: SIM118 - not a dict
+        assert torch.equal(exported.get_tensor(weight), policy.state_dict()[weight])
+
+
+def test_a_folder_that_is_not_a_run_is_named(tmp_path):
+    with pytest.raises(CheckpointError, match="not a run folder"):
+        RunDir(tmp_path).config()
+    (tmp_path / "demos.json").write_text("{}")
+    with pytest.raises(CheckpointError, match="does not say where the run's demos are"):
+        RunDir(tmp_path).demos_folder()
