@@ -32,6 +32,14 @@ def bce_loss(logits_expert: torch.Tensor, logits_policy: torch.Tensor) -> torch.
     return F.softplus(-logits_expert).mean() + F.softplus(logits_policy).mean()
 
 
+# Each objective as its expert part plus its policy part (bce_loss and seed_objective are their
+# sums), so that a loss over two sets of different sizes, D on endings, uses the same objective.
+OBJECTIVE_PARTS: dict[str, tuple[Callable[[torch.Tensor], torch.Tensor], Callable[[torch.Tensor], torch.Tensor]]] = {
+    "bce": (lambda expert: F.softplus(-expert).mean(), lambda policy: F.softplus(policy).mean()),
+    "seed-f": (lambda expert: -F.softplus(expert).mean(), lambda policy: -F.softplus(-policy).mean()),
+}
+
+
 def gradient_penalty(inputs: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
     """E[||d logit / d input||^2] at ``inputs`` (which must require grad): keeps D smooth."""
     (grad,) = torch.autograd.grad(logits.sum(), inputs, create_graph=True)
@@ -74,10 +82,16 @@ class DiscriminatorSettings:
 
 
 def ending_loss(
-    disc: Discriminator, expert_end_obs: torch.Tensor, policy_end_obs: torch.Tensor, grad_penalty: float
+    disc: Discriminator,
+    expert_end_obs: torch.Tensor,
+    policy_end_obs: torch.Tensor,
+    grad_penalty: float,
+    objective: str = "bce",
 ) -> torch.Tensor | None:
-    """D_end's share of D's loss: the demos' endings (1) against the policy's in this batch (0),
-    with the gradient penalty between them; None when there is nothing to learn from."""
+    """D_end's share of D's loss: the demos' endings (1) against the policy's in this batch (0), by
+    the same objective as D's ("bce" or "seed-f"), with the gradient penalty between them; None
+    when there is nothing to learn from."""
+    expert_part, policy_part = OBJECTIVE_PARTS[objective]
     device = expert_end_obs.device
     expert = disc.ending_inputs(expert_end_obs) if len(expert_end_obs) else None
     policy = disc.ending_inputs(policy_end_obs) if len(policy_end_obs) else None
@@ -85,9 +99,9 @@ def ending_loss(
         return None
     loss = torch.zeros((), device=device)
     if expert is not None:
-        loss = loss + F.softplus(-disc.ending_logits_from_inputs(expert)).mean()
+        loss = loss + expert_part(disc.ending_logits_from_inputs(expert))
     if policy is not None:
-        loss = loss + F.softplus(disc.ending_logits_from_inputs(policy)).mean()
+        loss = loss + policy_part(disc.ending_logits_from_inputs(policy))
     if expert is not None and policy is not None and grad_penalty > 0:
         size = max(len(expert), len(policy))
         e = expert[torch.randint(len(expert), (size,), device=device)]
@@ -136,7 +150,8 @@ def update_discriminator(
                 loss = loss + settings.grad_penalty * penalty
             if (
                 settings.judges_endings
-                and (end_loss := ending_loss(disc, expert_end_obs, end_obs, settings.grad_penalty)) is not None
+                and (end_loss := ending_loss(disc, expert_end_obs, end_obs, settings.grad_penalty, settings.objective))
+                is not None
             ):
                 loss = loss + end_loss
             optimizer.zero_grad()

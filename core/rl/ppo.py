@@ -96,8 +96,8 @@ def ppo_update(
 
     ``samples``: the flat batch, each (B, ...): obs, actions, logp, values, advantages, returns,
     weights (importance weights of a batch collected by an older policy; 1 otherwise). Returns
-    the update's statistics; ``approx_kl`` is the KL of the last epoch, the one adaptive beta
-    looks at.
+    the update's statistics; ``approx_kl`` is the KL between the policy before and after the
+    whole update, measured once on the whole batch: the one the seed's adaptive beta looks at.
 
     Written for few torch operations per step (the networks are tiny, so each operation's
     overhead costs more than its arithmetic): observations are normalised once per update,
@@ -113,7 +113,7 @@ def ppo_update(
         }
         expert_x = policy.obs_norm(expert_obs) if settings.bc_coef > 0 else None
     clip_value = settings.clip_coef if settings.clip_value_loss else None
-    kls, clipfracs, entropies, value_losses, policy_losses, bc_losses = [], [], [], [], [], []
+    clipfracs, entropies, value_losses, policy_losses, bc_losses = [], [], [], [], []
     grad_groups = [policy.actor_parameters(), list(policy.critic.parameters())]
     for epoch in range(settings.update_epochs):
         order = torch.randperm(size, device=device)
@@ -159,18 +159,19 @@ def ppo_update(
             clip_grad_norms(grad_groups, settings.max_grad_norm)
             optimizer.step()
             if last_epoch:
-                # KL, clip fraction and entropy of the last epoch: how far the update has moved
-                # pi (the seed's adaptive beta rule looks at the KL after the update).
+                # Clip fraction and entropy of the last epoch: how far the update has moved pi.
                 with torch.no_grad():
-                    kls.append(approx_kl(logp_new, logp_old))
                     clipfracs.append(clip_fraction(logp_new, logp_old, settings.clip_coef))
                     if entropy is None:
                         entropy = policy.head_log_prob_entropy(out, mb["actions"])[1].mean()
                     entropies.append(entropy.detach())
             value_losses.append(v_loss.detach())
             policy_losses.append(policy_loss.detach())
+    with torch.no_grad():  # KL(pi_old || pi_new) after the update, on every sample of the batch
+        logp_after = policy.head_log_prob(policy.actor(fields["x"]), fields["actions"])
+        kl_after = approx_kl(logp_after, fields["logp"])
     stats = {
-        "approx_kl": float(torch.stack(kls).mean()),
+        "approx_kl": float(kl_after),
         "clip_fraction": float(torch.stack(clipfracs).mean()),
         "entropy": float(torch.stack(entropies).mean()),
         "value_loss": float(torch.stack(value_losses).mean()),

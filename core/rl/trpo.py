@@ -80,17 +80,22 @@ def trpo_step(
     cg_iters: int = 10,
     backtracks: int = 10,
     damping: float = 0.1,
+    judged_by: Callable[[], torch.Tensor] | None = None,
 ) -> TrpoStepStats:
     """One TRPO update of ``params`` in place.
 
-    surrogate(): L(theta | theta_k) at the current params, to maximise (a scalar with grad).
-    kl(): mean KL(pi_theta_k || pi_theta) at the current params (a scalar with grad).
+    surrogate(): the objective to maximise at the current params (a scalar with grad): the step's
+    direction follows its gradient. kl(): mean KL(pi_theta_k || pi_theta) at the current params.
+    judged_by(): what a step must improve to be accepted, as the seed says L(theta | theta_k);
+    by default the surrogate itself. When the objective adds a term (BC) to L, L alone judges, so
+    that no step is taken for that term at the surrogate's expense.
     """
+    judge = judged_by or surrogate
     params = list(params)
     old_flat = flat_params(params)
-    surrogate_at_old = surrogate()
-    gradient = flat_grad(surrogate_at_old, params)
-    surrogate_old = surrogate_at_old.item()
+    gradient = flat_grad(surrogate(), params)
+    with torch.no_grad():
+        judged_old = judge().item()
     if not torch.isfinite(gradient).all() or gradient.abs().max() == 0:
         return TrpoStepStats(False, 0.0, 0.0, 0.0)
     kl_gradient = flat_grad(kl(), params, create_graph=True)
@@ -109,7 +114,7 @@ def trpo_step(
             fraction = 0.5**halvings
             set_flat_params(params, old_flat + fraction * full_step)
             new_kl = kl().item()
-            improvement = surrogate().item() - surrogate_old
+            improvement = judge().item() - judged_old
             if new_kl <= max_kl and improvement > 0 and math.isfinite(improvement):
                 return TrpoStepStats(True, fraction, new_kl, improvement)
         set_flat_params(params, old_flat)
@@ -146,9 +151,12 @@ def trpo_update(
     with torch.no_grad():
         old_dist = policy.distribution(obs)
 
-    def surrogate() -> torch.Tensor:
+    def surrogate() -> torch.Tensor:  # L(theta | theta_k), the seed's
         dist = policy.distribution(obs)
-        value = (probability_ratio(policy.log_prob(dist, actions), logp_old) * advantages).mean()
+        return (probability_ratio(policy.log_prob(dist, actions), logp_old) * advantages).mean()
+
+    def objective() -> torch.Tensor:  # with the BC term: the direction; L alone accepts a step
+        value = surrogate()
         if expert is not None:
             value = value - settings.bc_coef * bc_loss(policy, *expert)
         return value
@@ -158,7 +166,13 @@ def trpo_update(
         return (kl if policy.discrete else kl.sum(-1)).mean()
 
     step = trpo_step(
-        policy.actor_parameters(), surrogate, mean_kl, settings.max_kl, settings.cg_iters, settings.backtracks
+        policy.actor_parameters(),
+        objective,
+        mean_kl,
+        settings.max_kl,
+        settings.cg_iters,
+        settings.backtracks,
+        judged_by=surrogate,
     )
     value_losses = []
     size = len(obs)

@@ -115,6 +115,10 @@ class TrainConfig:
             raise ConfigError(f"env: {error}") from None
         if not env_spec.trainable:
             raise ConfigError(f"env: {self.env} has pixel observations; training on it is not yet supported")
+        if self.absorbing and self.gamma >= 1.0:
+            # The absorbing state's value is its reward / (1 - gamma): without discounting it is
+            # infinite, and treating it as 0 would silently drop what D says of endings.
+            raise ConfigError("gamma: must be below 1 with absorbing (the absorbing state's value r / (1 - gamma))")
         if self.batch_size % self.num_minibatches:
             raise ConfigError(
                 f"num_minibatches: {self.num_minibatches} does not divide the batch of {self.batch_size} steps"

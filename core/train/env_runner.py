@@ -30,6 +30,8 @@ class RolloutBatch:
     last_obs: np.ndarray  # (N, obs_dim): the states the next batch starts from
     end_obs: np.ndarray  # (K, obs_dim): the states episodes really ended in (terminated, not cut off)
     end_index: np.ndarray  # (K, 2) int64: the (step, env) of each of those endings
+    cut_obs: np.ndarray  # (C, obs_dim): the states a time limit cut episodes off in
+    cut_index: np.ndarray  # (C, 2) int64: the (step, env) of each cut (to re-evaluate their values)
     finished: list[tuple[float, int]] = field(default_factory=list)  # (env return, length) of ended episodes
 
 
@@ -87,9 +89,13 @@ class EnvRunner:
             last_obs=self.obs,
             end_obs=np.empty((0, obs_dim), np.float32),
             end_index=np.empty((0, 2), np.int64),
+            cut_obs=np.empty((0, obs_dim), np.float32),
+            cut_index=np.empty((0, 2), np.int64),
         )
         end_obs: list[np.ndarray] = []
         end_index: list[tuple[int, int]] = []
+        cut_obs: list[np.ndarray] = []
+        cut_index: list[tuple[int, int]] = []
         obs = self.obs
         for step in range(steps):
             if should_stop is not None and should_stop():
@@ -113,8 +119,10 @@ class EnvRunner:
                 cut = np.flatnonzero(truncated)
                 if len(cut):
                     # Time limit: bootstrap from the state the env was cut off in.
-                    final_obs = np.stack(info["final_obs"][cut]).reshape(len(cut), -1)
+                    final_obs = np.stack(info["final_obs"][cut]).reshape(len(cut), -1).astype(np.float32)
                     batch.next_values[step, cut] = policy.value(final_obs)
+                    cut_obs.extend(final_obs)
+                    cut_index.extend((step, int(index)) for index in cut)
             obs = np.asarray(next_obs, dtype=np.float32).reshape(n, -1)
         # V of the state after each step: the next stored state, except where a time limit cut in.
         following = np.concatenate([batch.values[1:], policy.value(obs)[None]])
@@ -122,6 +130,8 @@ class EnvRunner:
         self.obs = batch.last_obs = obs
         if end_obs:
             batch.end_obs, batch.end_index = np.stack(end_obs), np.array(end_index, dtype=np.int64)
+        if cut_obs:
+            batch.cut_obs, batch.cut_index = np.stack(cut_obs), np.array(cut_index, dtype=np.int64)
         return batch
 
     def close(self) -> None:

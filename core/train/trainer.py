@@ -313,10 +313,16 @@ class Trainer:
             logp_now = policy.log_prob(policy.distribution(obs), buffer.flat("actions")).view_as(buffer.logp)
             values = policy.value(obs).view_as(buffer.values)
             last_values = policy.value(torch.from_numpy(batch.last_obs))
+            # The bootstrap value at a time-limit cut too, from the state the episode was cut off
+            # in: every value of the batch then comes from the same (current) critic.
+            cut_values = policy.value(torch.from_numpy(batch.cut_obs)) if len(batch.cut_obs) else None
         weights = torch.exp(logp_now - buffer.logp).clamp(max=MAX_SAMPLE_WEIGHT).reshape(-1)
         following = torch.cat([values[1:], last_values.unsqueeze(0)])
         buffer.logp, buffer.values = logp_now, values
-        buffer.next_values = torch.where(buffer.truncated, buffer.next_values, following)
+        buffer.next_values = following
+        if cut_values is not None:
+            t, n = torch.from_numpy(batch.cut_index).T
+            buffer.next_values[t, n] = cut_values
         return buffer, weights.to(self.device)
 
     def _update(self, batch: RolloutBatch) -> dict[str, float]:
@@ -344,12 +350,12 @@ class Trainer:
                 ending_rewards = self._ending_rewards(end_obs)
                 absorbing_value = torch.zeros(buffer.rewards.shape)
                 t, n = torch.from_numpy(batch.end_index).T
-                absorbing_value[t, n] = ending_rewards / (1.0 - config.gamma) if config.gamma < 1 else 0.0
+                absorbing_value[t, n] = ending_rewards / (1.0 - config.gamma)  # gamma < 1: TrainConfig
                 scalars["absorbing_reward"] = float(ending_rewards.mean()) if len(ending_rewards) else 0.0
             else:
                 n_terminal = int(buffer.terminated.sum())
                 absorbing_reward = self._absorbing_reward(n_terminal / (len(obs) + n_terminal))
-                absorbing_value = absorbing_reward / (1.0 - config.gamma) if config.gamma < 1 else 0.0
+                absorbing_value = absorbing_reward / (1.0 - config.gamma)
                 scalars["absorbing_reward"] = absorbing_reward
         self._require_finite("imitation reward (from D)", rewards)
         rewards = rewards.view_as(buffer.rewards).cpu()
@@ -407,7 +413,13 @@ class Trainer:
         return scalars
 
     def _reward_scale(self, rewards: torch.Tensor, buffer: RolloutBuffer) -> float:
-        """Running std of discounted imitation returns (as in VecNormalize's reward scaling)."""
+        """Running std of discounted imitation returns (as in VecNormalize's reward scaling).
+
+        The absorbing state's value is left out of these statistics on purpose and divided by the
+        same scale: it is a terminal value (r_absorbing / (1 - gamma)) that enters GAE at an
+        ending, not a per-step reward; counted in, its size (up to 100x a step's reward) would set
+        the scale whenever an episode ends and shrink every step's reward with it.
+        """
         returns_seen = []
         done = torch.logical_or(buffer.terminated, buffer.truncated).numpy()
         for step in range(rewards.shape[0]):

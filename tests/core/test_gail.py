@@ -1,5 +1,6 @@
 import pytest
 import torch
+import torch.nn.functional as F
 
 from core.envs.registry import get_spec
 from core.rl import gail
@@ -31,16 +32,19 @@ def test_discriminator_separates_separable_data():
     spec = get_spec("CartPole-v1")
     disc = Discriminator(spec, hidden=32, normalize_obs=False)
     optimizer = torch.optim.Adam(disc.parameters(), lr=3e-3)
-    expert_obs, policy_obs = torch.randn(256, 4) + 2.0, torch.randn(256, 4) - 2.0
-    expert_actions, policy_actions = torch.randint(2, (256,)), torch.randint(2, (256,))
+    # Unlike sets (other centres, spreads and sizes), so that swapping expert and policy anywhere
+    # in the loss would show.
+    expert_obs = 0.5 * torch.randn(256, 4) + torch.tensor([2.0, 0.0, 0.0, 0.0])
+    policy_obs = 1.5 * torch.randn(128, 4) + torch.tensor([0.0, -1.0, 0.0, 0.0])
+    expert_actions, policy_actions = torch.randint(2, (256,)), torch.randint(2, (128,))
     for _ in range(200):
         loss = gail.bce_loss(disc(expert_obs, expert_actions), disc(policy_obs, policy_actions))
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
     with torch.no_grad():
-        assert torch.sigmoid(disc(expert_obs, expert_actions)).mean() > 0.95
-        assert torch.sigmoid(disc(policy_obs, policy_actions)).mean() < 0.05
+        assert torch.sigmoid(disc(expert_obs, expert_actions)).mean() > 0.9
+        assert torch.sigmoid(disc(policy_obs, policy_actions)).mean() < 0.1
 
 
 def test_per_action_discriminator_scores_the_taken_action():
@@ -84,3 +88,25 @@ def test_d_learns_to_tell_the_demos_endings_from_other_endings(env):
     # The absorbing state after a crash is then worth less than after a landing (ln D <= 0).
     landing_reward, crash_reward = trainer._ending_rewards(expert_ends), trainer._ending_rewards(crashes)
     assert float(crash_reward.max()) < float(landing_reward.min()) <= 0
+
+
+def test_the_gradient_penalty_of_a_linear_logit_is_the_squared_weight_norm():
+    # logit = w . x has gradient w everywhere: E ||grad||^2 = ||w||^2, wherever it is measured.
+    w = torch.tensor([3.0, -4.0, 1.0])
+    expert, policy = torch.randn(64, 3), torch.randn(64, 3) + 5.0
+    penalty = gail.interpolated_gradient_penalty(expert, policy, lambda x: x @ w)
+    assert float(penalty) == pytest.approx(26.0)
+
+
+def test_d_on_endings_uses_the_objective_d_uses():
+    torch.manual_seed(0)
+    spec = get_spec("LunarLander-v3")
+    disc = Discriminator(spec, hidden=16, normalize_obs=False, judges_endings=True)
+    expert_ends, policy_ends = torch.randn(5, 8), torch.randn(3, 8)
+    with torch.no_grad():
+        e = disc.ending_logits(expert_ends)
+        p = disc.ending_logits(policy_ends)
+        seed_f = gail.ending_loss(disc, expert_ends, policy_ends, grad_penalty=0.0, objective="seed-f")
+        bce = gail.ending_loss(disc, expert_ends, policy_ends, grad_penalty=0.0, objective="bce")
+    assert float(seed_f) == pytest.approx(float(-F.softplus(e).mean() - F.softplus(-p).mean()), rel=1e-5)
+    assert float(bce) == pytest.approx(float(F.softplus(-e).mean() + F.softplus(p).mean()), rel=1e-5)

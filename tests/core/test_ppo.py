@@ -84,3 +84,34 @@ def test_clip_grad_norms_matches_torch_per_group():
             torch.testing.assert_close(p.grad, r)
     # The large group was scaled down to norm 0.5; the small one was left alone.
     assert abs(float(torch.linalg.vector_norm(torch.cat([p.grad.flatten() for p in groups[0]]))) - 0.5) < 1e-4
+
+
+@pytest.mark.parametrize("objective", ["ppo-clip", "ppo-kl"])
+def test_the_update_reports_the_kl_of_the_whole_update_on_the_whole_batch(objective):
+    # The adaptive-beta rule of the seed looks at KL(pi_old || pi_new) once the update is done:
+    # measured on every sample after the last epoch, not averaged over minibatches during it.
+    from core.envs.registry import get_spec
+    from core.rl.nets import ActorCritic
+    from core.rl.optim import adam
+
+    torch.manual_seed(0)
+    spec = get_spec("CartPole-v1")
+    policy = ActorCritic(spec, 32, True)
+    obs = torch.randn(256, 4)
+    with torch.no_grad():
+        actions, logp, values = policy.act(obs)
+    samples = {
+        "obs": obs,
+        "actions": actions,
+        "logp": logp,
+        "values": values,
+        "advantages": torch.randn(256),
+        "returns": values + torch.randn(256),
+        "weights": torch.ones(256),
+    }
+    settings = ppo.PpoSettings(objective, 4, 64, 0.2, False, 0.5, 0.0, 0.0, 0.5)
+    stats = ppo.ppo_update(policy, adam(policy.parameters(), 3e-3), samples, obs, actions, settings, kl_beta=1.0)
+    with torch.no_grad():
+        logp_after = policy.log_prob(policy.distribution(obs), actions)
+    assert stats["approx_kl"] == pytest.approx(float(ppo.approx_kl(logp_after, logp)), rel=1e-5)
+    assert stats["approx_kl"] > 0

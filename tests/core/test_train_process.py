@@ -1,8 +1,13 @@
 """Training in a child process: the same events as in-process, control across the pipe, failures."""
 
+import contextlib
 import os
+import queue
 import signal
+import threading
 import time
+
+import pytest
 
 from core.paths import sample_demos_dir
 from core.train.config import default_config
@@ -27,18 +32,32 @@ def test_pause_and_stop_cross_the_pipe(tmp_path):
     config = default_config(CARTPOLE, total_steps=10_000_000, **SMALL)
     control = TrainControl()
     run = TrainProcess(config, sample_demos_dir(CARTPOLE), tmp_path / "run")
-    events = run.run(control)
-    seen = 0
-    for event in events:
-        if isinstance(event, IterationStats):
-            seen += 1
-            if seen == 2:
-                break
+    events: queue.Queue = queue.Queue()
+    thread = threading.Thread(target=lambda: [events.put(event) for event in run.run(control)])
+    thread.start()
+
+    def next_stats(timeout: float) -> IterationStats:
+        while True:
+            event = events.get(timeout=timeout)
+            if isinstance(event, IterationStats):
+                return event
+
+    next_stats(60)
+    control.pause()
+    # The iteration under way may still end; then the child waits: nothing more for a while.
+    with contextlib.suppress(queue.Empty):
+        next_stats(2.0)
+    with pytest.raises(queue.Empty):
+        next_stats(1.5)
+    control.resume()
+    resumed = next_stats(60)  # it goes on after the pause
     stopped_at = time.monotonic()
     control.stop()
-    rest = list(events)
-    assert time.monotonic() - stopped_at < 2.0
+    thread.join(timeout=30)
+    rest = [events.get_nowait() for _ in range(events.qsize())]
+    assert time.monotonic() - stopped_at < 5.0  # catches a hang; Stop is quick (one iteration)
     assert isinstance(rest[-1], Finished) and rest[-1].stopped_early
+    assert rest[-1].env_steps >= resumed.env_steps
 
 
 def test_a_failure_in_the_child_becomes_failed(tmp_path):

@@ -1,5 +1,6 @@
 import json
 import multiprocessing
+import queue
 import threading
 import time
 
@@ -70,15 +71,19 @@ def test_stop_is_honoured_within_a_second(cartpole_demos, rollout_process):
     trainer = Trainer(config, cartpole_demos)
     stopped_at = {}
 
+    training = threading.Event()
+
     def consume():
         for event in trainer.run(control):
+            if isinstance(event, IterationStats):
+                training.set()
             if isinstance(event, Finished):
                 stopped_at["time"] = time.perf_counter()
                 stopped_at["event"] = event
 
     thread = threading.Thread(target=consume)
     thread.start()
-    time.sleep(1.0)
+    assert training.wait(timeout=60)  # an iteration went by: it is training
     asked = time.perf_counter()
     control.stop()
     thread.join(timeout=5)
@@ -116,14 +121,20 @@ def test_pause_holds_the_trainer_until_resume(cartpole_demos):
     config = default_config("CartPole-v1", **TINY)
     control = TrainControl()
     control.pause()
-    seen = []
-    thread = threading.Thread(target=lambda: seen.extend(Trainer(config, cartpole_demos).run(control)))
+    events: queue.Queue = queue.Queue()
+
+    def consume():
+        for event in Trainer(config, cartpole_demos).run(control):
+            events.put(event)
+
+    thread = threading.Thread(target=consume)
     thread.start()
-    time.sleep(0.5)
-    assert not seen
+    with pytest.raises(queue.Empty):  # paused from the start: nothing in a second
+        events.get(timeout=1.0)
     control.resume()
     thread.join(timeout=30)
-    assert isinstance(seen[-1], Finished)
+    seen = [events.get_nowait() for _ in range(events.qsize())]
+    assert isinstance(seen[-1], Finished) and not seen[-1].stopped_early
 
 
 def test_nan_becomes_failed_naming_the_quantity_and_keeps_the_checkpoint(tmp_path, cartpole_demos, monkeypatch):
