@@ -15,7 +15,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class IterationStats:
-    """One iteration's scalars (see ``Trainer`` for their names)."""
+    """One iteration's scalars, by the keys ``core.train.metrics.METRICS`` declares."""
 
     iteration: int
     env_steps: int

@@ -29,3 +29,11 @@ def test_value_near_picks_the_closest_point():
 def test_capacity_must_allow_thinning():
     with pytest.raises(ValueError):
         DecimatingSeries(capacity=2)
+
+
+def test_every_plotted_curve_is_a_declared_metric():
+    from app.gui.plots import PANELS
+    from core.train.metrics import METRICS
+
+    keys = {curve.key for panel in PANELS for curve in panel.curves}
+    assert keys <= set(METRICS), keys - set(METRICS)

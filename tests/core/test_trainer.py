@@ -16,6 +16,7 @@ from core.train.checkpoint import load_checkpoint
 from core.train.config import default_config
 from core.train.evaluate import evaluate_policy, random_policy_return
 from core.train.events import CheckpointSaved, Failed, Finished, IterationStats, PolicySnapshot, TrainControl
+from core.train.metrics import METRICS
 from core.train.run_dir import RunDir
 from core.train.trainer import MAX_SAMPLE_WEIGHT, Trainer, resolve_device
 
@@ -62,6 +63,9 @@ def test_a_short_run_emits_the_contract_events(tmp_path, cartpole_demos, generat
     assert isinstance(events[-1], Finished) and not events[-1].stopped_early
     assert len(RunDir(tmp_path / "run").metrics()) == 4
     assert json.loads((tmp_path / "run" / "final_eval.json").read_text())["episodes"] == 10
+    # Every number reported is declared, with its label and unit, in core.train.metrics.
+    reported = {key for record in RunDir(tmp_path / "run").metrics() for key in record}
+    assert reported <= set(METRICS), reported - set(METRICS)
 
 
 @pytest.mark.parametrize("rollout_process", [False, True])
@@ -210,6 +214,7 @@ def test_behaviour_cloning_imitates_cartpole(cartpole_demos):
     events = events_of(trainer)
     losses = [e.scalars["bc_loss"] for e in events if isinstance(e, IterationStats)]
     assert losses[-1] < losses[0]
+    assert {key for e in events if isinstance(e, IterationStats) for key in e.scalars} <= set(METRICS)
     assert events[-1].final_eval["return_mean"] > 400
 
 
