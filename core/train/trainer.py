@@ -32,9 +32,11 @@ from core.train.config import TrainConfig
 from core.train.env_runner import EnvRunner, RolloutBatch, RunnerSpec
 from core.train.evaluate import evaluate_policy
 from core.train.events import CheckpointSaved, Event, Failed, Finished, IterationStats, PolicySnapshot, TrainControl
+from core.train.imitation_rewards import ImitationRewards, RewardSettings
 from core.train.rollout_process import RolloutProcess
 from core.train.run_dir import RunDir
 from core.train.seeds import EVAL_SEED_BASE
+from core.train.stale_batch import as_buffer, reevaluate
 
 # Argument validation of every distribution costs time in the rollout loop; NaNs are caught by
 # the trainer's own checks, which name the quantity.
@@ -50,11 +52,6 @@ def resolve_device(name: str) -> torch.device:
             "device: cuda was requested, but torch sees no CUDA device (torch.cuda.is_available() is False)"
         )
     return torch.device(name)
-
-
-# Cap on pi_now / pi_behaviour for a batch collected one update ago (see Trainer._to_buffer).
-MAX_SAMPLE_WEIGHT = 2.0
-LOGIT_99 = math.log(0.99 / 0.01)  # D kept in [0.01, 0.99] where it values the absorbing state
 
 
 class Trainer:
@@ -134,9 +131,11 @@ class Trainer:
         self.env_steps = 0
         self.wall_time_s = 0.0
         self.kl_beta = config.kl_beta_init
-        self.reward_return_var = 1.0  # running variance of discounted imitation returns
-        self.policy_absorbing_share = self.expert_absorbing_share  # smoothed; starts neutral
-        self._reward_returns = np.zeros(config.num_envs)
+        self.imitation = ImitationRewards(
+            RewardSettings(config.reward, config.gamma, config.absorbing, self.judges_endings, config.normalize_reward),
+            self.expert_absorbing_share,
+            config.num_envs,
+        )
         if resume:
             self._restore()
         if self.run_folder is not None:
@@ -225,8 +224,7 @@ class Trainer:
             "env_steps": self.env_steps,
             "wall_time_s": self.wall_time_s,
             "kl_beta": self.kl_beta,
-            "reward_return_var": self.reward_return_var,
-            "policy_absorbing_share": self.policy_absorbing_share,
+            **self.imitation.state(),
             "policy_opt": policy_opt_rest,
             "disc_opt": disc_opt_rest,
         }
@@ -252,8 +250,7 @@ class Trainer:
         state = checkpoint.state
         self.iteration, self.env_steps = int(state["iteration"]), int(state["env_steps"])
         self.wall_time_s, self.kl_beta = float(state["wall_time_s"]), float(state["kl_beta"])
-        self.reward_return_var = float(state.get("reward_return_var", 1.0))
-        self.policy_absorbing_share = float(state.get("policy_absorbing_share", self.expert_absorbing_share))
+        self.imitation.restore(state)
         self._sync_rollout_policy()
 
     def _start_rollouts(self) -> EnvRunner | RolloutProcess:
@@ -288,42 +285,12 @@ class Trainer:
     # ----------------------------------------------------------------------------- updates
 
     def _to_buffer(self, batch: RolloutBatch) -> tuple[RolloutBuffer, torch.Tensor | None]:
-        """The batch as tensors, and importance weights when it came from an older policy.
-
-        With a rollout process the batch was collected by the policy of one update ago. Then, as
-        in decoupled PPO, the current policy becomes the one ratios are taken against (log pi and
-        V are re-evaluated with it) and each sample is weighted by pi_now / pi_behaviour, capped
-        at ``MAX_SAMPLE_WEIGHT`` so that a rare action cannot dominate a minibatch. None = all 1.
-        """
-        buffer = RolloutBuffer(
-            obs=torch.from_numpy(batch.obs),
-            actions=torch.from_numpy(batch.actions),
-            logp=torch.from_numpy(batch.logp),
-            values=torch.from_numpy(batch.values),
-            next_values=torch.from_numpy(batch.next_values),
-            rewards=torch.zeros(batch.logp.shape),
-            terminated=torch.from_numpy(batch.terminated),
-            truncated=torch.from_numpy(batch.truncated),
-        )
+        """The batch as tensors, and importance weights when it came from an older policy (see
+        ``core.train.stale_batch``); None = all 1."""
+        buffer = as_buffer(batch)
         if not self.config.rollout_process:
             return buffer, None
-        policy = self.rollout_policy
-        with torch.no_grad():
-            obs = buffer.flat("obs")
-            logp_now = policy.log_prob(policy.distribution(obs), buffer.flat("actions")).view_as(buffer.logp)
-            values = policy.value(obs).view_as(buffer.values)
-            last_values = policy.value(torch.from_numpy(batch.last_obs))
-            # The bootstrap value at a time-limit cut too, from the state the episode was cut off
-            # in: every value of the batch then comes from the same (current) critic.
-            cut_values = policy.value(torch.from_numpy(batch.cut_obs)) if len(batch.cut_obs) else None
-        weights = torch.exp(logp_now - buffer.logp).clamp(max=MAX_SAMPLE_WEIGHT).reshape(-1)
-        following = torch.cat([values[1:], last_values.unsqueeze(0)])
-        buffer.logp, buffer.values = logp_now, values
-        buffer.next_values = following
-        if cut_values is not None:
-            t, n = torch.from_numpy(batch.cut_index).T
-            buffer.next_values[t, n] = cut_values
-        return buffer, weights.to(self.device)
+        return buffer, reevaluate(buffer, batch, self.rollout_policy).to(self.device)
 
     def _update(self, batch: RolloutBatch) -> dict[str, float]:
         config = self.config
@@ -343,26 +310,11 @@ class Trainer:
             end_obs,
             self.disc_settings,
         )
-        rewards = gail.imitation_reward(policy_logits, config.reward)
-        absorbing_value: float | torch.Tensor = 0.0
-        if config.absorbing:
-            if self.judges_endings:
-                ending_rewards = self._ending_rewards(end_obs)
-                absorbing_value = torch.zeros(buffer.rewards.shape)
-                t, n = torch.from_numpy(batch.end_index).T
-                absorbing_value[t, n] = ending_rewards / (1.0 - config.gamma)  # gamma < 1: TrainConfig
-                scalars["absorbing_reward"] = float(ending_rewards.mean()) if len(ending_rewards) else 0.0
-            else:
-                n_terminal = int(buffer.terminated.sum())
-                absorbing_reward = self._absorbing_reward(n_terminal / (len(obs) + n_terminal))
-                absorbing_value = absorbing_reward / (1.0 - config.gamma)
-                scalars["absorbing_reward"] = absorbing_reward
+        rewards, absorbing_value, reward_scalars = self.imitation.rewards(
+            self.disc, policy_logits, buffer, end_obs, batch.end_index
+        )
         self._require_finite("imitation reward (from D)", rewards)
-        rewards = rewards.view_as(buffer.rewards).cpu()
-        scalars["imitation_reward"] = float(rewards.mean())
-        if config.normalize_reward:
-            scale = self._reward_scale(rewards, buffer)
-            rewards, absorbing_value = rewards / scale, absorbing_value / scale
+        scalars |= reward_scalars
         buffer.rewards = rewards
         advantages, returns = compute_gae(
             buffer.rewards,
@@ -411,47 +363,6 @@ class Trainer:
         scalars["explained_variance"] = float(1 - (returns_flat - values).var() / variance) if variance > 0 else 0.0
         scalars["learning_rate"] = learning_rate
         return scalars
-
-    def _reward_scale(self, rewards: torch.Tensor, buffer: RolloutBuffer) -> float:
-        """Running std of discounted imitation returns (as in VecNormalize's reward scaling).
-
-        The absorbing state's value is left out of these statistics on purpose and divided by the
-        same scale: it is a terminal value (r_absorbing / (1 - gamma)) that enters GAE at an
-        ending, not a per-step reward; counted in, its size (up to 100x a step's reward) would set
-        the scale whenever an episode ends and shrink every step's reward with it.
-        """
-        returns_seen = []
-        done = torch.logical_or(buffer.terminated, buffer.truncated).numpy()
-        for step in range(rewards.shape[0]):
-            self._reward_returns = self._reward_returns * self.config.gamma + rewards[step].numpy()
-            returns_seen.append(self._reward_returns.copy())
-            self._reward_returns[done[step]] = 0.0
-        batch_var = float(np.var(np.concatenate(returns_seen)))
-        self.reward_return_var = 0.9 * self.reward_return_var + 0.1 * batch_var
-        return math.sqrt(self.reward_return_var + 1e-8)
-
-    def _absorbing_reward(self, policy_absorbing_share: float) -> float:
-        """The imitation reward in the absorbing state that follows a real termination (DAC).
-
-        The absorbing state is a single point, so the optimal D there has a closed form: the
-        expert's share of absorbing samples over the sum of both shares, D = f_E / (f_E + f_pi).
-        Demos that never terminate (CartPole at its time limit) make ending an episode cost
-        ln 0.01 per step forever; demos that land make landing as good as the policy's landings
-        are frequent. The policy's share is smoothed over iterations; D is kept in [0.01, 0.99].
-        """
-        self.policy_absorbing_share = 0.9 * self.policy_absorbing_share + 0.1 * policy_absorbing_share
-        expert, policy = self.expert_absorbing_share, self.policy_absorbing_share
-        d_absorbing = expert / (expert + policy) if expert + policy > 0 else 0.5
-        d_absorbing = min(max(d_absorbing, 0.01), 0.99)
-        logit = math.log(d_absorbing / (1 - d_absorbing))
-        return float(gail.imitation_reward(torch.tensor([logit]), self.config.reward).item())
-
-    def _ending_rewards(self, end_obs: torch.Tensor) -> torch.Tensor:
-        """The imitation reward in the absorbing state after each ending, from D_end of the state
-        the episode ended in (kept in [0.01, 0.99] like the closed form): (K,) on the CPU."""
-        with torch.no_grad():
-            logits = self.disc.ending_logits(end_obs).clamp(-LOGIT_99, LOGIT_99)
-        return gail.imitation_reward(logits, self.config.reward).cpu()
 
     def _expert_minibatch(self, size: int) -> tuple[torch.Tensor, torch.Tensor]:
         index = torch.randint(len(self.expert_obs), (size,), device=self.device)

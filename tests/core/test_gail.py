@@ -1,3 +1,5 @@
+import functools
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -86,7 +88,8 @@ def test_d_learns_to_tell_the_demos_endings_from_other_endings(env):
         assert torch.sigmoid(trainer.disc.ending_logits(expert_ends)).mean() > 0.7
         assert torch.sigmoid(trainer.disc.ending_logits(crashes)).mean() < 0.3
     # The absorbing state after a crash is then worth less than after a landing (ln D <= 0).
-    landing_reward, crash_reward = trainer._ending_rewards(expert_ends), trainer._ending_rewards(crashes)
+    ending_rewards = functools.partial(trainer.imitation._ending_rewards, trainer.disc)
+    landing_reward, crash_reward = ending_rewards(expert_ends), ending_rewards(crashes)
     assert float(crash_reward.max()) < float(landing_reward.min()) <= 0
 
 

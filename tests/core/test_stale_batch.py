@@ -10,7 +10,8 @@ from core.paths import sample_demos_dir
 from core.rl.nets import state_to_numpy
 from core.train.config import default_config
 from core.train.env_runner import EnvRunner, RunnerSpec
-from core.train.trainer import MAX_SAMPLE_WEIGHT, Trainer
+from core.train.stale_batch import MAX_SAMPLE_WEIGHT
+from core.train.trainer import Trainer
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from core.train.evaluate import evaluate_policy, random_policy_return
 from core.train.events import CheckpointSaved, Failed, Finished, IterationStats, PolicySnapshot, TrainControl
 from core.train.metrics import METRICS
 from core.train.run_dir import RunDir
-from core.train.trainer import MAX_SAMPLE_WEIGHT, Trainer, resolve_device
+from core.train.stale_batch import MAX_SAMPLE_WEIGHT
+from core.train.trainer import Trainer, resolve_device
 
 TINY = {
     "num_envs": 2,
