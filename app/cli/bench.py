@@ -54,7 +54,7 @@ def run_bench(args: argparse.Namespace) -> int:
     from app.bench.harness import SUITES, SuiteResult, bare_env_steps_per_s, imperfect_demos, run_case_isolated
     from core.fileio import atomic_write_text
     from core.paths import sample_demos_dir
-    from core.train.trainer import resolve_device
+    from core.train.device import resolve_device
 
     if args.report_only:
         if args.out is None:

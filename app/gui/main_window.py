@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
     def _about_page(self) -> str:
         import PySide6
 
-        from core.train.trainer import resolve_device
+        from core.train.device import resolve_device
 
         return help.about_page(resolve_device("auto").type, self.workspace.root, qVersion(), PySide6.__version__)
 

@@ -43,10 +43,11 @@ from core.envs.registry import REGISTRY
 from core.errors import StudioError
 from core.paths import sample_demos_dir
 from core.train.config import TrainConfig, default_config
+from core.train.device import resolve_device
 from core.train.events import CheckpointSaved, Failed, Finished
 from core.train.run_dir import NothingToResume, RunDir
 from core.train.train_process import TrainProcess
-from core.train.trainer import Trainer, resolve_device
+from core.train.trainer import Trainer
 
 ALGORITHMS = (
     ("GAIL + PPO-clip", "gail", "ppo-clip"),

@@ -10,7 +10,6 @@ worker forwards it as Qt signals.
 
 from __future__ import annotations
 
-import math
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -29,11 +28,21 @@ from core.rl.nets import ActorCritic, Discriminator, state_to_numpy
 from core.rl.optim import adam
 from core.train.checkpoint import Checkpoint, optimizer_tensors, restore_optimizer
 from core.train.config import TrainConfig
+from core.train.device import resolve_device
+from core.train.divergence import check_finite, require_finite
 from core.train.env_runner import EnvRunner, RolloutBatch, RunnerSpec
 from core.train.evaluate import evaluate_policy
 from core.train.events import CheckpointSaved, Event, Failed, Finished, IterationStats, PolicySnapshot, TrainControl
-from core.train.imitation_rewards import ImitationRewards, RewardSettings
+from core.train.expert_data import ExpertData
+from core.train.imitation_rewards import ImitationRewards
 from core.train.rollout_process import RolloutProcess
+from core.train.rule_settings import (
+    discriminator_settings,
+    judges_endings,
+    ppo_settings,
+    reward_settings,
+    trpo_settings,
+)
 from core.train.run_dir import RunDir
 from core.train.seeds import EVAL_SEED_BASE
 from core.train.stale_batch import as_buffer, reevaluate
@@ -41,17 +50,6 @@ from core.train.stale_batch import as_buffer, reevaluate
 # Argument validation of every distribution costs time in the rollout loop; NaNs are caught by
 # the trainer's own checks, which name the quantity.
 Distribution.set_default_validate_args(False)
-
-
-def resolve_device(name: str) -> torch.device:
-    """``auto`` -> CUDA when available, else CPU; ``cuda`` without CUDA is an error."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise TrainingError(
-            "device: cuda was requested, but torch sees no CUDA device (torch.cuda.is_available() is False)"
-        )
-    return torch.device(name)
 
 
 class Trainer:
@@ -72,7 +70,7 @@ class Trainer:
 
         spec, device = self.spec, self.device
         self.policy = ActorCritic(spec, config.hidden_size, config.normalize_obs).to(device)
-        self.judges_endings = config.absorbing and config.disc_judges_endings
+        self.judges_endings = judges_endings(config)
         self.disc = Discriminator(spec, config.disc_hidden_size, config.normalize_obs, self.judges_endings).to(device)
         # Rollouts run on the CPU; with a GPU the CPU copy is refreshed after each update.
         self.rollout_policy = (
@@ -84,45 +82,13 @@ class Trainer:
             self.policy_optimizer = adam(self.policy.parameters(), config.learning_rate, eps=1e-5)
         self.disc_optimizer = adam(self.disc.parameters(), config.disc_learning_rate)
         self.bc_optimizer = adam(self.policy.parameters(), config.learning_rate, eps=1e-5)
-        self.disc_settings = gail.DiscriminatorSettings(
-            config.disc_steps, config.disc_batch_size, config.disc_loss, config.disc_grad_penalty, self.judges_endings
-        )
-        self.ppo_settings = ppo.PpoSettings(
-            config.generator,
-            config.update_epochs,
-            config.minibatch_size,
-            config.clip_coef,
-            config.clip_value_loss,
-            config.vf_coef,
-            config.ent_coef,
-            config.bc_coef,
-            config.max_grad_norm,
-        )
-        self.trpo_settings = trpo.TrpoSettings(
-            config.trpo_max_kl,
-            config.trpo_cg_iters,
-            config.trpo_backtracks,
-            config.trpo_vf_iters,
-            config.minibatch_size,
-            config.bc_coef,
-            config.max_grad_norm,
-        )
+        self.disc_settings = discriminator_settings(config)
+        self.ppo_settings = ppo_settings(config)
+        self.trpo_settings = trpo_settings(config)
 
-        expert_obs, expert_actions = demos.transitions()
-        self.expert_obs = torch.as_tensor(expert_obs.reshape(len(expert_obs), -1), dtype=torch.float32, device=device)
-        self.expert_actions = torch.as_tensor(expert_actions, device=device)
-        if spec.is_discrete:
-            self.expert_actions = self.expert_actions.long()
-        else:
-            self.expert_actions = self.expert_actions.float()
-        # Share of expert samples that are the absorbing state: one per terminated demo episode.
-        n_terminal = sum(episode.meta.terminated for episode in demos.episodes)
-        self.expert_absorbing_share = n_terminal / (len(expert_obs) + n_terminal)
-        # The states the terminated demo episodes ended in (D_end's positives).
-        ends = [episode.observations[-1].reshape(-1) for episode in demos.episodes if episode.meta.terminated]
-        self.expert_end_obs = torch.as_tensor(
-            np.array(ends, dtype=np.float32).reshape(len(ends), self.expert_obs.shape[1]), device=device
-        )
+        expert = ExpertData.from_demos(demos, spec, device)
+        self.expert_obs, self.expert_actions, self.expert_end_obs = expert.obs, expert.actions, expert.end_obs
+        self.expert_absorbing_share = expert.absorbing_share
         # Both normalisers start from the demos' statistics, so the first rollouts see sensible inputs.
         self.policy.obs_norm.update(self.expert_obs)
         self.disc.obs_norm.update(self.expert_obs)
@@ -131,11 +97,7 @@ class Trainer:
         self.env_steps = 0
         self.wall_time_s = 0.0
         self.kl_beta = config.kl_beta_init
-        self.imitation = ImitationRewards(
-            RewardSettings(config.reward, config.gamma, config.absorbing, self.judges_endings, config.normalize_reward),
-            self.expert_absorbing_share,
-            config.num_envs,
-        )
+        self.imitation = ImitationRewards(reward_settings(config), self.expert_absorbing_share, config.num_envs)
         if resume:
             self._restore()
         if self.run_folder is not None:
@@ -426,21 +388,10 @@ class Trainer:
             self.rollout_policy.load_state_dict({k: v.cpu() for k, v in self.policy.state_dict().items()})
 
     def _require_finite(self, name: str, tensor: torch.Tensor) -> None:
-        """Raise TrainingError if ``tensor`` (computed in the iteration under way) holds NaN or inf."""
-        if not torch.isfinite(tensor).all():
-            raise TrainingError(f"training diverged: {name} is not finite at iteration {self.iteration + 1}")
+        require_finite(name, tensor, self.iteration + 1)  # computed in the iteration under way
 
     def _check_finite(self, scalars: dict[str, float]) -> None:
-        """Raise TrainingError naming the first diverged loss or network."""
-        for name, value in scalars.items():
-            if not math.isfinite(value):
-                raise TrainingError(f"training diverged: {name} is {value} at iteration {self.iteration}")
-        for label, module in (("policy", self.policy), ("discriminator", self.disc)):
-            for name, tensor in module.state_dict().items():
-                if not torch.isfinite(tensor).all():
-                    raise TrainingError(
-                        f"training diverged: {label} parameter {name} is not finite at iteration {self.iteration}"
-                    )
+        check_finite(scalars, {"policy": self.policy, "discriminator": self.disc}, self.iteration)
 
     def _append_metrics(self, scalars: dict[str, float]) -> None:
         if self.run_folder is not None:

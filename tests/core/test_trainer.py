@@ -14,12 +14,13 @@ from core.paths import sample_demos_dir
 from core.rl import gail
 from core.train.checkpoint import load_checkpoint
 from core.train.config import default_config
+from core.train.device import resolve_device
 from core.train.evaluate import evaluate_policy, random_policy_return
 from core.train.events import CheckpointSaved, Failed, Finished, IterationStats, PolicySnapshot, TrainControl
 from core.train.metrics import METRICS
 from core.train.run_dir import RunDir
 from core.train.stale_batch import MAX_SAMPLE_WEIGHT
-from core.train.trainer import Trainer, resolve_device
+from core.train.trainer import Trainer
 
 TINY = {
     "num_envs": 2,

@@ -1,0 +1,30 @@
+"""The demos as the trainer uses them: flat tensors on its device, and what D needs of endings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from core.data.demo_set import DemoSet
+from core.envs.registry import EnvSpec
+
+
+@dataclass(frozen=True)
+class ExpertData:
+    obs: torch.Tensor  # (M, obs_dim) float32: every demo state an action was taken in
+    actions: torch.Tensor  # (M,) int64 or (M, act_dim) float32
+    end_obs: torch.Tensor  # (K, obs_dim): the states the terminated demo episodes ended in (D_end's positives)
+    absorbing_share: float  # share of expert samples that are the absorbing state: one per terminated episode
+
+    @classmethod
+    def from_demos(cls, demos: DemoSet, spec: EnvSpec, device: torch.device) -> ExpertData:
+        expert_obs, expert_actions = demos.transitions()
+        obs = torch.as_tensor(expert_obs.reshape(len(expert_obs), -1), dtype=torch.float32, device=device)
+        actions = torch.as_tensor(expert_actions, device=device)
+        actions = actions.long() if spec.is_discrete else actions.float()
+        n_terminal = sum(episode.meta.terminated for episode in demos.episodes)
+        ends = [episode.observations[-1].reshape(-1) for episode in demos.episodes if episode.meta.terminated]
+        end_obs = torch.as_tensor(np.array(ends, dtype=np.float32).reshape(len(ends), obs.shape[1]), device=device)
+        return cls(obs, actions, end_obs, n_terminal / (len(expert_obs) + n_terminal))
