@@ -8,11 +8,9 @@ The game runs on a precise Qt timer at the env's fps times the chosen speed, in 
 from __future__ import annotations
 
 import contextlib
-import enum
 import json
 import time
 from collections import deque
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -41,12 +39,11 @@ from app.gui.keys import key_name
 from app.gui.wording import count
 from core.data.demo_set import DemoSet, load_demo_set
 from core.data.episode import Episode
-from core.data.recorder import Recorder
-from core.data.replay import ReplayStep, replay
+from core.data.recording_session import REPLAYING, Mode, RecordingSession
 from core.data.workspace import TRASH_DIR, Workspace, move_to_trash, restore_from_trash
-from core.envs.endings import above_top_edge, classify_ending
+from core.envs.endings import above_top_edge
 from core.envs.keyboard import KeyboardActions
-from core.envs.registry import GAME_KEYS, REGISTRY, EnvSpec, get_spec
+from core.envs.registry import REGISTRY, EnvSpec, get_spec
 from core.errors import DemoError, StudioError
 from core.paths import sample_demos_dir
 
@@ -55,17 +52,6 @@ MY_DEMOS, SAMPLES = "mine", "samples"
 PACING_WINDOW = 3000  # step intervals kept for the pacing figures
 
 
-class Mode(enum.Enum):
-    WAITING = "ready"  # an episode is reset and waits for the first key
-    PLAYING = "playing"
-    PAUSED = "paused"
-    FINISHED = "finished"  # the episode ended: keep or discard
-    REPLAY = "replay"
-    REPLAY_PAUSED = "replay paused"
-    REPLAY_DONE = "replay finished"  # Space replays it again, Esc or a game key goes back to playing
-
-
-REPLAYING = (Mode.REPLAY, Mode.REPLAY_PAUSED, Mode.REPLAY_DONE)
 PAUSE_BUTTON_TEXT = {
     Mode.WAITING: "Start (Space)",
     Mode.PLAYING: "Pause (Space)",
@@ -87,13 +73,9 @@ class RecordView(QWidget):
         super().__init__(parent)
         self.workspace = workspace
         self.dialogs = ThenRefocus(dialogs or Dialogs(), self.take_keyboard)
-        self.mode = Mode.WAITING
-        self.recorder: Recorder | None = None
-        self.keyboard: KeyboardActions | None = None
+        self.session: RecordingSession | None = None
         self.demo_set: DemoSet | None = None
-        self._replay: Iterator[ReplayStep] | None = None
-        self._replay_episode: Episode | None = None
-        self._replay_return = 0.0
+        self._timer_fps = 0.0  # the rate the timer runs at (0: stopped)
         self._shown_episodes: list[Episode] = []
         self._undo: list[Path] = []  # trashed files, newest last
         self._expert_levels: dict[str, float | None] = {}
@@ -248,9 +230,21 @@ class RecordView(QWidget):
         return self._set_combo.currentData() == SAMPLES
 
     @property
+    def mode(self) -> Mode:
+        return self.session.mode if self.session is not None else Mode.WAITING
+
+    @property
+    def recorder(self):
+        return self.session.recorder if self.session is not None else None
+
+    @property
+    def keyboard(self) -> KeyboardActions | None:
+        return self.session.keyboard if self.session is not None else None
+
+    @property
     def has_unsaved_episode(self) -> bool:
         """Steps were taken in an episode that is neither kept nor discarded."""
-        return self.recorder is not None and self.recorder.started and self.recorder.length > 0
+        return self.session is not None and self.session.has_unsaved_episode
 
     def set_env(self, env_key: str) -> bool:
         """Select an env as the user would (asks before dropping an episode); True if it is now shown."""
@@ -276,7 +270,7 @@ class RecordView(QWidget):
 
     def take_keyboard(self) -> None:
         """Give the keyboard to the game (when this view is on screen): keys play at once."""
-        if self.isVisible() and self.recorder is not None:
+        if self.isVisible() and self.session is not None:
             self.frame_view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def showEvent(self, event) -> None:
@@ -311,20 +305,18 @@ class RecordView(QWidget):
 
     # ------------------------------------------------------------------ env and episodes
     def _switch_env(self, env_key: str, ask: bool = True) -> None:
-        if self.recorder is not None and env_key == self.recorder.spec.key:
+        if self.session is not None and env_key == self.session.spec.key:
             return
         if ask and self.has_unsaved_episode and not self._confirm_drop("switch environment"):
-            previous = self.recorder.spec.key
+            previous = self.session.spec.key
             self._env_combo.blockSignals(True)
             self._env_combo.setCurrentIndex(self._env_combo.findData(previous))
             self._env_combo.blockSignals(False)
             return
-        self._stop_replay()
-        if self.recorder is not None:
-            self.recorder.close()
+        if self.session is not None:
+            self.session.close()
         spec = get_spec(env_key)
-        self.recorder = Recorder(spec, self.workspace.demos_dir(env_key), source="human", render=True)
-        self.keyboard = KeyboardActions(spec)
+        self.session = RecordingSession(spec, self.workspace.demos_dir(env_key))
         self._hint.setText(spec.hint)
         rows = "".join(
             f"<tr><td><b>{keys}</b></td><td>&nbsp;&nbsp;{effect}</td></tr>" for keys, effect in spec.key_legend()
@@ -338,30 +330,23 @@ class RecordView(QWidget):
         self._legend.setText(f"<table>{rows}{extra}</table>")
         self._copy_button.setEnabled(sample_demos_dir(env_key).is_dir())
         self._show_speed(self._speeds.get(env_key, 1.0))
-        self.new_episode()
+        self._show_session()
         self.reload_episodes()
 
     def new_episode(self) -> None:
         """Reset the env and wait for the first key."""
-        self._timer.stop()
-        self.keyboard.release_all()
-        observation = self.recorder.reset()
-        self._show_frame(self.recorder.render(), observation)
-        self._set_mode(Mode.WAITING)
+        self.session.new_episode()
+        self._show_session()
 
     def restart(self) -> None:
-        self._stop_replay()
-        self.new_episode()
+        self.session.discard()
+        self._show_session()
         self.status_message.emit("episode restarted")
 
     def discard_episode(self) -> None:
-        if self.mode in REPLAYING:
-            self._stop_replay()
-            self.new_episode()
-            return
-        had_steps = self.has_unsaved_episode
-        self.recorder.discard()
-        self.new_episode()
+        had_steps = self.has_unsaved_episode and self.mode not in REPLAYING
+        self.session.discard()
+        self._show_session()
         if had_steps:
             self.status_message.emit("episode discarded")
 
@@ -369,41 +354,43 @@ class RecordView(QWidget):
         if self.mode != Mode.FINISHED:
             return None
         try:
-            path = self.recorder.keep()
+            path = self.session.keep()
         except (DemoError, OSError) as error:
             self.dialogs.error(self, "Could not save the episode", str(error))
             return None
+        self._show_session()
         self.status_message.emit(f"kept {path.name}")
         self.show_samples(False)
         self.reload_episodes()
         self.episode_kept.emit(path)
-        self.new_episode()
         return path
 
     def toggle_pause(self) -> None:
         """Space: start, pause or continue the game or the replay; after a replay, replay it again."""
-        if self.mode in (Mode.WAITING, Mode.PAUSED):
-            self._set_mode(Mode.PLAYING)
-        elif self.mode == Mode.PLAYING:
-            self._set_mode(Mode.PAUSED)
-        elif self.mode == Mode.REPLAY:
-            self._set_mode(Mode.REPLAY_PAUSED)
-        elif self.mode == Mode.REPLAY_PAUSED:
-            self._set_mode(Mode.REPLAY)
-        elif self.mode == Mode.REPLAY_DONE:
-            self._start_replay(self._replay_episode)
+        self._run(self.session.toggle_pause)
 
-    def _set_mode(self, mode: Mode) -> None:
-        self.mode = mode
-        if mode == Mode.PLAYING:
+    def _run(self, command) -> None:
+        """A session command, then the view shows the session; a replay that fails is a dialog."""
+        try:
+            command()
+        except StudioError as error:
+            self.dialogs.error(self, "Replay failed", str(error))
+        self._show_session()
+
+    def _show_session(self) -> None:
+        """Draw the session: frame, card, buttons, status; the timer runs while it plays or replays."""
+        session = self.session
+        mode = session.mode
+        fps = self.spec.fps if mode == Mode.PLAYING else session.replay_fps if mode == Mode.REPLAY else 0.0
+        if fps != self._timer_fps:
+            self._timer_fps = fps
             self._last_tick = None
-            self._start_timer(self.spec.fps)
-        elif mode == Mode.REPLAY:
-            self._start_timer(self._replay_fps())
-        else:
-            self._timer.stop()
-        if mode == Mode.FINISHED:
-            self.keyboard.release_all()  # key-ups after the end must not show as held
+            if fps:
+                self._start_timer(fps)
+            else:
+                self._timer.stop()
+        self.frame_view.set_frame(session.frame)
+        self.frame_view.set_above_top(above_top_edge(self.spec, session.observation))
         self._show_card()
         self._pause_button.setText(PAUSE_BUTTON_TEXT[mode])
         self._pause_button.setEnabled(mode != Mode.FINISHED)
@@ -427,16 +414,14 @@ class RecordView(QWidget):
             keep.clicked.connect(self.keep_episode)
             drop.clicked.connect(self.discard_episode)
             recorder = self.recorder
-            ending = classify_ending(
-                self.spec, recorder.observation, recorder.episode().rewards[-1], recorder.episode().meta.terminated
-            )
+            ending = self.session.ending()
             overlay.show_card(
                 f"Return {recorder.episode_return:.1f}: {ending.text}",
                 f"{count(recorder.length, 'step')}. Keep this episode as a demonstration?",
                 (keep, drop),
             )
         elif mode == Mode.REPLAY_DONE:
-            episode = self._replay_episode
+            episode = self.session.replay_episode
             overlay.show_card(
                 "Replay finished",
                 f"Return {episode.episode_return:.1f} in {count(episode.length, 'step')}: {episode.ending.text}. "
@@ -447,9 +432,6 @@ class RecordView(QWidget):
 
     def _start_timer(self, fps: float) -> None:
         self._timer.start(max(1, round(1000.0 / (fps * self.speed))))
-
-    def _replay_fps(self) -> float:
-        return (self._replay_episode.meta.fps if self._replay_episode else 0) or self.spec.fps
 
     def _show_speed(self, speed: float) -> None:
         """Show ``speed`` in the box without counting it as the user's choice."""
@@ -462,37 +444,28 @@ class RecordView(QWidget):
         if remember:
             self._speeds[self.env_key] = self.speed
         if self._timer.isActive():
-            self._start_timer(self._replay_fps() if self.mode == Mode.REPLAY else self.spec.fps)
+            self._start_timer(self._timer_fps)
         self._last_tick = None
         self.step_intervals_ms.clear()
         if self.mode == Mode.WAITING:
             self._show_card()  # the card states the speed
-        if self.recorder is not None:
+        if self.session is not None:
             self._update_status()
         self.take_keyboard()
 
     # ------------------------------------------------------------------ the game loop
     def advance(self) -> None:
         """One timer tick: a game step or a replay step (tests call it directly)."""
-        if self.mode == Mode.REPLAY:
-            self._replay_tick()
-            return
-        if self.mode != Mode.PLAYING:
+        mode = self.mode
+        if mode == Mode.PLAYING:
+            now = time.perf_counter()
+            if self._last_tick is not None:
+                self.step_intervals_ms.append((now - self._last_tick) * 1000.0)
+            self._last_tick = now
+        elif mode != Mode.REPLAY:
             self._timer.stop()
             return
-        now = time.perf_counter()
-        if self._last_tick is not None:
-            self.step_intervals_ms.append((now - self._last_tick) * 1000.0)
-        self._last_tick = now
-        outcome = self.recorder.step(self.keyboard.action())
-        self._show_frame(self.recorder.render(), outcome.observation)
-        self._update_status()
-        if outcome.done:
-            self._set_mode(Mode.FINISHED)
-
-    def _show_frame(self, frame: np.ndarray, observation: np.ndarray) -> None:
-        self.frame_view.set_frame(frame)
-        self.frame_view.set_above_top(above_top_edge(self.spec, observation))
+        self._run(self.session.advance)
 
     def pacing(self) -> dict[str, float]:
         """Intervals between env steps while playing: target, median, p99 and max in ms."""
@@ -509,7 +482,7 @@ class RecordView(QWidget):
         }
 
     def _update_status(self) -> None:
-        if self.mode in REPLAYING:
+        if self.mode in REPLAYING and self.session.replay_episode is not None:
             self._update_replay_status()
             return
         recorder = self.recorder
@@ -542,32 +515,23 @@ class RecordView(QWidget):
         if name == "R":
             self.restart()
             return
-        if name is None or self.mode in (Mode.FINISHED, Mode.REPLAY, Mode.REPLAY_PAUSED):
-            return
-        if self.mode == Mode.REPLAY_DONE:
-            if name not in GAME_KEYS:
-                return
-            self.new_episode()  # back to playing: this key starts the new episode
-        self.keyboard.press(name)
-        if self.mode == Mode.WAITING and (name in GAME_KEYS or name in self.spec.key_actions):
-            self._set_mode(Mode.PLAYING)
-        elif self.mode == Mode.PAUSED:
-            self._update_status()
+        if name is not None:
+            self.session.press(name)
+            self._show_session()
 
     def _on_key_released(self, key: int) -> None:
         name = key_name(key)
-        if name is not None and self.keyboard is not None:
-            self.keyboard.release(name)
-            if self.mode != Mode.PLAYING and self.recorder is not None:
+        if name is not None and self.session is not None:
+            self.session.release(name)
+            if self.mode != Mode.PLAYING:
                 self._update_status()  # while playing, the next step shows it
 
     def _on_focus_lost(self) -> None:
         # Key-up events go to whichever widget has the focus now: forget held keys, and pause
         # rather than let the lander fly on with nobody at the controls.
-        if self.keyboard is not None:
-            self.keyboard.release_all()
-        if self.mode == Mode.PLAYING and self.recorder is not None:  # None: shut down
-            self._set_mode(Mode.PAUSED)
+        if self.session is not None:  # None: shut down
+            self.session.release_all()
+            self._show_session()
 
     # ------------------------------------------------------------------ the demo list
     def current_folder(self) -> Path:
@@ -720,43 +684,13 @@ class RecordView(QWidget):
             return
         if self.has_unsaved_episode and not self._confirm_drop("replay an episode"):
             return
-        self.recorder.discard()
-        self._start_replay(episode)
-
-    def _start_replay(self, episode: Episode) -> None:
-        self._close_replay()
-        self._replay_episode = episode
-        self._replay = replay(episode, render=True)
-        self._replay_step = -1
-        self._set_mode(Mode.REPLAY)
-        self._replay_tick()
+        self._run(lambda: self.session.start_replay(episode))
         self.take_keyboard()
 
-    def _replay_tick(self) -> None:
-        episode = self._replay_episode
-        try:
-            step = next(self._replay)
-        except StopIteration:
-            self._close_replay()
-            self.keyboard.release_all()
-            self.recorder.reset()  # the live episode waits behind the card
-            self._set_mode(Mode.REPLAY_DONE)
-            return
-        except StudioError as error:
-            self._stop_replay()
-            self.new_episode()
-            self.dialogs.error(self, "Replay failed", str(error))
-            return
-        self._show_frame(step.frame, episode.observations[step.t + 1])
-        self._replay_step = step.t
-        self._replay_return = 0.0 if step.t < 0 else self._replay_return + step.reward
-        self._update_replay_status()
-
     def _update_replay_status(self) -> None:
-        episode = self._replay_episode
-        if episode is None:
-            return
-        text = f"replay · step {self._replay_step + 1} / {episode.length} · return {self._replay_return:.1f}"
+        session = self.session
+        episode = session.replay_episode
+        text = f"replay · step {session.replay_step + 1} / {episode.length} · return {session.replay_return:.1f}"
         self.frame_view.set_caption(text)
         keys = {
             Mode.REPLAY: "Space pauses, Esc stops",
@@ -764,16 +698,6 @@ class RecordView(QWidget):
             Mode.REPLAY_DONE: "finished: Space replays it again, Esc or a game key goes back to playing",
         }[self.mode]
         self._status.setText(f"{text} · {episode.path.name if episode.path else ''} · {keys}")
-
-    def _close_replay(self) -> None:
-        if self._replay is not None:
-            self._replay.close()  # closes the replay's env
-        self._replay = None
-
-    def _stop_replay(self) -> None:
-        self._close_replay()
-        self._replay_episode = None
-        self._timer.stop()
 
     # ------------------------------------------------------------------ closing
     def _confirm_drop(self, doing: str, also: str = "") -> bool:
@@ -791,8 +715,7 @@ class RecordView(QWidget):
 
     def shutdown(self) -> None:
         self._timer.stop()
-        self._stop_replay()
         self.empty_trash()
-        if self.recorder is not None:
-            self.recorder.close()
-            self.recorder = None
+        if self.session is not None:
+            self.session.close()
+            self.session = None
