@@ -15,37 +15,32 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from app.gui.demo_list import DemoListPanel
 from app.gui.dialogs import Dialogs, ThenRefocus
 from app.gui.elided_label import ElidedLabel
 from app.gui.fitting_scroll_area import FittingScrollArea
 from app.gui.frame_view import FrameView
 from app.gui.keys import key_name
 from app.gui.wording import count
-from core.data.demo_set import DemoSet, load_demo_set
+from core.data.demo_set import DemoSet
 from core.data.episode import Episode
 from core.data.recording_session import REPLAYING, Mode, RecordingSession
-from core.data.workspace import TRASH_DIR, Workspace, move_to_trash, restore_from_trash
+from core.data.workspace import Workspace
 from core.envs.endings import above_top_edge
 from core.envs.keyboard import KeyboardActions
 from core.envs.registry import REGISTRY, EnvSpec, get_spec
 from core.errors import DemoError, StudioError
-from core.paths import sample_demos_dir
 
 SPEEDS = (0.25, 0.5, 0.75, 1.0)
 MY_DEMOS, SAMPLES = "mine", "samples"
@@ -140,62 +135,12 @@ class RecordView(QWidget):
         legend_layout.addWidget(self._hint)
         legend_layout.addWidget(self._legend)
 
-        self._set_combo = QComboBox()
-        self._set_combo.addItem("My demos (workspace)", MY_DEMOS)
-        self._set_combo.addItem("Bundled samples (read-only)", SAMPLES)
-        self._set_combo.currentIndexChanged.connect(lambda _: self.reload_episodes())
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Return", "Length", "Recorded", "Source", "File"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        # The file name is shown whole (the table scrolls sideways when it must): cut in the
-        # middle it read "202...npz", which tells nothing.
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.table.itemDoubleClicked.connect(lambda _: self.replay_selected())
-        self._replay_button = QPushButton("Replay")
-        self._replay_button.clicked.connect(self.replay_selected)
-        self._delete_button = QPushButton("Delete")
-        self._delete_button.clicked.connect(self.delete_selected)
-        self._undo_button = QPushButton("Undo delete")
-        self._undo_button.clicked.connect(self.undo_delete)
-        self._copy_button = QPushButton("Copy samples into my demos")
-        self._copy_button.clicked.connect(self.copy_samples)
-        QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo_delete)
-        # The Delete key on the list does what the Delete button does (not while the game has the
-        # keys: the frame takes every key itself).
-        QShortcut(
-            QKeySequence.StandardKey.Delete,
-            self.table,
-            activated=self.delete_selected,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
-        buttons = QHBoxLayout()
-        for button in (self._replay_button, self._delete_button, self._undo_button):
-            buttons.addWidget(button)
-        self._summary = QLabel()
-        self._summary.setWordWrap(True)
-        self._warning = QLabel()
-        self._warning.setWordWrap(True)
-        self._warning.setStyleSheet("color: #b3261e;")
-        self._warning.hide()
-        demos_box = QGroupBox("Demonstrations")
-        demos_layout = QVBoxLayout(demos_box)
-        demos_layout.addWidget(self._set_combo)
-        demos_layout.addWidget(self.table, 1)
-        demos_layout.addLayout(buttons)
-        demos_layout.addWidget(self._copy_button)
-        demos_layout.addWidget(self._summary)
-        demos_layout.addWidget(self._warning)
-
+        self.demo_list = DemoListPanel(self.workspace, next(iter(REGISTRY)), self.dialogs)
+        self.demo_list.status_message.connect(self.status_message)
+        self.demo_list.replay_requested.connect(self.replay_episode)
         side = QVBoxLayout()
         side.addWidget(legend_box)
-        side.addWidget(demos_box, 1)
+        side.addWidget(self.demo_list, 1)
         side_inner = QWidget()
         side_inner.setLayout(side)
         # In a scroll area: on a small screen (a classroom projector) the side column scrolls
@@ -224,10 +169,6 @@ class RecordView(QWidget):
     @property
     def speed(self) -> float:
         return float(self._speed_combo.currentData())
-
-    @property
-    def showing_samples(self) -> bool:
-        return self._set_combo.currentData() == SAMPLES
 
     @property
     def mode(self) -> Mode:
@@ -260,12 +201,12 @@ class RecordView(QWidget):
             raise StudioError(f"speed {speed} is not one of {', '.join(f'{s:.0%}' for s in SPEEDS)}")
         self._speed_combo.setCurrentIndex(index)
 
-    def show_samples(self, samples: bool) -> None:
-        self._set_combo.setCurrentIndex(self._set_combo.findData(SAMPLES if samples else MY_DEMOS))
-
     def set_workspace(self, workspace: Workspace) -> None:
-        self.empty_trash()
         self.workspace = workspace
+        self.demo_list.set_workspace(workspace)
+        if self.session is not None:  # it records into the old workspace: a new one
+            self.session.close()
+            self.session = None
         self._switch_env(self.env_key, ask=False)
 
     def take_keyboard(self) -> None:
@@ -288,7 +229,7 @@ class RecordView(QWidget):
         self._splitter.setSizes([total - side, side])
 
     def settings(self) -> dict[str, object]:
-        return {"env": self.env_key, "speeds": json.dumps(self._speeds), "samples": self.showing_samples}
+        return {"env": self.env_key, "speeds": json.dumps(self._speeds), "samples": self.demo_list.showing_samples}
 
     def restore_settings(self, values: dict[str, object]) -> None:
         with contextlib.suppress(TypeError, ValueError):
@@ -301,7 +242,7 @@ class RecordView(QWidget):
         if isinstance(env, str) and env in REGISTRY:
             self.set_env(env)
         self._show_speed(self._speeds.get(self.env_key, 1.0))
-        self.show_samples(str(values.get("samples", "false")).lower() == "true")
+        self.demo_list.show_samples(str(values.get("samples", "false")).lower() == "true")
 
     # ------------------------------------------------------------------ env and episodes
     def _switch_env(self, env_key: str, ask: bool = True) -> None:
@@ -328,10 +269,9 @@ class RecordView(QWidget):
             "<tr><td><b>Enter / Backspace</b></td><td>&nbsp;&nbsp;keep / discard a finished episode</td></tr>"
         )
         self._legend.setText(f"<table>{rows}{extra}</table>")
-        self._copy_button.setEnabled(sample_demos_dir(env_key).is_dir())
         self._show_speed(self._speeds.get(env_key, 1.0))
         self._show_session()
-        self.reload_episodes()
+        self.demo_list.set_env(env_key)
 
     def new_episode(self) -> None:
         """Reset the env and wait for the first key."""
@@ -360,8 +300,8 @@ class RecordView(QWidget):
             return None
         self._show_session()
         self.status_message.emit(f"kept {path.name}")
-        self.show_samples(False)
-        self.reload_episodes()
+        self.demo_list.show_samples(False)
+        self.demo_list.reload_episodes()
         self.episode_kept.emit(path)
         return path
 
@@ -395,7 +335,6 @@ class RecordView(QWidget):
         self._pause_button.setText(PAUSE_BUTTON_TEXT[mode])
         self._pause_button.setEnabled(mode != Mode.FINISHED)
         self._update_status()
-        self._update_buttons()
 
     def _show_card(self) -> None:
         """The card over the frame for the current mode (none while the game or a replay runs)."""
@@ -533,155 +472,9 @@ class RecordView(QWidget):
             self.session.release_all()
             self._show_session()
 
-    # ------------------------------------------------------------------ the demo list
-    def current_folder(self) -> Path:
-        return sample_demos_dir(self.env_key) if self.showing_samples else self.workspace.demos_dir(self.env_key)
-
-    def reload_episodes(self) -> None:
-        """Reread the shown demo set; bad files are listed with their reason, never fatal."""
-        folder = self.current_folder()
-        try:
-            self.demo_set = load_demo_set(folder, env_key=self.env_key)
-        except DemoError:
-            self.demo_set = DemoSet(folder, self.env_key, (), ())  # missing or empty: nothing yet
-        demo_set = self.demo_set
-        episodes = sorted(demo_set.episodes, key=lambda e: e.meta.recorded_at, reverse=True)
-        self._shown_episodes = episodes
-        self.table.setRowCount(len(episodes) + len(demo_set.invalid))
-        for row, episode in enumerate(episodes):
-            meta = episode.meta
-            source = "sample" if self.showing_samples else meta.source
-            values = (
-                f"{episode.episode_return:.1f}",
-                str(episode.length),
-                meta.recorded_at.replace("T", " ")[:16],
-                source,
-                episode.path.name if episode.path else "",
-            )
-            for column, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if column < 2:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if meta.source_detail:
-                    item.setToolTip(meta.source_detail)
-                self.table.setItem(row, column, item)
-        for offset, bad in enumerate(demo_set.invalid):
-            row = len(episodes) + offset
-            values = ("—", "—", "", "unusable", bad.path.name)
-            for column, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                item.setForeground(QColor(179, 38, 30))
-                item.setToolTip(bad.reason)
-                self.table.setItem(row, column, item)
-        for column in range(4):
-            self.table.resizeColumnToContents(column)
-        self._update_summary()
-        self._update_buttons()
-
-    def _update_summary(self) -> None:
-        demo_set = self.demo_set
-        where = "bundled samples" if self.showing_samples else "my demos"
-        if demo_set.episodes:
-            returns = demo_set.returns
-            text = (
-                f"<b>{count(len(returns), 'episode')}</b> ({where}) · {demo_set.n_steps:,} steps · "
-                f"mean return <b>{returns.mean():.1f}</b> ± {returns.std():.1f} · "
-                f"mean length {demo_set.lengths.mean():.0f}"
-            )
-        else:
-            text = f"No episodes yet in {where}. Play an episode and keep it"
-            text += ", or copy the samples in." if sample_demos_dir(self.env_key).is_dir() else "."
-        expert = self._expert_level()
-        if expert is not None:
-            text += f"<br>Scripted expert: mean return {expert:.1f} (the bundled samples)."
-        self._summary.setText(text)
-        if demo_set.invalid:
-            lines = "".join(f"<br>{bad.path.name}: {bad.reason}" for bad in demo_set.invalid)
-            self._warning.setText(f"⚠ {len(demo_set.invalid)} file(s) in {demo_set.folder} cannot be used:{lines}")
-            self._warning.show()
-        else:
-            self._warning.hide()
-
-    def _expert_level(self) -> float | None:
-        key = self.env_key
-        if key not in self._expert_levels:
-            try:
-                samples = load_demo_set(sample_demos_dir(key), env_key=key)
-                self._expert_levels[key] = float(samples.returns.mean()) if samples.episodes else None
-            except DemoError:
-                self._expert_levels[key] = None
-        return self._expert_levels[key]
-
-    def selected_episode(self) -> Episode | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self._shown_episodes):
-            return None
-        return self._shown_episodes[rows[0].row()]
-
-    def select_row(self, row: int) -> None:
-        self.table.selectRow(row)
-
-    def _update_buttons(self) -> None:
-        selected = self.selected_episode() is not None
-        self._replay_button.setEnabled(selected)
-        self._delete_button.setEnabled(selected and not self.showing_samples)
-        self._undo_button.setEnabled(bool(self._undo))
-
-    def delete_selected(self) -> None:
-        episode = self.selected_episode()
-        if episode is None or self.showing_samples or episode.path is None:
-            return
-        try:
-            self._undo.append(move_to_trash(episode.path))
-        except OSError as error:
-            self.dialogs.error(self, "Could not delete the episode", f"{episode.path}: {error}")
-            return
-        self.status_message.emit(f"deleted {episode.path.name} (Undo delete or Ctrl+Z brings it back)")
-        self.reload_episodes()
-
-    def undo_delete(self) -> None:
-        if not self._undo:
-            return
-        trashed = self._undo.pop()
-        try:
-            restored = restore_from_trash(trashed)
-        except (StudioError, OSError) as error:
-            self.dialogs.error(self, "Could not undo the delete", str(error))
-            return
-        if restored.parent != self.current_folder():
-            self.show_samples(False)
-        self.status_message.emit(f"restored {restored.name}")
-        self.reload_episodes()
-
-    def empty_trash(self) -> None:
-        """Deletes become final (on close or workspace change): the undo list is dropped."""
-        for trashed in self._undo:
-            trashed.unlink(missing_ok=True)
-        for folder in {trashed.parent for trashed in self._undo}:
-            if folder.name == TRASH_DIR and not any(folder.iterdir()):
-                folder.rmdir()
-        self._undo.clear()
-
-    def copy_samples(self) -> None:
-        try:
-            copied = self.workspace.copy_samples(self.env_key)
-        except (StudioError, OSError) as error:
-            self.dialogs.error(self, "Could not copy the samples", str(error))
-            return
-        self.show_samples(False)
-        self.reload_episodes()
-        folder = self.workspace.demos_dir(self.env_key)
-        self.status_message.emit(
-            f"copied {count(len(copied), 'sample episode')} into {folder}"
-            if copied
-            else f"the samples are already in {folder}"
-        )
-
     # ------------------------------------------------------------------ replay
-    def replay_selected(self) -> None:
-        episode = self.selected_episode()
-        if episode is None:
-            return
+    def replay_episode(self, episode: Episode) -> None:
+        """Replay a listed episode (asks before dropping the episode being played)."""
         if self.has_unsaved_episode and not self._confirm_drop("replay an episode"):
             return
         self._run(lambda: self.session.start_replay(episode))
@@ -715,7 +508,7 @@ class RecordView(QWidget):
 
     def shutdown(self) -> None:
         self._timer.stop()
-        self.empty_trash()
+        self.demo_list.empty_trash()
         if self.session is not None:
             self.session.close()
             self.session = None

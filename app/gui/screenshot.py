@@ -64,8 +64,8 @@ def _stage_record(window, env_key: str) -> None:
     window.show_view("record")
     view = window.record_view
     view.set_env(env_key)
-    view.show_samples(True)
-    view.select_row(0)
+    view.demo_list.show_samples(True)
+    view.demo_list.select_row(0)
     expert = make_expert(env_key)
     expert.reset(view.recorder.observation)
     view.toggle_pause()

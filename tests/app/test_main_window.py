@@ -73,7 +73,7 @@ def test_open_workspace_switches_every_view(qtbot, window, dialogs, tmp_path):
     window.choose_workspace("Open")
     assert window.workspace.root == (tmp_path / "other").resolve()
     assert window.record_view.workspace.root == window.workspace.root
-    assert window.record_view.current_folder().is_relative_to(window.workspace.root)
+    assert window.record_view.demo_list.current_folder().is_relative_to(window.workspace.root)
     assert "other" in window._workspace_label.text()
 
 

@@ -101,8 +101,8 @@ def test_keep_writes_a_file_that_validates_and_discard_writes_nothing(qtbot, vie
     assert episode.actions[0] == 3
     assert episode.episode_return == pytest.approx(expected_return)
     assert verify_replay(episode).ok
-    assert view.table.rowCount() == 1
-    assert view.table.item(0, 3).text() == "human"
+    assert view.demo_list.table.rowCount() == 1
+    assert view.demo_list.table.item(0, 3).text() == "human"
 
 
 def test_escape_and_r_drop_the_episode(qtbot, view, workspace):
@@ -148,14 +148,14 @@ def test_switching_env_mid_episode_asks_first(qtbot, view, dialogs):
 
 
 def test_samples_are_listed_and_replay_shows_frames(qtbot, view):
-    view.show_samples(True)
+    view.demo_list.show_samples(True)
     samples = load_demo_set(sample_demos_dir("LunarLander-v3"))
-    assert view.table.rowCount() == len(samples.episodes)
-    assert view.table.item(0, 3).text() == "sample"
-    assert "Scripted expert" in view._summary.text()
-    view.select_row(0)
-    episode = view.selected_episode()
-    view.replay_selected()
+    assert view.demo_list.table.rowCount() == len(samples.episodes)
+    assert view.demo_list.table.item(0, 3).text() == "sample"
+    assert "Scripted expert" in view.demo_list.summary.text()
+    view.demo_list.select_row(0)
+    episode = view.demo_list.selected_episode()
+    view.demo_list.replay_selected()
     assert view.mode == Mode.REPLAY
     first = view.frame_view._frame.copy()
     for _ in range(30):
@@ -172,9 +172,9 @@ def test_samples_are_listed_and_replay_shows_frames(qtbot, view):
 
 
 def test_replay_pauses_with_a_card_and_space_after_the_end_replays_it_again(qtbot, view):
-    view.show_samples(True)
-    view.select_row(0)
-    view.replay_selected()
+    view.demo_list.show_samples(True)
+    view.demo_list.select_row(0)
+    view.demo_list.replay_selected()
     assert view._pause_button.text() == "Pause replay (Space)"
     assert "Space pauses" in view._status.text()
     qtbot.keyPress(view.frame_view, Qt.Key.Key_Space)
@@ -198,36 +198,36 @@ def test_replay_pauses_with_a_card_and_space_after_the_end_replays_it_again(qtbo
 
 
 def test_copy_delete_and_undo(qtbot, view, workspace):
-    view.copy_samples()
+    view.demo_list.copy_samples()
     folder = workspace.demos_dir("LunarLander-v3")
     count = len(list(folder.glob("*.npz")))
     assert count == len(list(sample_demos_dir("LunarLander-v3").glob("*.npz")))
-    assert not view.showing_samples and view.table.rowCount() == count
-    view.select_row(0)
-    doomed = view.selected_episode().path
-    view.table.setFocus()
-    qtbot.keyClick(view.table, Qt.Key.Key_Delete)  # the key does what the button does
-    assert not doomed.exists() and view.table.rowCount() == count - 1
-    assert view._undo_button.isEnabled()
-    qtbot.mouseClick(view._undo_button, Qt.MouseButton.LeftButton)
-    assert doomed.exists() and view.table.rowCount() == count
-    view.select_row(0)
-    view.delete_selected()
-    view.empty_trash()  # on close the delete becomes final
+    assert not view.demo_list.showing_samples and view.demo_list.table.rowCount() == count
+    view.demo_list.select_row(0)
+    doomed = view.demo_list.selected_episode().path
+    view.demo_list.table.setFocus()
+    qtbot.keyClick(view.demo_list.table, Qt.Key.Key_Delete)  # the key does what the button does
+    assert not doomed.exists() and view.demo_list.table.rowCount() == count - 1
+    assert view.demo_list.undo_button.isEnabled()
+    qtbot.mouseClick(view.demo_list.undo_button, Qt.MouseButton.LeftButton)
+    assert doomed.exists() and view.demo_list.table.rowCount() == count
+    view.demo_list.select_row(0)
+    view.demo_list.delete_selected()
+    view.demo_list.empty_trash()  # on close the delete becomes final
     assert len(list(folder.glob("*.npz"))) == count - 1
     assert not (folder / ".trash").exists()
 
 
 def test_bad_files_are_listed_with_their_reason_and_the_rest_loads(qtbot, view, workspace):
-    view.copy_samples()
+    view.demo_list.copy_samples()
     folder = workspace.demos_dir("LunarLander-v3")
     (folder / "broken.npz").write_bytes(b"not a zip at all")
-    view.reload_episodes()
-    rows = view.table.rowCount()
-    assert view.table.item(rows - 1, 3).text() == "unusable"
-    assert "broken.npz" in view._warning.text() and "not a zip archive" in view._warning.text()
-    assert view._warning.isVisibleTo(view)
-    assert len(view.demo_set.episodes) == rows - 1
+    view.demo_list.reload_episodes()
+    rows = view.demo_list.table.rowCount()
+    assert view.demo_list.table.item(rows - 1, 3).text() == "unusable"
+    assert "broken.npz" in view.demo_list.warning.text() and "not a zip archive" in view.demo_list.warning.text()
+    assert view.demo_list.warning.isVisibleTo(view)
+    assert len(view.demo_list.demo_set.episodes) == rows - 1
 
 
 def test_a_tap_between_two_steps_is_not_lost(qtbot, view):
@@ -311,10 +311,10 @@ def test_a_lander_above_the_picture_is_marked(qtbot, view):
 
 def test_the_copy_hint_is_only_given_where_there_are_samples(qtbot, view):
     view.set_env("CarRacing-v3")
-    assert not view._copy_button.isEnabled()
-    assert "copy the samples" not in view._summary.text()
+    assert not view.demo_list.copy_button.isEnabled()
+    assert "copy the samples" not in view.demo_list.summary.text()
     view.set_env("LunarLander-v3")
-    assert "copy the samples" in view._summary.text()
+    assert "copy the samples" in view.demo_list.summary.text()
 
 
 @pytest.mark.parametrize("env_key", ["LunarLander-v3", "CartPole-v1"])
@@ -330,6 +330,6 @@ def test_the_ready_card_leaves_the_middle_of_the_game_free(qtbot, view, env_key)
 def test_copying_the_samples_twice_says_they_are_there(qtbot, view):
     messages = []
     view.status_message.connect(messages.append)
-    view.copy_samples()
-    view.copy_samples()
+    view.demo_list.copy_samples()
+    view.demo_list.copy_samples()
     assert messages[0].startswith("copied 10 sample episodes") and messages[1].startswith("the samples are already")
