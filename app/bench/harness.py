@@ -22,8 +22,6 @@ import numpy as np
 from core.errors import StudioError
 
 # Learning-curve evaluations use their own seeds, away from the demos' and training's.
-CURVE_SEED_BASE = 2_000_000
-FINAL_SEED_BASE = 1_000_000  # the seeds `imitation-studio evaluate` uses
 
 
 @dataclass(frozen=True)
@@ -186,6 +184,7 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
     from core.train.config import default_config
     from core.train.evaluate import evaluate_policy, normalized_return, random_policy_return
     from core.train.events import Failed, IterationStats
+    from core.train.seeds import BENCH_CURVE_SEED_BASE, EVAL_SEED_BASE
     from core.train.trainer import Trainer
 
     torch.set_num_threads(1)
@@ -217,12 +216,12 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
                 next_mark += 1
             eval_started = time.perf_counter()
             policy = trainer.rollout_policy
-            result = evaluate_policy(policy, spec, case.curve_episodes, seed=CURVE_SEED_BASE + progress)
+            result = evaluate_policy(policy, spec, case.curve_episodes, seed=BENCH_CURVE_SEED_BASE + progress)
             eval_time += time.perf_counter() - eval_started
             curve_steps.append(int(progress))
             curve_returns.append(result.mean_return)
     wall = time.perf_counter() - started
-    final = evaluate_policy(trainer.rollout_policy, spec, case.final_episodes, seed=FINAL_SEED_BASE)
+    final = evaluate_policy(trainer.rollout_policy, spec, case.final_episodes, seed=EVAL_SEED_BASE)
     curve_normalized = [normalized_return(r, random_return, demo_return) for r in curve_returns]
     reached = [s for s, n in zip(curve_steps, curve_normalized, strict=True) if n >= 0.9]
     quarter = [rss for fraction, rss in rss_samples if fraction <= 0.25]

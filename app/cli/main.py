@@ -45,6 +45,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`imitation-studio envs | head`): not an error of ours.
         sys.stderr.close()
         return 0
+    except OSError as error:  # a folder that cannot be written, a disk that is full
+        if args.debug:
+            raise
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE_ERROR
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -49,6 +49,19 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     evaluate.set_defaults(handler=run_evaluate)
 
 
+# What a resumed run keeps from its own config (only --steps, --set bc_epochs=N and --demos apply).
+_RESUME_FIXED = {
+    "--env": "env",
+    "--algo": "algo",
+    "--generator": "generator",
+    "--reward": "reward",
+    "--seed": "seed",
+    "--device": "device",
+    "--config": "config",
+    "--out": "out",
+}
+
+
 def _overrides(args: argparse.Namespace) -> dict:
     values = {name: getattr(args, name) for name in ("algo", "generator", "reward", "total_steps", "seed", "device")}
     values = {name: value for name, value in values.items() if value is not None}
@@ -74,8 +87,15 @@ def run_train(args: argparse.Namespace) -> int:
     if args.resume:
         # The run's own demos (or --demos), to its own total unless --steps asks for more.
         run = RunDir(args.resume)
+        ignored = [flag for flag, value in _RESUME_FIXED.items() if getattr(args, value) not in (None, [], False)]
+        if ignored:
+            raise StudioError(f"--resume continues the run as it was set up: drop {', '.join(ignored)}")
+        overrides = _overrides(args)
+        extra = sorted(set(overrides) - {"total_steps", "bc_epochs"})
+        if extra:
+            raise StudioError(f"--resume continues the run as it was set up: --set {', '.join(extra)} would be ignored")
         try:
-            config, _ = run.resume_config(_overrides(args).get("total_steps"))
+            config, _ = run.resume_config(overrides.get("total_steps"), overrides.get("bc_epochs"))
         except NothingToResume as nothing:
             raise StudioError(f"{nothing} (--steps N)") from None
         demos = load_demo_set(args.demos or run.demos_folder(), env_key=config.env)
@@ -83,7 +103,7 @@ def run_train(args: argparse.Namespace) -> int:
     else:
         if args.out is None:
             raise StudioError("train needs --out RUNDIR (or --resume RUNDIR)")
-        if args.out.exists() and any(args.out.iterdir()):
+        if args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
             raise StudioError(f"{args.out}: run folder already exists and is not empty (use --resume to continue it)")
         demos = load_demo_set(args.demos, env_key=args.env) if args.demos else None
         env = args.env or (demos.env_key if demos else None)
@@ -148,12 +168,12 @@ def _consume(trainer: Trainer, config: TrainConfig) -> int:
                 if event.final_eval:
                     f = event.final_eval
                     print(
-                        f"finished after {event.env_steps} env steps: deterministic return "
+                        f"finished after {_progress_of(event, bar.n, config)}: deterministic return "
                         f"{f['return_mean']:.1f} ± {f['return_std']:.1f}, length {f['length_mean']:.0f} "
                         f"({f['episodes']} episodes)"
                     )
                 else:
-                    print(f"stopped after {event.env_steps} env steps")
+                    print(f"stopped after {_progress_of(event, bar.n, config)}")
             elif isinstance(event, Failed):
                 bar.close()
                 print(f"error: {event.message}", file=sys.stderr)
@@ -161,6 +181,11 @@ def _consume(trainer: Trainer, config: TrainConfig) -> int:
                     print(f"the last good checkpoint is kept: {event.checkpoint}", file=sys.stderr)
                 return 1
     return 0
+
+
+def _progress_of(event, iteration: int, config: TrainConfig) -> str:
+    """How far a run went: env steps, or epochs for behaviour cloning (which takes no env step)."""
+    return f"{iteration} epochs" if config.algo == "bc" else f"{event.env_steps} env steps"
 
 
 def run_evaluate(args: argparse.Namespace) -> int:

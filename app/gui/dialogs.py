@@ -12,6 +12,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox, QTextBrowser, QVBoxLayout, QWidget
 
+from core.errors import StudioError
+
 
 class Dialogs:
     """Real dialogs (the default)."""
@@ -61,6 +63,31 @@ class Dialogs:
         dialog.resize(640, 560)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.exec()
+
+
+class NoDialogs(Dialogs):
+    """For the offscreen tools (screenshot, probes): nobody can click, so nothing may wait.
+
+    An error stops the tool with its message; a question is answered yes; the rest is skipped.
+    """
+
+    def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
+        return True
+
+    def error(self, parent: QWidget | None, title: str, text: str, details: str = "") -> None:
+        raise StudioError(f"{title}: {text}")
+
+    def info(self, parent: QWidget | None, title: str, text: str) -> None:
+        return None
+
+    def choose_folder(self, parent: QWidget | None, title: str, start: Path) -> Path | None:
+        return None
+
+    def save_file(self, parent: QWidget | None, title: str, start: Path, filter: str) -> Path | None:
+        return None
+
+    def document(self, parent: QWidget | None, title: str, html: str) -> None:
+        return None
 
 
 class ThenRefocus:

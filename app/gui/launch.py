@@ -6,8 +6,6 @@ import os
 import sys
 from pathlib import Path
 
-import torch
-
 # With --workspace the window's remembered settings live in the workspace too, so that nothing
 # is written into the user's home folder (classrooms, tests, a workspace on a USB stick).
 WORKSPACE_SETTINGS_FILE = ".imitation-studio.ini"
@@ -29,6 +27,7 @@ def run_gui(workspace_dir: Path | None = None) -> int:
         raise StudioError(problem)
     workspace = Workspace(workspace_dir) if workspace_dir is not None else None
 
+    import torch
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 

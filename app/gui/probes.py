@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.gui.dialogs import NoDialogs
 from core.errors import StudioError
 
 
@@ -60,7 +61,7 @@ def _window(scratch: Path):
     from core.data.workspace import Workspace
 
     settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(Workspace(scratch / "workspace"), settings)
+    window = MainWindow(Workspace(scratch / "workspace"), settings, NoDialogs())
     window.show()
     window.resize(1400, 860)  # after show: the offscreen screen is smaller than the picture
     return window
@@ -131,7 +132,7 @@ def _responsiveness(app, scratch: Path, steps: int, view: str) -> dict:
     from core.data.demo_set import load_demo_set
     from core.paths import sample_demos_dir
     from core.train.config import default_config
-    from core.train.events import Finished
+    from core.train.events import Failed, Finished
     from core.train.trainer import Trainer
 
     env = "LunarLander-v3"
@@ -140,9 +141,12 @@ def _responsiveness(app, scratch: Path, steps: int, view: str) -> dict:
 
     # Headless first: the same run with nothing else in the process.
     started = time.perf_counter()
+    headless_steps = 0
     for event in Trainer(config, demos).run():
         if isinstance(event, Finished):
             headless_steps = event.env_steps
+        elif isinstance(event, Failed):
+            raise StudioError(f"the headless run failed: {event.message}")
     headless_s = time.perf_counter() - started
 
     window = _window(scratch)

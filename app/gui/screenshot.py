@@ -12,9 +12,9 @@ import os
 import tempfile
 from pathlib import Path
 
+from app.gui.dialogs import NoDialogs
 from core.errors import StudioError
-
-VIEW_NAMES = ("record", "train", "watch")
+from core.train.events import Failed
 
 
 def run_screenshot(args: argparse.Namespace) -> int:
@@ -37,7 +37,7 @@ def run_screenshot(args: argparse.Namespace) -> int:
     app = QApplication.instance() or QApplication(["imitation-studio"])
     with tempfile.TemporaryDirectory() as scratch:
         settings = QSettings(str(Path(scratch) / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(Workspace(Path(scratch) / "workspace"), settings)
+        window = MainWindow(Workspace(Path(scratch) / "workspace"), settings, NoDialogs())
         window.show()
         window.resize(width, height)  # after show: the offscreen screen is smaller than the picture
         if args.view == "record":
@@ -96,12 +96,12 @@ def _stage_training(window, env_key: str, steps: int, view_name: str) -> None:
     if not train.wait_until_done(timeout_s=600):
         raise StudioError("the short training run did not finish in 10 minutes")
     event = train.last_event
-    if event is None or type(event).__name__ == "Failed":
+    if event is None or isinstance(event, Failed):
         raise StudioError(f"the short training run failed: {getattr(event, 'message', 'no result')}")
     if view_name == "watch":
         train.select_run(event.run_dir)
         train.open_selected_run()
         watch = window.watch_view
-        watch._show_demo.setChecked(True)
+        watch.show_demo(True)
         for _ in range(150):
             watch.advance()

@@ -417,7 +417,7 @@ class TrainView(QWidget):
         if not fresh:
             self.plots.add_records(RunDir(run_dir).metrics())
         self._started_at = time.monotonic()
-        self._start_steps = self._latest_steps = int(state.get(x_key if x_key == "env_steps" else "iteration", 0))
+        self._start_steps = self._latest_steps = int(state.get(x_key, 0))
         self.progress.setRange(0, config.total_steps if x_key == "env_steps" else config.bc_epochs)
         self.progress.setValue(self._start_steps)
         # The child process takes a few seconds to start; "idle" or the last run's outcome there
@@ -490,20 +490,27 @@ class TrainView(QWidget):
             text += f" · eval {scalars['eval_return']:.0f}"
         return text
 
+    def _progress_words(self) -> str:
+        """How far the run is: env steps, or epochs for behaviour cloning (no env step taken)."""
+        unit = "env steps" if self.plots.x_key == "env_steps" else "epochs"
+        return f"{self._latest_steps:,} {unit}"
+
     def _on_checkpoint(self, event: CheckpointSaved) -> None:
-        self.status_message.emit(f"checkpoint saved at {event.env_steps:,} env steps")
+        self.status_message.emit(f"checkpoint saved at {self._progress_words()}")
 
     def _on_finished(self, event: Finished) -> None:
         self.last_event = event
+        if self.plots.x_key == "env_steps":
+            self._latest_steps = event.env_steps  # the last progress batch may be older
         if event.final_eval:
             f = event.final_eval
             text = (
-                f"Finished after {event.env_steps:,} env steps: deterministic return {f['return_mean']:.1f} ± "
+                f"Finished after {self._progress_words()}: deterministic return {f['return_mean']:.1f} ± "
                 f"{f['return_std']:.1f}, length {f['length_mean']:.0f} (demos: {self.demos.returns.mean():.1f}, "
                 f"{self.demos.lengths.mean():.0f})."
             )
         else:
-            text = f"Stopped after {event.env_steps:,} env steps; the checkpoint is saved, Resume continues it."
+            text = f"Stopped after {self._progress_words()}; the checkpoint is saved, Resume continues it."
         self.summary.setText(text)
         self.progress.setFormat(text.split(":")[0] if event.final_eval else "stopped")
         self.status_message.emit(text)
@@ -659,16 +666,20 @@ class TrainView(QWidget):
         run = RunDir(run_dir)
         try:
             # A stopped run continues to its own total; a finished one is extended to the total
-            # steps set on the left (the form's default must not stretch a short run).
+            # set on the left (the form's default must not stretch a short run): total steps,
+            # or for behaviour cloning the epochs (Advanced).
             try:
                 config, state = run.resume_config()
             except NothingToResume:
-                wanted = int(self._top_form.editors["total_steps"].get())
-                config, state = run.resume_config(wanted)
+                config, state = run.resume_config(
+                    wanted_steps=int(self._top_form.editors["total_steps"].get()),
+                    wanted_epochs=int(self._advanced_form.editors["bc_epochs"].get()),
+                )
             demos = load_demo_set(run.demos_folder(), env_key=config.env).require_episodes()
             device = resolve_device(config.device)
         except NothingToResume as nothing:
-            self.dialogs.info(self, "Nothing to resume", f"{nothing} (Total steps, on the left).")
+            where = "BC epochs, under Advanced" if run.config().algo == "bc" else "Total steps, on the left"
+            self.dialogs.info(self, "Nothing to resume", f"{nothing} ({where}).")
             return
         except (StudioError, OSError, ValueError) as error:
             self.dialogs.error(self, "Cannot resume the run", f"{run_dir}: {error}")

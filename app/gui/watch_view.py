@@ -309,6 +309,10 @@ class WatchView(QWidget):
         if self.player is not None:
             self.player.deterministic = bool(self._mode.currentData())
 
+    def show_demo(self, shown: bool) -> None:
+        """Play a demonstration beside the policy (from the next episode, in step), or not."""
+        self._show_demo.setChecked(shown)
+
     def _toggle_demo(self, shown: bool) -> None:
         self.demo_frame.setVisible(shown)
         self._close_demo_replay()

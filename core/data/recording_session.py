@@ -14,7 +14,7 @@ can be tested without a window. Modes:
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +54,7 @@ class RecordingSession:
         self.replay_episode: Episode | None = None
         self.replay_step = -1  # the replayed action's index (-1: the start state)
         self.replay_return = 0.0
-        self._replay: Iterator[ReplayStep] | None = None
+        self._replay: Generator[ReplayStep, None, None] | None = None
         self.new_episode()
 
     @property

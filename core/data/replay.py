@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 
 import gymnasium as gym
@@ -35,7 +35,7 @@ class ReplayCheck:
     message: str
 
 
-def replay(episode: Episode, render: bool = False) -> Iterator[ReplayStep]:
+def replay(episode: Episode, render: bool = False) -> Generator[ReplayStep, None, None]:
     """Re-simulate ``episode`` from its reset seed and actions, yielding each step.
 
     The first item (t = -1) is the reset state. Frames are rgb arrays when ``render`` is set.

@@ -125,10 +125,10 @@ def update_discriminator(
 
     obs (B, obs_dim), actions (B,) or (B, act_dim): the policy's batch; end_obs (K, obs_dim): the
     states its episodes ended in. Returns D's statistics and the updated D's logits on the policy
-    pairs, (B,), which the imitation reward is computed from.
+    pairs, (B,), which the imitation reward is computed from. D's input normaliser is the
+    caller's to update (update rules own no normaliser).
     """
     device = obs.device
-    disc.obs_norm.update(obs)
     n_policy, n_expert = len(obs), len(expert_obs)
     batch_size = min(settings.batch_size, n_policy)
     objective = seed_objective if settings.objective == "seed-f" else bce_loss

@@ -188,10 +188,14 @@ def trpo_update(
             value_losses.append(v_loss.detach())
     with torch.no_grad():
         entropy = policy.entropy(policy.distribution(obs)).mean()
-    return {
+        bc_term = float(bc_loss(policy, *expert)) if expert is not None else None
+    stats = {
         "approx_kl": step.kl,
         "trpo_step_fraction": step.step_fraction,
         "trpo_improvement": step.surrogate_improvement,
         "entropy": float(entropy),
         "value_loss": float(torch.stack(value_losses).mean()),
     }
+    if bc_term is not None:
+        stats["bc_loss"] = bc_term  # after the step, on the same expert minibatch
+    return stats

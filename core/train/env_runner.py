@@ -1,7 +1,7 @@
 """Stepping the training envs with a policy: one iteration's batch, in numpy, without torch.
 
 The same ``EnvRunner`` collects in the trainer's own process, or in the rollout process
-(``core/rollout_process.py``) while the trainer updates on the previous batch.
+(``core/train/rollout_process.py``) while the trainer updates on the previous batch.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Every number a training iteration reports, declared once: its key, a label and its unit.
 
-The trainer's ``IterationStats.scalars`` and each line of ``metrics.jsonl`` use these keys; the
-Train view's plots, the command line's progress bar and the benchmark read them by key. A test
-runs each generator and checks that it reports no key that is not declared here.
+The trainer's ``IterationStats.scalars`` and each line of ``metrics.jsonl`` use these keys, and
+the Train view's plots and the command line's progress bar read them by key. Tests run each
+generator and check that it reports no key, and that the plots draw none, not declared here.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from core.envs.registry import get_spec, render_rgb
 from core.errors import CheckpointError
 from core.rl.nets import ActorCritic, Discriminator
 from core.train.config import TrainConfig
+from core.train.rule_settings import judges_endings
 from core.train.run_dir import RunDir
 from core.train.seeds import WATCH_SEED_BASE
 
@@ -43,9 +44,7 @@ class PolicyPlayer:
         self.config = config
         self.spec = get_spec(config.env)
         self.policy = ActorCritic(self.spec, config.hidden_size, config.normalize_obs)
-        self.disc = Discriminator(
-            self.spec, config.disc_hidden_size, config.normalize_obs, config.absorbing and config.disc_judges_endings
-        )
+        self.disc = Discriminator(self.spec, config.disc_hidden_size, config.normalize_obs, judges_endings(config))
         self.env = self.spec.make(render_mode="rgb_array")
         self.deterministic = True
         self.episode = 0

@@ -4,7 +4,7 @@ Why: on a 2-core machine an on-policy GAIL iteration is two long serial halves, 
 envs (one core) and updating D and the policy (one core), so one core idles at any time. Here
 the rollout process steps the envs with the policy it was last sent while the trainer updates,
 which makes each batch one update older than the policy it trains (the trainer corrects for that
-with importance weights; see ``Trainer._update``). The process imports no torch: the policy
+with importance weights; see ``core.train.stale_batch``). The process imports no torch: the policy
 crosses as numpy arrays (``NumpyPolicy``), batches come back as ``RolloutBatch`` arrays over a
 ``multiprocessing`` pipe between these two processes only (no file is ever unpickled).
 """

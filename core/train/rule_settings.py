@@ -17,38 +17,50 @@ def judges_endings(config: TrainConfig) -> bool:
 
 
 def discriminator_settings(config: TrainConfig) -> gail.DiscriminatorSettings:
+    """D's update: how many passes over which batch size, which objective, which penalty."""
     return gail.DiscriminatorSettings(
-        config.disc_steps, config.disc_batch_size, config.disc_loss, config.disc_grad_penalty, judges_endings(config)
+        steps=config.disc_steps,
+        batch_size=config.disc_batch_size,
+        objective=config.disc_loss,
+        grad_penalty=config.disc_grad_penalty,
+        judges_endings=judges_endings(config),
     )
 
 
 def ppo_settings(config: TrainConfig) -> ppo.PpoSettings:
+    """PPO's update (clip or KL penalty), with the BC term's weight."""
     return ppo.PpoSettings(
-        config.generator,
-        config.update_epochs,
-        config.minibatch_size,
-        config.clip_coef,
-        config.clip_value_loss,
-        config.vf_coef,
-        config.ent_coef,
-        config.bc_coef,
-        config.max_grad_norm,
+        objective=config.generator,
+        update_epochs=config.update_epochs,
+        minibatch_size=config.minibatch_size,
+        clip_coef=config.clip_coef,
+        clip_value_loss=config.clip_value_loss,
+        vf_coef=config.vf_coef,
+        ent_coef=config.ent_coef,
+        bc_coef=config.bc_coef,
+        max_grad_norm=config.max_grad_norm,
     )
 
 
 def trpo_settings(config: TrainConfig) -> trpo.TrpoSettings:
+    """TRPO's step and its critic's epochs, with the BC term's weight."""
     return trpo.TrpoSettings(
-        config.trpo_max_kl,
-        config.trpo_cg_iters,
-        config.trpo_backtracks,
-        config.trpo_vf_iters,
-        config.minibatch_size,
-        config.bc_coef,
-        config.max_grad_norm,
+        max_kl=config.trpo_max_kl,
+        cg_iters=config.trpo_cg_iters,
+        backtracks=config.trpo_backtracks,
+        vf_iters=config.trpo_vf_iters,
+        minibatch_size=config.minibatch_size,
+        bc_coef=config.bc_coef,
+        max_grad_norm=config.max_grad_norm,
     )
 
 
 def reward_settings(config: TrainConfig) -> RewardSettings:
+    """How D's verdicts become rewards: the form, the discount, the absorbing state, the scaling."""
     return RewardSettings(
-        config.reward, config.gamma, config.absorbing, judges_endings(config), config.normalize_reward
+        reward=config.reward,
+        gamma=config.gamma,
+        absorbing=config.absorbing,
+        judges_endings=judges_endings(config),
+        normalize=config.normalize_reward,
     )

@@ -7,8 +7,8 @@
     final_eval.json   the final deterministic evaluation, once training finished
 
 Every front end goes through ``RunDir`` (the trainer writes with it; the CLI, the Train and Watch
-views and the benchmark read with it), so that there is one place where a run is understood and
-one set of resume rules. Nothing here unpickles; every write is atomic.
+views and playback read with it), so that there is one place where a run is understood and one
+set of resume rules. Nothing here unpickles; every write is atomic.
 """
 
 from __future__ import annotations
@@ -94,8 +94,12 @@ class RunDir:
         path = self.path / METRICS_FILE
         if not path.is_file():
             return []
+        try:
+            text = path.read_text()
+        except UnicodeDecodeError as error:
+            raise CheckpointError(f"{path}: not a metrics file ({error})") from None
         records = []
-        for line in path.read_text().splitlines():
+        for line in text.splitlines():
             try:
                 record = json.loads(line)
             except json.JSONDecodeError:
@@ -151,19 +155,24 @@ class RunDir:
         atomic_write_bytes(Path(target), save_safetensors(tensors, metadata))
 
     # ----------------------------------------------------------------------------- resuming
-    def resume_config(self, wanted_total: int | None = None) -> tuple[TrainConfig, dict[str, Any]]:
+    def resume_config(
+        self, wanted_steps: int | None = None, wanted_epochs: int | None = None
+    ) -> tuple[TrainConfig, dict[str, Any]]:
         """The config to continue the run with, and its checkpoint's state.
 
-        The one rule every front end follows: a run continues to its own total (env steps, or
-        epochs for BC); ``wanted_total`` (given by the user) replaces that total when it is
-        larger than what the run already has. NothingToResume when nothing would be left to do.
+        The one rule every front end follows: a run continues to its own total (env steps for
+        GAIL, epochs for BC); a total the user gives (``wanted_steps``, or ``wanted_epochs`` for a
+        BC run) replaces it. NothingToResume when nothing would be left to do. The metrics of
+        iterations after the checkpoint (a crash between two checkpoints) are dropped, so that
+        the resumed run does not write them twice.
         """
         config = self.config()
         state = self.checkpoint().state
         bc = config.algo == "bc"
         done = int(state.get("iteration" if bc else "env_steps", 0))
         total = config.bc_epochs if bc else config.total_steps
-        target = total if wanted_total is None else int(wanted_total)
+        wanted = wanted_epochs if bc else wanted_steps
+        target = total if wanted is None else int(wanted)
         if target <= done:
             unit = "epochs" if bc else "env steps"
             raise NothingToResume(
@@ -172,7 +181,14 @@ class RunDir:
             )
         if target != total:
             config = config.replace(**{"bc_epochs" if bc else "total_steps": target})
+        self._drop_metrics_after(int(state.get("iteration", 0)))
         return config, state
+
+    def _drop_metrics_after(self, iteration: int) -> None:
+        records = self.metrics()
+        kept = [record for record in records if int(record.get("iteration", 0)) <= iteration]
+        if len(kept) != len(records):
+            atomic_write_text(self.path / METRICS_FILE, "".join(json.dumps(record) + "\n" for record in kept))
 
     # ----------------------------------------------------------------------------- helpers
     def _json_object(self, name: str) -> dict[str, Any] | None:

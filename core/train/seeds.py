@@ -4,3 +4,5 @@
 EVAL_SEED_BASE = 1_000_000
 # Watch-view episodes use their own seeds, away from the demos' and the evaluations'.
 WATCH_SEED_BASE = EVAL_SEED_BASE + 500_000
+# The benchmark's learning-curve evaluations (its final ones use EVAL_SEED_BASE, as `evaluate`).
+BENCH_CURVE_SEED_BASE = 2_000_000

@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from core.errors import StudioError
 from core.train.config import TrainConfig, config_from_dict
 from core.train.events import Event, Failed, Finished, TrainControl
 from core.train.run_dir import RunDir
 
-POLL_S = 0.05
-TRAINER_NICENESS = 10  # how often the parent forwards control changes while waiting for events
+POLL_S = 0.05  # how often the parent forwards control changes while waiting for events
+TRAINER_NICENESS = 10  # the window's event loop goes first on a busy machine
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,9 @@ def _child_main(connection, job: _Job) -> None:  # runs in the child process
         demos = load_demo_set(Path(job.demos_folder), env_key=config.env)
         trainer = Trainer(config, demos, run_dir=Path(job.run_dir) if job.run_dir else None, resume=job.resume)
     except Exception as error:  # noqa: BLE001 - reported to the parent as a Failed event
-        connection.send(Failed(f"{type(error).__name__}: {error}", traceback.format_exc()))
+        message = str(error) if isinstance(error, StudioError) else f"{type(error).__name__}: {error}"
+        kept = RunDir(Path(job.run_dir)).latest_checkpoint() if job.run_dir else None
+        connection.send(Failed(message, traceback.format_exc(), kept))
         connection.close()
         return
 

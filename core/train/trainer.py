@@ -14,6 +14,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -50,6 +51,10 @@ from core.train.stale_batch import as_buffer, reevaluate
 # Argument validation of every distribution costs time in the rollout loop; NaNs are caught by
 # the trainer's own checks, which name the quantity.
 Distribution.set_default_validate_args(False)
+
+
+# The run's own final evaluation (quick: the benchmark and `evaluate` use 50 episodes).
+FINAL_EVAL_EPISODES = 10
 
 
 class Trainer:
@@ -174,23 +179,24 @@ class Trainer:
     def save(self) -> Path:
         """Write the latest checkpoint into the run folder; returns the tensor file."""
         assert self.run_folder is not None
-        policy_opt, policy_opt_rest = optimizer_tensors(self.policy_optimizer)
-        disc_opt, disc_opt_rest = optimizer_tensors(self.disc_optimizer)
         tensors = {"policy": self.policy.state_dict(), "disc": self.disc.state_dict()}
-        if policy_opt:
-            tensors["policy_opt"] = policy_opt
-        if disc_opt:
-            tensors["disc_opt"] = disc_opt
-        state = {
+        state: dict[str, Any] = {
             "iteration": self.iteration,
             "env_steps": self.env_steps,
             "wall_time_s": self.wall_time_s,
             "kl_beta": self.kl_beta,
             **self.imitation.state(),
-            "policy_opt": policy_opt_rest,
-            "disc_opt": disc_opt_rest,
         }
+        for name, optimizer in self._optimizers().items():
+            moments, rest = optimizer_tensors(optimizer)
+            if moments:
+                tensors[name] = moments
+            state[name] = rest
         return self.run_folder.save_checkpoint(Checkpoint(tensors, state))
+
+    def _optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        """Every optimizer whose moments a checkpoint keeps, by its name there."""
+        return {"policy_opt": self.policy_optimizer, "disc_opt": self.disc_optimizer, "bc_opt": self.bc_optimizer}
 
     # ----------------------------------------------------------------------------- set-up
 
@@ -201,12 +207,9 @@ class Trainer:
         try:
             self.policy.load_state_dict(checkpoint.tensors["policy"])
             self.disc.load_state_dict(checkpoint.tensors["disc"])
-            if "policy_opt" in checkpoint.tensors:
-                restore_optimizer(
-                    self.policy_optimizer, checkpoint.tensors["policy_opt"], checkpoint.state["policy_opt"]
-                )
-            if "disc_opt" in checkpoint.tensors:
-                restore_optimizer(self.disc_optimizer, checkpoint.tensors["disc_opt"], checkpoint.state["disc_opt"])
+            for name, optimizer in self._optimizers().items():
+                if name in checkpoint.tensors:  # absent before its first step (and in older runs)
+                    restore_optimizer(optimizer, checkpoint.tensors[name], checkpoint.state[name])
         except (KeyError, RuntimeError, ValueError) as error:
             raise CheckpointError(f"{self.run_dir}: checkpoint does not fit this config ({error})") from None
         state = checkpoint.state
@@ -261,6 +264,7 @@ class Trainer:
         obs = buffer.flat("obs").to(device)
         actions = buffer.flat("actions").to(device)
         end_obs = torch.from_numpy(batch.end_obs).to(device)
+        self.disc.obs_norm.update(obs)  # D sees this batch's statistics before it learns from it
         scalars, policy_logits = gail.update_discriminator(
             self.disc,
             self.disc_optimizer,
@@ -352,6 +356,7 @@ class Trainer:
             scalars = {"bc_loss": self._behaviour_clone(1)}
             self.iteration += 1
             self.wall_time_s += time.perf_counter() - started
+            # An epoch is far shorter than a GAIL iteration: evaluate ten times less often.
             if config.eval_every_iters and self.iteration % (config.eval_every_iters * 10) == 0:
                 result = evaluate_policy(
                     self.rollout_policy, self.spec, config.eval_episodes, seed=EVAL_SEED_BASE + 1000 * self.iteration
@@ -360,6 +365,8 @@ class Trainer:
             self._check_finite(scalars)
             self._append_metrics(scalars)
             yield IterationStats(self.iteration, self.env_steps, self.wall_time_s, scalars)
+            if self.run_folder is not None and self.iteration % config.checkpoint_every_iters == 0:
+                yield CheckpointSaved(self.save(), self.env_steps)
         self._sync_rollout_policy()
         yield self.snapshot()
         yield from self._finish(control.stop_requested)
@@ -372,12 +379,12 @@ class Trainer:
             path = self.save()
             yield CheckpointSaved(path, self.env_steps)
         if not stopped:
-            result = evaluate_policy(self.rollout_policy, self.spec, 10, seed=EVAL_SEED_BASE)
+            result = evaluate_policy(self.rollout_policy, self.spec, FINAL_EVAL_EPISODES, seed=EVAL_SEED_BASE)
             final_eval = {
                 "return_mean": result.mean_return,
                 "return_std": result.std_return,
                 "length_mean": result.mean_length,
-                "episodes": 10,
+                "episodes": FINAL_EVAL_EPISODES,
             }
             if self.run_folder is not None:
                 self.run_folder.write_final_eval(final_eval)

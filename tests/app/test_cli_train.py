@@ -83,3 +83,20 @@ def test_train_errors_are_one_line(tmp_path, capsys, args, message):
     assert main(args) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_resume_refuses_flags_it_would_ignore_and_a_file_as_out_is_one_line(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", "--env", "CartPole-v1", "--algo", "bc", "--set", "bc_epochs=2", "--out", str(run)]) == 0
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run), "--seed", "3"]) == 2
+    assert "drop --seed" in capsys.readouterr().err
+    assert main(["train", "--resume", str(run), "--set", "bc_coef=0.1"]) == 2
+    assert "--set bc_coef would be ignored" in capsys.readouterr().err
+    assert main(["train", "--resume", str(run), "--set", "bc_epochs=3"]) == 0  # more epochs: fine
+    assert "finished after 3 epochs" in capsys.readouterr().out
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["train", "--env", "CartPole-v1", "--out", str(blocker)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err

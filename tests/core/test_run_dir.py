@@ -47,7 +47,9 @@ def test_behaviour_cloning_resumes_by_epochs(tmp_path):
     run = make_run(tmp_path, env_steps=0, algo="bc", iteration=5)
     with pytest.raises(NothingToResume, match="epochs"):
         run.resume_config()
-    assert run.resume_config(8)[0].bc_epochs == 8
+    with pytest.raises(NothingToResume):
+        run.resume_config(wanted_steps=1_000_000)  # env steps say nothing of a BC run's epochs
+    assert run.resume_config(wanted_epochs=8)[0].bc_epochs == 8
 
 
 def test_the_demos_and_the_final_evaluation_are_read_back(tmp_path):
@@ -89,3 +91,12 @@ def test_a_folder_that_is_not_a_run_is_named(tmp_path):
     (tmp_path / "demos.json").write_text("{}")
     with pytest.raises(CheckpointError, match="does not say where the run's demos are"):
         RunDir(tmp_path).demos_folder()
+
+
+def test_resuming_drops_the_metrics_written_after_the_checkpoint(tmp_path):
+    # A crash between two checkpoints: the resumed run redoes those iterations, once.
+    run = make_run(tmp_path, env_steps=1024, iteration=2)
+    for iteration in range(1, 6):
+        run.append_metrics({"iteration": iteration, "env_steps": 512 * iteration})
+    run.resume_config()
+    assert [record["iteration"] for record in run.metrics()] == [1, 2]

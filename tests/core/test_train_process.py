@@ -44,11 +44,13 @@ def test_pause_and_stop_cross_the_pipe(tmp_path):
 
     next_stats(60)
     control.pause()
-    # The iteration under way may still end; then the child waits: nothing more for a while.
+    # Iterations already under way or in the pipe still arrive; then nothing, for 2 s at least.
+    drained = 0
     with contextlib.suppress(queue.Empty):
-        next_stats(2.0)
-    with pytest.raises(queue.Empty):
-        next_stats(1.5)
+        while True:
+            next_stats(2.0)
+            drained += 1
+            assert drained < 20, "it kept training while paused"
     control.resume()
     resumed = next_stats(60)  # it goes on after the pause
     stopped_at = time.monotonic()

@@ -241,3 +241,11 @@ def test_the_seeds_objective_can_train_d(cartpole_demos):
     last = stats[-1].scalars
     assert last["disc_expert"] > last["disc_policy"]
     assert all(s.scalars["disc_loss"] < 0 for s in stats)
+
+
+def test_behaviour_cloning_checkpoints_as_it_goes_with_its_optimizer(tmp_path, cartpole_demos):
+    config = default_config("CartPole-v1", algo="bc", bc_epochs=4, checkpoint_every_iters=2, eval_every_iters=0)
+    events = events_of(Trainer(config, cartpole_demos, run_dir=tmp_path / "run"))
+    assert sum(isinstance(e, CheckpointSaved) for e in events) == 3  # after epochs 2 and 4, and at the end
+    checkpoint = load_checkpoint(tmp_path / "run")
+    assert "bc_opt" in checkpoint.tensors and checkpoint.state["iteration"] == 4
