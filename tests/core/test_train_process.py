@@ -7,8 +7,6 @@ import signal
 import threading
 import time
 
-import pytest
-
 from core.paths import sample_demos_dir
 from core.train.config import default_config
 from core.train.events import Failed, Finished, IterationStats, PolicySnapshot, TrainControl
