@@ -179,11 +179,14 @@ def test_a_kept_episode_becomes_the_train_demo_set_with_a_warning_when_most_cras
     qtbot.keyPress(view.frame_view, Qt.Key.Key_Return)
     train = window.train_view
     assert train.config_from_form().env == "LunarLander-v3"
-    assert train._demo_combo.currentData().folder == workspace.demos_dir("LunarLander-v3")
-    assert "(1 episode)" in train._demo_combo.currentText()
-    assert train._demo_warning.isVisibleTo(train) and "1 of 1 demo ended badly" in train._demo_warning.text()
+    assert train.settings_panel._demo_combo.currentData().folder == workspace.demos_dir("LunarLander-v3")
+    assert "(1 episode)" in train.settings_panel._demo_combo.currentText()
+    assert (
+        train.settings_panel._demo_warning.isVisibleTo(train)
+        and "1 of 1 demo ended badly" in train.settings_panel._demo_warning.text()
+    )
     train.select_demos(sample_demos_dir("LunarLander-v3"))  # the scripted expert lands
-    assert not train._demo_warning.isVisibleTo(train)
+    assert not train.settings_panel._demo_warning.isVisibleTo(train)
 
 
 def test_the_help_menu_shows_keys_imitation_and_about(qtbot, window, dialogs, workspace):

@@ -62,9 +62,9 @@ def test_gail_on_cartpole_trains_plots_and_lists_the_run(qtbot, train_view, work
     # and the settings are locked (the running trainer would not see a change).
     assert train_view.progress.format().startswith("starting")
     assert train_view.runs.count() == 1 and "training…" in train_view.runs.item(0).text()
-    assert not train_view._settings_widget.isEnabled()
+    assert not train_view.settings_panel.isEnabled()
     event = wait_finished(qtbot, train_view)
-    assert train_view._settings_widget.isEnabled()
+    assert train_view.settings_panel.isEnabled()
     assert isinstance(event, Finished) and event.final_eval
     assert train_view.plots.point_count("disc_expert") == 6
     assert train_view.plots.point_count("eval_return") == 3
@@ -145,7 +145,7 @@ def test_a_failure_in_the_training_process_shows_a_dialog(qtbot, train_view, dia
 
 
 def test_bad_settings_are_named_in_a_dialog(train_view, dialogs):
-    train_view._main_form.editors["learning_rate"].widget.setText("fast")
+    train_view.settings_panel._main_form.editors["learning_rate"].widget.setText("fast")
     assert not train_view.start()
     assert "learning_rate" in dialogs.errors[-1][1]
 
