@@ -12,12 +12,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -28,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.gui.dialogs import Dialogs
 from app.gui.elided_label import ElidedLabel
 from app.gui.plots import LivePlots
+from app.gui.run_list import RunListPanel, outcome_of
 from app.gui.train_settings import TrainSettingsPanel
 from app.gui.wording import count
 from app.gui.worker import ProgressBatch, TrainingThread
@@ -113,34 +110,17 @@ class TrainView(QWidget):
         centre_widget = QWidget()
         centre_widget.setLayout(centre)
 
-        self.runs = QListWidget()
-        self.runs.itemSelectionChanged.connect(self._update_controls)
-        self.runs.itemDoubleClicked.connect(lambda _: self.open_selected_run())
-        self._open_button = QPushButton("Open")
-        self._open_button.setToolTip("Show the run's curves and watch its policy")
-        self._open_button.clicked.connect(self.open_selected_run)
-        self._resume_button = QPushButton("Resume")
-        self._resume_button.setToolTip("Continue training this run (up to the total steps set on the left)")
-        self._resume_button.clicked.connect(self.resume_selected_run)
-        self._compare_button = QPushButton("Compare")
-        self._compare_button.setToolTip("Draw this run's curves dashed next to the current ones")
-        self._compare_button.clicked.connect(self.compare_selected_run)
-        self._export_button = QPushButton("Export policy…")
-        self._export_button.clicked.connect(self.export_selected_run)
-        run_buttons = QGridLayout()  # two by two: the column stays narrow enough for small screens
-        for index, button in enumerate((self._open_button, self._resume_button, self._compare_button)):
-            run_buttons.addWidget(button, index // 2, index % 2)
-        run_buttons.addWidget(self._export_button, 1, 1)
-        runs_box = QGroupBox("Runs in this workspace")
-        runs_layout = QVBoxLayout(runs_box)
-        runs_layout.addWidget(self.runs)
-        runs_layout.addLayout(run_buttons)
+        self.run_list = RunListPanel()
+        self.run_list.open_requested.connect(self.open_selected_run)
+        self.run_list.resume_requested.connect(self.resume_selected_run)
+        self.run_list.compare_requested.connect(self.compare_selected_run)
+        self.run_list.export_requested.connect(self.export_selected_run)
 
         # Settings above the runs, with a handle between them: opening Advanced gives the settings
         # most of the height instead of a one-row scroll box.
         self._left_splitter = QSplitter(Qt.Orientation.Vertical)
         self._left_splitter.addWidget(self.settings_panel)
-        self._left_splitter.addWidget(runs_box)
+        self._left_splitter.addWidget(self.run_list)
         self._left_splitter.setStretchFactor(0, 3)
         self._left_splitter.setStretchFactor(1, 2)
         self._left_splitter.setChildrenCollapsible(False)
@@ -382,58 +362,23 @@ class TrainView(QWidget):
         self.pause_button.setText("Resume" if paused and not ended else "Pause")
         self.stop_button.setEnabled(training and not stopping and not ended)
         self.settings_panel.setEnabled(not training or ended)  # a running trainer would not see a change
-        selected = self.selected_run() is not None
-        for button in (self._open_button, self._compare_button, self._export_button):
-            button.setEnabled(selected)
-        self._resume_button.setEnabled(selected and not training)
+        self.run_list.set_training(training)
 
     # ------------------------------------------------------------------ runs
+    @property
+    def runs(self):
+        """The list widget of runs (for the tests)."""
+        return self.run_list.runs
+
     def refresh_runs(self) -> None:
-        selected = self.selected_run()
-        self.runs.clear()
-        run_dirs = self.workspace.run_dirs()
-        if self.is_training and self.run_dir not in run_dirs:
-            run_dirs.insert(0, self.run_dir)  # its child process has not written config.json yet
-        for run_dir in run_dirs:
-            item = QListWidgetItem(self._run_label(run_dir))
-            item.setData(Qt.ItemDataRole.UserRole, run_dir)
-            self.runs.addItem(item)
-            if run_dir == selected:
-                item.setSelected(True)
-
-    def _run_label(self, run_dir: Path) -> str:
-        """Two lines: the folder name (time, env, algorithm), then the reward and the outcome."""
-        return f"{run_dir.name}\n    {self._run_outcome(run_dir)}"
-
-    def _run_outcome(self, run_dir: Path) -> str:
-        """The reward form and how the run ended (or that it is training)."""
-        training = self.is_training and run_dir == self.run_dir
-        try:
-            config = self.config if training else RunDir(run_dir).config()
-        except StudioError:
-            return "unreadable config"
-        details = f"reward {config.reward}, " if config.algo == "gail" else ""
-        if training:
-            return f"{details}training…"
-        try:
-            result = RunDir(run_dir).final_eval()
-        except StudioError:
-            result = None  # unreadable: the run can still be resumed
-        outcome = (
-            "stopped (resumable)"
-            if result is None
-            else f"return {result['return_mean']:.1f}, length {result['length_mean']:.0f}"
-        )
-        return f"{details}{outcome}"
+        training = (self.run_dir, self.config) if self.is_training and self.run_dir and self.config else None
+        self.run_list.refresh(self.workspace.run_dirs(), training)
 
     def selected_run(self) -> Path | None:
-        items = self.runs.selectedItems()
-        return items[0].data(Qt.ItemDataRole.UserRole) if items else None
+        return self.run_list.selected_run()
 
     def select_run(self, run_dir: Path) -> None:
-        for index in range(self.runs.count()):
-            item = self.runs.item(index)
-            item.setSelected(item.data(Qt.ItemDataRole.UserRole) == Path(run_dir))
+        self.run_list.select_run(run_dir)
 
     def open_selected_run(self) -> None:
         run_dir = self.selected_run()
@@ -457,7 +402,7 @@ class TrainView(QWidget):
             self.plots.set_references(self._demo_reference(run_dir))
             self.settings_panel.load_run_settings(config, run_dir)
             self.summary.setText(
-                f"Run {run_dir.name}: {count(len(records), 'iteration')}, {self._run_outcome(run_dir)}. "
+                f"Run {run_dir.name}: {count(len(records), 'iteration')}, {outcome_of(run_dir)}. "
                 "The settings on the left are this run's."
             )
             self.progress.setRange(0, max(self.progress.maximum(), 1))
