@@ -14,12 +14,11 @@ from collections import deque
 from pathlib import Path
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from app.gui.episode_traces import EpisodeTraces
 from app.gui.frame_view import FrameView
-from app.gui.plots import BLUE, GREEN, GREY, ORANGE
 from app.gui.wording import count
 from core.data.demo_set import DemoSet, load_demo_set
 from core.data.episode import Episode
@@ -38,8 +37,6 @@ LIVE = "live"  # the picker's entry for the run training now
 
 
 class WatchView(QWidget):
-    run_chosen = Signal(object)  # Path of the run now watched
-
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
@@ -49,8 +46,8 @@ class WatchView(QWidget):
         self._remembered_run = ""  # from the settings: the run to watch first
         self.player: PolicyPlayer | None = None
         self.demos: DemoSet | None = None
-        self._pending: tuple[dict, dict] | None = None  # a snapshot waiting for the next episode
-        self._pending_label = ""
+        # A snapshot waiting for the next episode: its weights (policy, D) and how to name it.
+        self._pending: tuple[dict, dict, str] | None = None
         self._policy_label = ""
         self._demo_replay = None
         self._demo_episode = None
@@ -103,40 +100,14 @@ class WatchView(QWidget):
         frames.addWidget(self.policy_frame, 1)
         frames.addWidget(self.demo_frame, 1)
 
-        self.trace_plot = pg.PlotWidget(title="D(s_t, a_t) along the episode (1 = looks like the expert)")
-        self.trace_plot.setYRange(0, 1)
-        self.trace_plot.setLabel("bottom", "time step t")
-        self._d_curve = self.trace_plot.plot([], [], pen=pg.mkPen(ORANGE, width=2))
-        # The legend in a row under the plot, not over the curve it names.
-        return_widget = pg.GraphicsLayoutWidget()
-        self.return_plot = return_widget.addPlot(row=0, col=0, title="Running return")
-        self.return_plot.setLabel("bottom", "time step t")
-        legend = pg.LegendItem(colCount=2, labelTextSize="8pt", frame=False, horSpacing=12)
-        return_widget.addItem(legend, row=1, col=0)
-        self._return_curve = self.return_plot.plot([], [], pen=pg.mkPen(BLUE, width=2))
-        self._demo_return_curve = self.return_plot.plot(
-            [], [], pen=pg.mkPen(GREEN, width=2, style=Qt.PenStyle.DashLine)
-        )
-        legend.addItem(self._return_curve, "policy")
-        legend.addItem(self._demo_return_curve, "demonstration (same start)")
-        self._demo_line = pg.InfiniteLine(
-            angle=0,
-            pen=pg.mkPen(GREY, style=Qt.PenStyle.DashLine),
-            label="demos' mean return",
-            labelOpts={"position": 0.03, "color": GREY, "anchors": [(0, 0), (0, 0)]},
-        )
-        self._demo_line.hide()
-        self.return_plot.addItem(self._demo_line)
-        plots = QHBoxLayout()
-        plots.addWidget(self.trace_plot)
-        plots.addWidget(return_widget)
+        self.traces = EpisodeTraces()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(bar)
         layout.addWidget(self._info)
         layout.addLayout(frames, 3)
-        layout.addLayout(plots, 2)
+        layout.addWidget(self.traces, 2)
 
     # ------------------------------------------------------------------ inputs
     def set_workspace(self, workspace: Workspace) -> None:
@@ -196,17 +167,15 @@ class WatchView(QWidget):
             self._run_combo.setItemText(0, f"Training now: {config.env} ({snapshot.env_steps:,} steps)")
         if self.run_dir is not None:
             return  # another run is watched: the picker offers the live one
+        label = f"training policy at {snapshot.env_steps:,} env steps (iteration {snapshot.iteration})"
         if self.player is None or self.player.config != config:
             self._replace_player(PolicyPlayer(config))
             self._set_demos(demos)
             self.player.load(snapshot.policy_state, snapshot.disc_state)
-            self._policy_label = f"training policy at {snapshot.env_steps:,} env steps (iteration {snapshot.iteration})"
+            self._policy_label = label
             self._start_episode()
         else:
-            self._pending = (snapshot.policy_state, snapshot.disc_state)
-            self._pending_label = (
-                f"training policy at {snapshot.env_steps:,} env steps (iteration {snapshot.iteration})"
-            )
+            self._pending = (snapshot.policy_state, snapshot.disc_state, label)
         self._update_info()
         self._sync_timer()
 
@@ -225,10 +194,8 @@ class WatchView(QWidget):
         player, state = PolicyPlayer.from_run(run_dir)
         self.run_dir = Path(run_dir)
         self._replace_player(player)
-        demos = None
         try:
-            folder = RunDir(Path(run_dir)).demo_summary().get("folder")
-            demos = load_demo_set(Path(folder), env_key=player.config.env) if folder else None
+            demos = load_demo_set(RunDir(Path(run_dir)).demos_folder(), env_key=player.config.env)
         except (StudioError, OSError):
             demos = None  # the demos moved or their record is unreadable: watch without them
         self._set_demos(demos)
@@ -237,7 +204,6 @@ class WatchView(QWidget):
         self._start_episode()
         self._update_info()
         self._sync_timer()
-        self.run_chosen.emit(self.run_dir)
 
     def _replace_player(self, player: PolicyPlayer | None) -> None:
         self.last_episode_text = ""  # it belonged to the policy that leaves
@@ -252,10 +218,9 @@ class WatchView(QWidget):
         self.demos = demos if demos is not None and demos.episodes else None
         self._demo_index = 0
         if self.demos is not None:
-            self._demo_line.setValue(float(self.demos.returns.mean()))
-            self._demo_line.show()
+            self.traces.set_demos_mean(float(self.demos.returns.mean()))
         else:
-            self._demo_line.hide()
+            self.traces.set_demos_mean(None)
         self._show_demo.setEnabled(self.demos is not None)
 
     def set_active(self, active: bool) -> None:
@@ -316,15 +281,15 @@ class WatchView(QWidget):
     def _toggle_demo(self, shown: bool) -> None:
         self.demo_frame.setVisible(shown)
         self._close_demo_replay()
-        self._demo_return_curve.setData([], [])
+        self.traces.show_demo([], [])
         if shown and self.player is not None:
             self._start_episode()  # both from the demo's start, now
 
     # ------------------------------------------------------------------ playing
     def _start_episode(self) -> None:
         if self._pending is not None:
-            self.player.load(*self._pending)
-            self._policy_label = self._pending_label
+            policy_state, disc_state, self._policy_label = self._pending
+            self.player.load(policy_state, disc_state)
             self._pending = None
             self._update_info()
         self._close_demo_replay()
@@ -372,8 +337,7 @@ class WatchView(QWidget):
         self._trace_return.append(step.episode_return)
         # The traces redraw at about 10 Hz (and at the episode's end), the frames at full rate.
         if step.done or self.frames_shown % TRACE_EVERY_FRAMES == 0:
-            self._d_curve.setData(self._trace_t, self._trace_d)
-            self._return_curve.setData(self._trace_t, self._trace_return)
+            self.traces.show_policy(self._trace_t, self._trace_d, self._trace_return)
         if self._demo_replay is not None:
             self._advance_demo()
         if step.done:
@@ -406,7 +370,7 @@ class WatchView(QWidget):
             self._demo_t.append(item.t)
             self._demo_return_trace.append(self._demo_return)
             if item.t % TRACE_EVERY_FRAMES == 0:
-                self._demo_return_curve.setData(self._demo_t, self._demo_return_trace)
+                self.traces.show_demo(self._demo_t, self._demo_return_trace)
         self.demo_frame.set_frame(item.frame)
         name = self._demo_episode.path.name if self._demo_episode.path else "demo"
         self.demo_frame.set_caption(f"demonstration {name} · t {item.t + 1} · return {self._demo_return:.1f}")
@@ -419,7 +383,7 @@ class WatchView(QWidget):
     def _update_info(self) -> None:
         text = f"Watching the {self._policy_label}."
         if self._pending is not None:
-            text += f" Newer: {self._pending_label}, from the next episode."
+            text += f" Newer: {self._pending[2]}, from the next episode."
         if self._show_demo.isChecked() and self.demos is not None:
             text += " Beside a demonstration, each episode starts from the demo's own start."
         if self.last_episode_text:

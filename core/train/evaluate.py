@@ -68,6 +68,21 @@ def evaluate_policy(
     return run_episodes(spec, act, episodes, seed)
 
 
+# The run's own final evaluation (quick: the benchmark and `evaluate` use 50 episodes).
+FINAL_EVAL_EPISODES = 10
+
+
+def final_evaluation(policy: ActorCritic, spec: EnvSpec) -> dict[str, float]:
+    """What ``final_eval.json`` holds: the deterministic policy on the evaluation seeds."""
+    result = evaluate_policy(policy, spec, FINAL_EVAL_EPISODES, seed=EVAL_SEED_BASE)
+    return {
+        "return_mean": result.mean_return,
+        "return_std": result.std_return,
+        "length_mean": result.mean_length,
+        "episodes": FINAL_EVAL_EPISODES,
+    }
+
+
 def random_policy_return(spec: EnvSpec, episodes: int = 50, seed: int = EVAL_SEED_BASE) -> float:
     """Mean return of uniformly random actions: the 0 of the normalised scale."""
     rng = np.random.default_rng(seed)

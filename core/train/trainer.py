@@ -32,7 +32,7 @@ from core.train.config import TrainConfig
 from core.train.device import resolve_device
 from core.train.divergence import check_finite, require_finite
 from core.train.env_runner import EnvRunner, RolloutBatch, RunnerSpec
-from core.train.evaluate import evaluate_policy
+from core.train.evaluate import evaluate_policy, final_evaluation
 from core.train.events import CheckpointSaved, Event, Failed, Finished, IterationStats, PolicySnapshot, TrainControl
 from core.train.expert_data import ExpertData
 from core.train.imitation_rewards import ImitationRewards
@@ -51,10 +51,6 @@ from core.train.stale_batch import as_buffer, reevaluate
 # Argument validation of every distribution costs time in the rollout loop; NaNs are caught by
 # the trainer's own checks, which name the quantity.
 Distribution.set_default_validate_args(False)
-
-
-# The run's own final evaluation (quick: the benchmark and `evaluate` use 50 episodes).
-FINAL_EVAL_EPISODES = 10
 
 
 class Trainer:
@@ -148,13 +144,7 @@ class Trainer:
                     scalars["train_return"] = float(np.mean([r for r, _ in batch.finished]))
                     scalars["train_length"] = float(np.mean([n for _, n in batch.finished]))
                 if self.config.eval_every_iters and self.iteration % self.config.eval_every_iters == 0:
-                    result = evaluate_policy(
-                        self.rollout_policy,
-                        self.spec,
-                        self.config.eval_episodes,
-                        seed=EVAL_SEED_BASE + 1000 * self.iteration,
-                    )
-                    scalars["eval_return"], scalars["eval_length"] = result.mean_return, result.mean_length
+                    scalars |= self._evaluate_now()
                 self._check_finite(scalars)
                 self._append_metrics(scalars)
                 yield IterationStats(self.iteration, self.env_steps, self.wall_time_s, scalars)
@@ -358,10 +348,7 @@ class Trainer:
             self.wall_time_s += time.perf_counter() - started
             # An epoch is far shorter than a GAIL iteration: evaluate ten times less often.
             if config.eval_every_iters and self.iteration % (config.eval_every_iters * 10) == 0:
-                result = evaluate_policy(
-                    self.rollout_policy, self.spec, config.eval_episodes, seed=EVAL_SEED_BASE + 1000 * self.iteration
-                )
-                scalars["eval_return"], scalars["eval_length"] = result.mean_return, result.mean_length
+                scalars |= self._evaluate_now()
             self._check_finite(scalars)
             self._append_metrics(scalars)
             yield IterationStats(self.iteration, self.env_steps, self.wall_time_s, scalars)
@@ -379,16 +366,17 @@ class Trainer:
             path = self.save()
             yield CheckpointSaved(path, self.env_steps)
         if not stopped:
-            result = evaluate_policy(self.rollout_policy, self.spec, FINAL_EVAL_EPISODES, seed=EVAL_SEED_BASE)
-            final_eval = {
-                "return_mean": result.mean_return,
-                "return_std": result.std_return,
-                "length_mean": result.mean_length,
-                "episodes": FINAL_EVAL_EPISODES,
-            }
+            final_eval = final_evaluation(self.rollout_policy, self.spec)
             if self.run_folder is not None:
                 self.run_folder.write_final_eval(final_eval)
         yield Finished(self.env_steps, self.run_dir, final_eval, stopped_early=stopped)
+
+    def _evaluate_now(self) -> dict[str, float]:
+        """A periodic deterministic evaluation, on seeds of its own for each iteration."""
+        result = evaluate_policy(
+            self.rollout_policy, self.spec, self.config.eval_episodes, seed=EVAL_SEED_BASE + 1000 * self.iteration
+        )
+        return {"eval_return": result.mean_return, "eval_length": result.mean_length}
 
     def _sync_rollout_policy(self) -> None:
         if self.rollout_policy is not self.policy:

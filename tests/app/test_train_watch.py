@@ -200,7 +200,7 @@ def test_watch_view_plays_the_snapshot_with_a_d_trace_and_a_demo(qtbot, watch_vi
     for _ in range(35):
         watch_view.advance()
     assert watch_view.policy_frame.has_frame and watch_view.demo_frame.has_frame
-    _, d_values = watch_view._d_curve.getData()
+    _, d_values = watch_view.traces.d_curve.getData()
     assert len(d_values) > 0 and np.all((d_values > 0) & (d_values < 1))
     assert "D " in watch_view.policy_frame._caption
     for _ in range(600):  # the untrained policy drops the pole soon: its return is shown

@@ -1,0 +1,62 @@
+"""The Watch view's two plots along one episode: D(s_t, a_t), and the running return of the
+policy beside a demonstration's and the demos' mean. Redrawn by the view at about 10 Hz."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from app.gui.plots import BLUE, GREEN, GREY, ORANGE
+
+
+class EpisodeTraces(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.trace_plot = pg.PlotWidget(title="D(s_t, a_t) along the episode (1 = looks like the expert)")
+        self.trace_plot.setYRange(0, 1)
+        self.trace_plot.setLabel("bottom", "time step t")
+        self.d_curve = self.trace_plot.plot([], [], pen=pg.mkPen(ORANGE, width=2))
+        # The legend in a row under the plot, not over the curve it names.
+        return_widget = pg.GraphicsLayoutWidget()
+        self.return_plot = return_widget.addPlot(row=0, col=0, title="Running return")
+        self.return_plot.setLabel("bottom", "time step t")
+        legend = pg.LegendItem(colCount=2, labelTextSize="8pt", frame=False, horSpacing=12)
+        return_widget.addItem(legend, row=1, col=0)
+        self._return_curve = self.return_plot.plot([], [], pen=pg.mkPen(BLUE, width=2))
+        self._demo_return_curve = self.return_plot.plot(
+            [], [], pen=pg.mkPen(GREEN, width=2, style=Qt.PenStyle.DashLine)
+        )
+        legend.addItem(self._return_curve, "policy")
+        legend.addItem(self._demo_return_curve, "demonstration (same start)")
+        self._demo_line = pg.InfiniteLine(
+            angle=0,
+            pen=pg.mkPen(GREY, style=Qt.PenStyle.DashLine),
+            label="demos' mean return",
+            labelOpts={"position": 0.03, "color": GREY, "anchors": [(0, 0), (0, 0)]},
+        )
+        self._demo_line.hide()
+        self.return_plot.addItem(self._demo_line)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.trace_plot)
+        layout.addWidget(return_widget)
+
+    def show_policy(self, t: Sequence[int], d_values: Sequence[float], returns: Sequence[float]) -> None:
+        """The policy's episode so far: D at each step and the return up to it."""
+        self.d_curve.setData(t, d_values)
+        self._return_curve.setData(t, returns)
+
+    def show_demo(self, t: Sequence[int], returns: Sequence[float]) -> None:
+        """The demonstration's return so far (empty sequences clear it)."""
+        self._demo_return_curve.setData(t, returns)
+
+    def set_demos_mean(self, value: float | None) -> None:
+        """The demos' mean return as a dashed line (None hides it)."""
+        if value is None:
+            self._demo_line.hide()
+        else:
+            self._demo_line.setValue(value)
+            self._demo_line.show()
