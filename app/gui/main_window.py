@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         self.fit_to_screen()
         self.record_view.restore_settings(self._group("record"))
-        self.train_view.restore_settings(self._group("train"))
+        self.train_view.settings_panel.restore_settings(self._group("train"))
         self.watch_view.restore_settings(self._group("watch"))
         self.tabs.setCurrentIndex(min(int(self.settings.value("view", 0, type=int)), len(VIEWS) - 1))
 
@@ -215,7 +215,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("view", self.tabs.currentIndex())
         groups = (
             ("record", self.record_view.settings()),
-            ("train", self.train_view.settings()),
+            ("train", self.train_view.settings_panel.settings()),
             ("watch", self.watch_view.settings()),
         )
         for group, values in groups:

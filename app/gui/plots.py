@@ -15,10 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer
-from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from app.gui.elided_label import ElidedLabel
 from app.gui.series import DecimatingSeries
+from core.train.config import TrainConfig
 
 pg.setConfigOptions(background="w", foreground="#222", antialias=True)
 
@@ -179,8 +180,18 @@ class LivePlots(QWidget):
         self.layout_widget.scene().sigMouseMoved.connect(self._hover)
         self.layout_widget.viewport().installEventFilter(self)
         self.readout = ElidedLabel(READOUT_IDLE)
+        # The compared run is named here, not in the legends: a run's name there widened a column.
+        self.compare_label = ElidedLabel()
+        self.clear_compare_button = QPushButton("Clear comparison")
+        self.clear_compare_button.clicked.connect(lambda: self.set_comparison(None))
+        compare_row = QHBoxLayout()
+        compare_row.addWidget(self.compare_label, 1)
+        compare_row.addWidget(self.clear_compare_button)
+        self.compare_label.hide()
+        self.clear_compare_button.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(compare_row)
         layout.addWidget(self.layout_widget, 1)
         layout.addWidget(self.readout)
         self._timer = QTimer(self)
@@ -207,10 +218,16 @@ class LivePlots(QWidget):
             plot.setLabel("bottom", "env steps" if x_key == "env_steps" else "BC epochs")
         self._dirty = True
 
-    def set_references(self, values: Mapping[str, float]) -> None:
-        """Horizontal lines for the demos: keys ``demo_return`` and ``demo_length``."""
+    def clear_for(self, config: TrainConfig) -> None:
+        """Forget the curves and lay the x axis out for ``config``'s run: env steps, or BC epochs."""
+        bc = config.algo == "bc"
+        self.clear("iteration" if bc else "env_steps", config.bc_epochs if bc else config.total_steps)
+
+    def set_references(self, demo_return: float | None, demo_length: float | None) -> None:
+        """Horizontal lines at the demos' mean return and mean length (None hides one)."""
+        values = {"demo_return": demo_return, "demo_length": demo_length}
         for key, line in self._references.items():
-            value = values.get(key)
+            value = values[key]
             if value is None or not np.isfinite(value):
                 line.hide()
             else:
@@ -227,6 +244,9 @@ class LivePlots(QWidget):
         self.compare_series.clear()
         self._append(records or (), self.compare_series)
         self.compare_name = name if records is not None else ""
+        self.compare_label.setText(f"Dashed curves: run {self.compare_name}")
+        self.compare_label.setVisible(records is not None)
+        self.clear_compare_button.setVisible(records is not None)
         self._compare_changed = True
         self._dirty = True
 

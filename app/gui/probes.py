@@ -151,8 +151,8 @@ def _responsiveness(app, scratch: Path, steps: int, view: str) -> dict:
 
     window = _window(scratch)
     train = window.train_view
-    train.select_demos(sample_demos_dir(env))
-    train.set_value("total_steps", steps)
+    train.settings_panel.select_demos(sample_demos_dir(env))
+    train.settings_panel.set_value("total_steps", steps)
     window.show_view(view)
     intervals: list[float] = []
     last = [time.perf_counter()]

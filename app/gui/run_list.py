@@ -1,5 +1,6 @@
 """The Train view's list of the workspace's runs, each with how it ended, and what can be done
-with the one selected: open it, resume it, compare with it, export its policy (the view acts)."""
+with the one selected: open it, resume it, compare with it (the view acts on those, they touch
+its training and plots), and export its policy (done here)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
+from app.gui.dialogs import Dialogs
 from core.errors import StudioError
 from core.train.config import TrainConfig
 from core.train.run_dir import RunDir
@@ -17,10 +19,11 @@ class RunListPanel(QGroupBox):
     open_requested = Signal()
     resume_requested = Signal()
     compare_requested = Signal()
-    export_requested = Signal()
+    status_message = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, dialogs: Dialogs, parent: QWidget | None = None) -> None:
         super().__init__("Runs in this workspace", parent)
+        self.dialogs = dialogs
         self.runs = QListWidget()
         self.runs.itemSelectionChanged.connect(self._update_buttons)
         self.runs.itemDoubleClicked.connect(lambda _: self.open_requested.emit())
@@ -34,7 +37,7 @@ class RunListPanel(QGroupBox):
         self._compare_button.setToolTip("Draw this run's curves dashed next to the current ones")
         self._compare_button.clicked.connect(self.compare_requested)
         self._export_button = QPushButton("Export policy…")
-        self._export_button.clicked.connect(self.export_requested)
+        self._export_button.clicked.connect(self.export_selected_run)
         buttons = QGridLayout()  # two by two: the column stays narrow enough for small screens
         for index, button in enumerate((self._open_button, self._resume_button, self._compare_button)):
             buttons.addWidget(button, index // 2, index % 2)
@@ -73,6 +76,23 @@ class RunListPanel(QGroupBox):
         for index in range(self.runs.count()):
             item = self.runs.item(index)
             item.setSelected(item.data(Qt.ItemDataRole.UserRole) == Path(run_dir))
+
+    def export_selected_run(self) -> None:
+        """The selected run's policy weights into a safetensors file the user picks."""
+        run_dir = self.selected_run()
+        if run_dir is None:
+            return
+        target = self.dialogs.save_file(
+            self, "Export the policy weights", run_dir / "policy.safetensors", "safetensors (*.safetensors)"
+        )
+        if target is None:
+            return
+        try:
+            RunDir(run_dir).export_policy(target)
+        except (StudioError, OSError) as error:
+            self.dialogs.error(self, "Export failed", str(error))
+            return
+        self.status_message.emit(f"policy exported to {target}")
 
     def _update_buttons(self) -> None:
         selected = self.selected_run() is not None

@@ -86,8 +86,8 @@ def _stage_training(window, env_key: str, steps: int, view_name: str) -> None:
 
     train = window.train_view
     window.show_view("train")
-    train.select_demos(sample_demos_dir(env_key))
-    train.set_value("total_steps", steps)
+    train.settings_panel.select_demos(sample_demos_dir(env_key))
+    train.settings_panel.set_value("total_steps", steps)
     if not train.start():
         raise StudioError("the short training run did not start")
     # Watch while it trains, so the Watch view's frames and trace come from live snapshots.

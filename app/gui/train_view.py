@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -22,10 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.dialogs import Dialogs
-from app.gui.elided_label import ElidedLabel
 from app.gui.plots import LivePlots
 from app.gui.run_list import RunListPanel, outcome_of
 from app.gui.train_settings import TrainSettingsPanel
+from app.gui.training_progress import TrainingProgress
 from app.gui.wording import count
 from app.gui.worker import ProgressBatch, TrainingThread
 from core.data.demo_set import DemoSet, load_demo_set
@@ -63,14 +62,8 @@ class TrainView(QWidget):
         self.demos: DemoSet | None = None
         self.run_dir: Path | None = None
         self.last_event: Finished | Failed | None = None
-        self._started_at = 0.0
-        self._start_steps = 0
-        self._latest_steps = 0
-        self.compared_run: Path | None = None
-        self._paused_since: float | None = None  # when training was paused (the ETA leaves it out)
-        self._paused_s = 0.0
         self._build()
-        self.refresh_demo_sets()
+        self.settings_panel.refresh_demo_sets()
         self.refresh_runs()
 
     # ------------------------------------------------------------------ layout
@@ -83,9 +76,7 @@ class TrainView(QWidget):
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button = QPushButton("Stop")
         self.stop_button.clicked.connect(self.stop)
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        self.progress.setFormat("idle")
+        self.progress = TrainingProgress()
         controls = QHBoxLayout()
         for button in (self.start_button, self.pause_button, self.stop_button):
             controls.addWidget(button)
@@ -93,28 +84,19 @@ class TrainView(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.plots = LivePlots()
-        self._compare_label = ElidedLabel()
-        self._clear_compare_button = QPushButton("Clear comparison")
-        self._clear_compare_button.clicked.connect(self.clear_comparison)
-        compare_row = QHBoxLayout()
-        compare_row.addWidget(self._compare_label, 1)
-        compare_row.addWidget(self._clear_compare_button)
-        self._compare_label.hide()
-        self._clear_compare_button.hide()
 
         centre = QVBoxLayout()
         centre.addLayout(controls)
         centre.addWidget(self.summary)
-        centre.addLayout(compare_row)
         centre.addWidget(self.plots, 1)
         centre_widget = QWidget()
         centre_widget.setLayout(centre)
 
-        self.run_list = RunListPanel()
+        self.run_list = RunListPanel(self.dialogs)
+        self.run_list.status_message.connect(self.status_message)
         self.run_list.open_requested.connect(self.open_selected_run)
         self.run_list.resume_requested.connect(self.resume_selected_run)
         self.run_list.compare_requested.connect(self.compare_selected_run)
-        self.run_list.export_requested.connect(self.export_selected_run)
 
         # Settings above the runs, with a handle between them: opening Advanced gives the settings
         # most of the height instead of a one-row scroll box.
@@ -138,41 +120,19 @@ class TrainView(QWidget):
     def set_workspace(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.settings_panel.workspace = workspace
-        self.refresh_demo_sets()
+        self.settings_panel.refresh_demo_sets()
         self.refresh_runs()
 
     def _give_settings_room(self) -> None:
         total = sum(self._left_splitter.sizes())
         self._left_splitter.setSizes([total * 4 // 5, total - total * 4 // 5])
 
-    # The settings panel's, for the window and the tests.
-    def refresh_demo_sets(self) -> None:
-        self.settings_panel.refresh_demo_sets()
-
-    def select_demos(self, folder: Path) -> None:
-        self.settings_panel.select_demos(folder)
-
-    def select_algorithm(self, algo: str, generator: str = "ppo-clip") -> None:
-        self.settings_panel.select_algorithm(algo, generator)
-
-    def set_value(self, name: str, value: object) -> None:
-        self.settings_panel.set_value(name, value)
-
-    def config_from_form(self) -> TrainConfig:
-        return self.settings_panel.config_from_form()
-
-    def settings(self) -> dict[str, object]:
-        return self.settings_panel.settings()
-
-    def restore_settings(self, values: dict[str, object]) -> None:
-        self.settings_panel.restore_settings(values)
-
     def show_my_demos(self, env_key: str) -> None:
         """Select the workspace's demo set of ``env_key`` (after an episode was kept there)."""
-        self.refresh_demo_sets()
+        self.settings_panel.refresh_demo_sets()
         if not self.is_training:
             with contextlib.suppress(StudioError):
-                self.select_demos(self.workspace.root / "demos" / env_key)
+                self.settings_panel.select_demos(self.workspace.root / "demos" / env_key)
 
     # ------------------------------------------------------------------ training
     @property
@@ -184,7 +144,7 @@ class TrainView(QWidget):
         if self.is_training:
             return False
         try:
-            config = self.config_from_form()
+            config = self.settings_panel.config_from_form()
             choice = self.settings_panel.demo_choice()
             demos = load_demo_set(choice.folder, env_key=config.env).require_episodes()
             device = resolve_device(config.device)
@@ -211,24 +171,21 @@ class TrainView(QWidget):
             return
         self.config, self.demos, self.run_dir = config, demos, run_dir
         self.last_event = None
-        self._paused_since = None
-        self._paused_s = 0.0
         fresh = resume_state is None
         state = resume_state or {}
-        x_key = "iteration" if config.algo == "bc" else "env_steps"
-        self.plots.clear(x_key, config.bc_epochs if x_key == "iteration" else config.total_steps)
-        self.plots.set_references(
-            {"demo_return": float(demos.returns.mean()), "demo_length": float(demos.lengths.mean())}
-        )
+        self.plots.clear_for(config)
+        self.plots.set_references(float(demos.returns.mean()), float(demos.lengths.mean()))
         if not fresh:
             self.plots.add_records(RunDir(run_dir).metrics())
-        self._started_at = time.monotonic()
-        self._start_steps = self._latest_steps = int(state.get(x_key, 0))
-        self.progress.setRange(0, config.total_steps if x_key == "env_steps" else config.bc_epochs)
-        self.progress.setValue(self._start_steps)
         # The child process takes a few seconds to start; "idle" or the last run's outcome there
         # would say nothing is happening.
-        self.progress.setFormat(f"{'resuming' if resume_state else 'starting'} {run_dir.name}…")
+        bc = config.algo == "bc"
+        self.progress.begin(
+            int(state.get("iteration" if bc else "env_steps", 0)),
+            config.bc_epochs if bc else config.total_steps,
+            bc,
+            f"{'resuming' if resume_state else 'starting'} {run_dir.name}…",
+        )
         self.training = TrainingThread(source)
         worker = self.training.worker
         worker.progress.connect(self._on_progress)
@@ -252,14 +209,11 @@ class TrainView(QWidget):
         control = self.training.control
         if control.paused:
             control.resume()
-            if self._paused_since is not None:
-                self._paused_s += time.monotonic() - self._paused_since
-            self._paused_since = None
+            self.progress.resume()
             self.status_message.emit("training resumed")
         else:
             control.pause()
-            self._paused_since = time.monotonic()
-            self.progress.setFormat(self.progress.format().split(" · ")[0] + " · paused")
+            self.progress.pause()
             self.status_message.emit("training paused")
         self._update_controls()
 
@@ -270,53 +224,30 @@ class TrainView(QWidget):
             self._update_controls()
 
     def _on_progress(self, batch: ProgressBatch) -> None:
-        x_key = self.plots.x_key
         self.plots.add_records({"env_steps": s.env_steps, "iteration": s.iteration, **s.scalars} for s in batch.stats)
         if batch.stats:
             latest = batch.stats[-1]
-            self._latest_steps = latest.env_steps if x_key == "env_steps" else latest.iteration
-            self.progress.setValue(min(self._latest_steps, self.progress.maximum()))
-            self.progress.setFormat(self._progress_text(latest.scalars))
+            done = latest.iteration if self.progress.epochs else latest.env_steps
+            self.progress.advance(done, latest.scalars.get("eval_return"))
         if batch.snapshot is not None:
             self.snapshot_ready.emit(batch.snapshot, self.config, self.demos)
 
-    def _progress_text(self, scalars: dict[str, float]) -> str:
-        unit = "steps" if self.plots.x_key == "env_steps" else "epochs"
-        elapsed = max(time.monotonic() - self._started_at - self._paused_s, 1e-6)
-        rate = (self._latest_steps - self._start_steps) / elapsed
-        remaining = self.progress.maximum() - self._latest_steps
-        eta = remaining / rate if rate > 0 else float("inf")
-        eta_text = (
-            "?" if eta == float("inf") else time.strftime("%H:%M:%S" if eta >= 3600 else "%M:%S", time.gmtime(eta))
-        )
-        text = f"{self._latest_steps:,} / {self.progress.maximum():,} {unit} · {rate:,.0f} {unit}/s · ETA {eta_text}"
-        if self._paused_since is not None:  # batches still in flight when paused: no ETA
-            text = f"{self._latest_steps:,} / {self.progress.maximum():,} {unit} · paused"
-        if "eval_return" in scalars:
-            text += f" · eval {scalars['eval_return']:.0f}"
-        return text
-
-    def _progress_words(self) -> str:
-        """How far the run is: env steps, or epochs for behaviour cloning (no env step taken)."""
-        unit = "env steps" if self.plots.x_key == "env_steps" else "epochs"
-        return f"{self._latest_steps:,} {unit}"
-
     def _on_checkpoint(self, event: CheckpointSaved) -> None:
-        self.status_message.emit(f"checkpoint saved at {self._progress_words()}")
+        self.status_message.emit(f"checkpoint saved at {self.progress.words()}")
 
     def _on_finished(self, event: Finished) -> None:
         self.last_event = event
-        if self.plots.x_key == "env_steps":
-            self._latest_steps = event.env_steps  # the last progress batch may be older
+        if not self.progress.epochs:
+            self.progress.latest = event.env_steps  # the last progress batch may be older
         if event.final_eval:
             f = event.final_eval
             text = (
-                f"Finished after {self._progress_words()}: deterministic return {f['return_mean']:.1f} ± "
+                f"Finished after {self.progress.words()}: deterministic return {f['return_mean']:.1f} ± "
                 f"{f['return_std']:.1f}, length {f['length_mean']:.0f} (demos: {self.demos.returns.mean():.1f}, "
                 f"{self.demos.lengths.mean():.0f})."
             )
         else:
-            text = f"Stopped after {self._progress_words()}; the checkpoint is saved, Resume continues it."
+            text = f"Stopped after {self.progress.words()}; the checkpoint is saved, Resume continues it."
         self.summary.setText(text)
         self.progress.setFormat(text.split(":")[0] if event.final_eval else "stopped")
         self.status_message.emit(text)
@@ -333,7 +264,7 @@ class TrainView(QWidget):
         self.dialogs.error(self, "Training failed", f"{event.message}{kept}", event.traceback)
 
     def _on_thread_done(self) -> None:
-        self._paused_since = None
+        self.progress.stopped()
         self.refresh_runs()
         self._update_controls()
 
@@ -394,12 +325,14 @@ class TrainView(QWidget):
             self.dialogs.error(self, "Cannot open the run", str(error))
             return
         if not self.is_training:
-            if run_dir == self.compared_run:
-                self.clear_comparison()  # a run compared with itself says nothing
-            bc = config.algo == "bc"
-            self.plots.clear("iteration" if bc else "env_steps", config.bc_epochs if bc else config.total_steps)
+            if run_dir.name == self.plots.compare_name:
+                self.plots.set_comparison(None)  # a run compared with itself says nothing
+            self.plots.clear_for(config)
             self.plots.add_records(records)
-            self.plots.set_references(self._demo_reference(run_dir))
+            self.plots.set_references(None, None)
+            with contextlib.suppress(StudioError):  # the curves show even without the demos' record
+                summary = run.demo_summary()
+                self.plots.set_references(summary.get("return_mean"), summary.get("length_mean"))
             self.settings_panel.load_run_settings(config, run_dir)
             self.summary.setText(
                 f"Run {run_dir.name}: {count(len(records), 'iteration')}, {outcome_of(run_dir)}. "
@@ -409,14 +342,6 @@ class TrainView(QWidget):
             self.progress.setValue(0)
             self.progress.setFormat("opened")
         self.run_opened.emit(run_dir)
-
-    @staticmethod
-    def _demo_reference(run_dir: Path) -> dict[str, float]:
-        try:
-            record = RunDir(run_dir).demo_summary()
-            return {"demo_return": record["return_mean"], "demo_length": record["length_mean"]}
-        except (StudioError, KeyError):
-            return {}
 
     def resume_selected_run(self) -> None:
         run_dir = self.selected_run()
@@ -455,33 +380,7 @@ class TrainView(QWidget):
             self.dialogs.error(self, "Cannot compare with the run", str(error))
             return
         self.plots.set_comparison(records, run_dir.name)
-        self.compared_run = run_dir
-        self._compare_label.setText(f"Dashed curves: run {run_dir.name}")
-        self._compare_label.show()
-        self._clear_compare_button.show()
         self.status_message.emit(f"dashed curves: {run_dir.name}")
-
-    def clear_comparison(self) -> None:
-        self.plots.set_comparison(None)
-        self.compared_run = None
-        self._compare_label.hide()
-        self._clear_compare_button.hide()
-
-    def export_selected_run(self) -> None:
-        run_dir = self.selected_run()
-        if run_dir is None:
-            return
-        target = self.dialogs.save_file(
-            self, "Export the policy weights", run_dir / "policy.safetensors", "safetensors (*.safetensors)"
-        )
-        if target is None:
-            return
-        try:
-            RunDir(run_dir).export_policy(target)
-        except (StudioError, OSError) as error:
-            self.dialogs.error(self, "Export failed", str(error))
-            return
-        self.status_message.emit(f"policy exported to {target}")
 
     # ------------------------------------------------------------------ settings and closing
     def shutdown(self, timeout_s: float = 2.0) -> bool:

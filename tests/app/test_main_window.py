@@ -45,10 +45,10 @@ def test_settings_are_remembered(qtbot, workspace, settings, dialogs):
     first.record_view.set_env("Acrobot-v1")
     first.record_view.set_speed(0.5)
     first.show_view("train")
-    first.train_view.select_demos(sample_demos_dir("CartPole-v1"))
-    first.train_view.select_algorithm("gail", "trpo")
-    first.train_view.set_value("total_steps", 150_000)
-    first.train_view.set_value("seed", 7)
+    first.train_view.settings_panel.select_demos(sample_demos_dir("CartPole-v1"))
+    first.train_view.settings_panel.select_algorithm("gail", "trpo")
+    first.train_view.settings_panel.set_value("total_steps", 150_000)
+    first.train_view.settings_panel.set_value("seed", 7)
     first.watch_view._show_demo.setChecked(True)
     first.resize(760, 540)  # within the offscreen screen, so restoring does not clamp it
     assert first.close()
@@ -57,9 +57,12 @@ def test_settings_are_remembered(qtbot, workspace, settings, dialogs):
     assert second.workspace.root == workspace.root
     assert second.record_view.env_key == "Acrobot-v1" and second.record_view.speed == 0.5
     assert second.tabs.currentWidget() is second.train_view
-    assert second.train_view.config_from_form().env == "CartPole-v1"
-    assert second.train_view.config_from_form().generator == "trpo"
-    assert (second.train_view.config_from_form().total_steps, second.train_view.config_from_form().seed) == (
+    assert second.train_view.settings_panel.config_from_form().env == "CartPole-v1"
+    assert second.train_view.settings_panel.config_from_form().generator == "trpo"
+    assert (
+        second.train_view.settings_panel.config_from_form().total_steps,
+        second.train_view.settings_panel.config_from_form().seed,
+    ) == (
         150_000,
         7,
     )
@@ -84,13 +87,13 @@ def test_a_kept_episode_appears_among_the_train_demo_sets(qtbot, window, workspa
     while view.mode.name == "PLAYING":
         view.advance()
     qtbot.keyPress(view.frame_view, Qt.Key.Key_Return)
-    window.train_view.select_demos(workspace.demos_dir("CartPole-v1"))  # raises if not listed
+    window.train_view.settings_panel.select_demos(workspace.demos_dir("CartPole-v1"))  # raises if not listed
 
 
 def test_closing_while_training_stops_within_two_seconds_and_keeps_a_checkpoint(qtbot, window):
     train = window.train_view
-    train.select_demos(sample_demos_dir("CartPole-v1"))
-    train.set_value("total_steps", 5_000_000)
+    train.settings_panel.select_demos(sample_demos_dir("CartPole-v1"))
+    train.settings_panel.set_value("total_steps", 5_000_000)
     assert train.start()
     qtbot.waitUntil(lambda: train.plots.point_count("disc_loss") >= 1, timeout=30_000)
     run_dir = train.run_dir
@@ -178,14 +181,14 @@ def test_a_kept_episode_becomes_the_train_demo_set_with_a_warning_when_most_cras
         view.advance()
     qtbot.keyPress(view.frame_view, Qt.Key.Key_Return)
     train = window.train_view
-    assert train.config_from_form().env == "LunarLander-v3"
+    assert train.settings_panel.config_from_form().env == "LunarLander-v3"
     assert train.settings_panel._demo_combo.currentData().folder == workspace.demos_dir("LunarLander-v3")
     assert "(1 episode)" in train.settings_panel._demo_combo.currentText()
     assert (
         train.settings_panel._demo_warning.isVisibleTo(train)
         and "1 of 1 demo ended badly" in train.settings_panel._demo_warning.text()
     )
-    train.select_demos(sample_demos_dir("LunarLander-v3"))  # the scripted expert lands
+    train.settings_panel.select_demos(sample_demos_dir("LunarLander-v3"))  # the scripted expert lands
     assert not train.settings_panel._demo_warning.isVisibleTo(train)
 
 

@@ -26,8 +26,8 @@ def train_view(qtbot, workspace, dialogs):
     qtbot.addWidget(view)
     view.resize(1200, 800)
     view.show()
-    view.select_demos(sample_demos_dir(CARTPOLE))
-    view.set_value("eval_every_iters", 2)
+    view.settings_panel.select_demos(sample_demos_dir(CARTPOLE))
+    view.settings_panel.set_value("eval_every_iters", 2)
     yield view
     view.shutdown()
 
@@ -54,8 +54,8 @@ def wait_finished(qtbot, view, timeout_ms=60_000):
 def test_gail_on_cartpole_trains_plots_and_lists_the_run(qtbot, train_view, workspace):
     snapshots = []
     train_view.snapshot_ready.connect(lambda snapshot, config, demos: snapshots.append((snapshot, config)))
-    train_view.set_value("total_steps", 6 * 1024)
-    assert train_view.config_from_form().env == CARTPOLE
+    train_view.settings_panel.set_value("total_steps", 6 * 1024)
+    assert train_view.settings_panel.config_from_form().env == CARTPOLE
     assert train_view.start()
     assert not train_view.start_button.isEnabled()
     # At once, before the child process sends anything: it says it is starting, the run is listed,
@@ -76,7 +76,7 @@ def test_gail_on_cartpole_trains_plots_and_lists_the_run(qtbot, train_view, work
 
 
 def test_pause_resume_and_stop(qtbot, train_view):
-    train_view.set_value("total_steps", 2_000_000)
+    train_view.settings_panel.set_value("total_steps", 2_000_000)
     train_view.start()
     qtbot.waitUntil(lambda: train_view.plots.point_count("disc_loss") >= 2, timeout=30_000)
     train_view.pause_button.click()
@@ -98,7 +98,7 @@ def test_pause_resume_and_stop(qtbot, train_view):
     assert load_checkpoint(event.run_dir).state["env_steps"] == event.env_steps
     assert "resumable" in train_view.runs.item(0).text()
     # Resume continues the run to its own total, whatever the form says now.
-    train_view.set_value("total_steps", 5_000_000)
+    train_view.settings_panel.set_value("total_steps", 5_000_000)
     train_view.select_run(event.run_dir)
     train_view.resume_selected_run()
     assert train_view.is_training and train_view.config.total_steps == 2_000_000
@@ -110,10 +110,10 @@ def test_a_nan_in_training_shows_a_dialog_and_the_view_stays_usable(qtbot, works
     # In-process training, so that the patched engine is the one that runs.
     train_view = TrainView(workspace, dialogs, in_process=True)
     qtbot.addWidget(train_view)
-    train_view.select_demos(sample_demos_dir(CARTPOLE))
+    train_view.settings_panel.select_demos(sample_demos_dir(CARTPOLE))
     real_reward = gail.imitation_reward
     monkeypatch.setattr(gail, "imitation_reward", lambda logits, form: real_reward(logits, form) * float("nan"))
-    train_view.set_value("total_steps", 4096)
+    train_view.settings_panel.set_value("total_steps", 4096)
     train_view.start()
     event = wait_finished(qtbot, train_view)
     assert isinstance(event, Failed)
@@ -135,7 +135,7 @@ def test_a_failure_in_the_training_process_shows_a_dialog(qtbot, train_view, dia
     emptied.mkdir()
     moved = DemoSet(emptied, CARTPOLE, samples.episodes, ())
     monkeypatch.setattr(train_module, "load_demo_set", lambda folder, env_key=None: moved)
-    train_view.set_value("total_steps", 4096)
+    train_view.settings_panel.set_value("total_steps", 4096)
     assert train_view.start()
     event = wait_finished(qtbot, train_view)
     assert isinstance(event, Failed) and "no episode files" in event.message
@@ -152,18 +152,18 @@ def test_bad_settings_are_named_in_a_dialog(train_view, dialogs):
 
 def test_a_finished_run_reopens_with_its_curves_and_can_be_resumed(qtbot, train_view, watch_view, workspace):
     train_view.run_opened.connect(watch_view.watch_run)
-    train_view.select_algorithm("gail", "trpo")
-    train_view.set_value("total_steps", 4 * 1024)
+    train_view.settings_panel.select_algorithm("gail", "trpo")
+    train_view.settings_panel.set_value("total_steps", 4 * 1024)
     train_view.start()
     event = wait_finished(qtbot, train_view)
     train_view.plots.clear()
-    train_view.select_algorithm("gail", "ppo-kl")  # the form moves on; Open brings the run's back
-    train_view.set_value("total_steps", 99 * 1024)
+    train_view.settings_panel.select_algorithm("gail", "ppo-kl")  # the form moves on; Open brings the run's back
+    train_view.settings_panel.set_value("total_steps", 99 * 1024)
     train_view.select_run(event.run_dir)
     train_view.open_selected_run()
     assert train_view.plots.point_count("disc_policy") == 4
     assert watch_view.player is not None and watch_view.run_dir == event.run_dir
-    opened = train_view.config_from_form()
+    opened = train_view.settings_panel.config_from_form()
     assert (opened.generator, opened.total_steps) == ("trpo", 4 * 1024)
     assert train_view.summary.text().count(event.run_dir.name) == 1
     assert "Finished" not in train_view.progress.format()
@@ -176,7 +176,7 @@ def test_a_finished_run_reopens_with_its_curves_and_can_be_resumed(qtbot, train_
     assert restarted.player is not None and restarted.run_dir == event.run_dir
     restarted.shutdown()
 
-    train_view.set_value("total_steps", 6 * 1024)
+    train_view.settings_panel.set_value("total_steps", 6 * 1024)
     train_view.resume_selected_run()
     assert train_view.progress.format().startswith("resuming")
     event = wait_finished(qtbot, train_view)
@@ -245,7 +245,7 @@ def test_the_worker_sends_at_most_about_ten_updates_a_second(qtbot):
 def test_compare_draws_another_run_and_export_writes_the_policy(qtbot, train_view, dialogs, tmp_path):
     from safetensors.torch import load_file
 
-    train_view.set_value("total_steps", 2048)
+    train_view.settings_panel.set_value("total_steps", 2048)
     train_view.start()
     first = wait_finished(qtbot, train_view).run_dir
     train_view.select_run(first)
@@ -255,14 +255,15 @@ def test_compare_draws_another_run_and_export_writes_the_policy(qtbot, train_vie
     legends = train_view.plots.legend_labels()
     assert legends[0][:2] == ["expert", "policy"]  # in the panel's order
     assert "compared run" in legends[1]
-    assert first.name in train_view._compare_label.text() and train_view._clear_compare_button.isVisibleTo(train_view)
-    train_view.clear_comparison()
+    plots = train_view.plots
+    assert first.name in plots.compare_label.text() and plots.clear_compare_button.isVisibleTo(train_view)
+    plots.clear_compare_button.click()
     train_view.plots.redraw()
     assert not train_view.plots.compare_series and "compared run" not in train_view.plots.legend_labels()[1]
     dialogs.save_path = tmp_path / "policy.safetensors"
-    train_view.export_selected_run()
+    train_view.run_list.export_selected_run()
     weights = load_file(str(dialogs.save_path))
     assert any(name.startswith("actor.") for name in weights)
     dialogs.save_path = tmp_path / "no-such-dir" / "policy.safetensors"
-    train_view.export_selected_run()
+    train_view.run_list.export_selected_run()
     assert dialogs.errors and dialogs.errors[-1][0] == "Export failed"
