@@ -7,8 +7,6 @@ The game runs on a precise Qt timer at the env's fps times the chosen speed, in 
 
 from __future__ import annotations
 
-import contextlib
-import json
 import time
 from collections import deque
 from pathlib import Path
@@ -17,7 +15,6 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -31,7 +28,10 @@ from app.gui.dialogs import Dialogs, ThenRefocus
 from app.gui.elided_label import ElidedLabel
 from app.gui.fitting_scroll_area import FittingScrollArea
 from app.gui.frame_view import FrameView
+from app.gui.key_legend import KeyLegend
 from app.gui.keys import key_name
+from app.gui.record_texts import PAUSE_BUTTON_TEXT, card_for, status_and_caption
+from app.gui.speed_box import SpeedBox
 from app.gui.wording import count
 from core.data.demo_set import DemoSet
 from core.data.episode import Episode
@@ -42,20 +42,8 @@ from core.envs.keyboard import KeyboardActions
 from core.envs.registry import REGISTRY, EnvSpec, get_spec
 from core.errors import DemoError, StudioError
 
-SPEEDS = (0.25, 0.5, 0.75, 1.0)
 MY_DEMOS, SAMPLES = "mine", "samples"
 PACING_WINDOW = 3000  # step intervals kept for the pacing figures
-
-
-PAUSE_BUTTON_TEXT = {
-    Mode.WAITING: "Start (Space)",
-    Mode.PLAYING: "Pause (Space)",
-    Mode.PAUSED: "Continue (Space)",
-    Mode.FINISHED: "Continue (Space)",
-    Mode.REPLAY: "Pause replay (Space)",
-    Mode.REPLAY_PAUSED: "Continue replay (Space)",
-    Mode.REPLAY_DONE: "Replay again (Space)",
-}
 
 
 class RecordView(QWidget):
@@ -74,7 +62,6 @@ class RecordView(QWidget):
         self._shown_episodes: list[Episode] = []
         self._undo: list[Path] = []  # trashed files, newest last
         self._expert_levels: dict[str, float | None] = {}
-        self._speeds: dict[str, float] = {}  # chosen per env: 25% suits LunarLander, not Acrobot
         self._last_tick: float | None = None
         self.step_intervals_ms: deque[float] = deque(maxlen=PACING_WINDOW)
         self._timer = QTimer(self)
@@ -90,11 +77,8 @@ class RecordView(QWidget):
         for spec in REGISTRY.values():
             self._env_combo.addItem(spec.display_name, spec.key)
         self._env_combo.currentIndexChanged.connect(lambda _: self._switch_env(self._env_combo.currentData()))
-        self._speed_combo = QComboBox()
-        for speed in SPEEDS:
-            self._speed_combo.addItem(f"{speed:.0%} speed", speed)
-        self._speed_combo.setCurrentIndex(len(SPEEDS) - 1)
-        self._speed_combo.currentIndexChanged.connect(lambda _: self._apply_speed())
+        self._speed_combo = SpeedBox()
+        self._speed_combo.speed_changed.connect(self._apply_speed)
         self._pause_button = QPushButton("Start (Space)")
         self._pause_button.clicked.connect(self.toggle_pause)
         self._restart_button = QPushButton("Restart (R)")
@@ -125,21 +109,13 @@ class RecordView(QWidget):
         game_widget = QWidget()
         game_widget.setLayout(game)
 
-        self._hint = QLabel()
-        self._hint.setWordWrap(True)
-        self._legend = QLabel()
-        self._legend.setTextFormat(Qt.TextFormat.RichText)
-        self._legend.setWordWrap(True)  # CartPole's "no key" row is long: wrap, never widen
-        legend_box = QGroupBox("Keys")
-        legend_layout = QVBoxLayout(legend_box)
-        legend_layout.addWidget(self._hint)
-        legend_layout.addWidget(self._legend)
+        self._legend = KeyLegend()
 
         self.demo_list = DemoListPanel(self.workspace, next(iter(REGISTRY)), self.dialogs)
         self.demo_list.status_message.connect(self.status_message)
         self.demo_list.replay_requested.connect(self.replay_episode)
         side = QVBoxLayout()
-        side.addWidget(legend_box)
+        side.addWidget(self._legend)
         side.addWidget(self.demo_list, 1)
         side_inner = QWidget()
         side_inner.setLayout(side)
@@ -168,7 +144,7 @@ class RecordView(QWidget):
 
     @property
     def speed(self) -> float:
-        return float(self._speed_combo.currentData())
+        return self._speed_combo.speed
 
     @property
     def mode(self) -> Mode:
@@ -196,10 +172,7 @@ class RecordView(QWidget):
         return self.env_key == env_key
 
     def set_speed(self, speed: float) -> None:
-        index = self._speed_combo.findData(speed)
-        if index < 0:
-            raise StudioError(f"speed {speed} is not one of {', '.join(f'{s:.0%}' for s in SPEEDS)}")
-        self._speed_combo.setCurrentIndex(index)
+        self._speed_combo.choose(speed)
 
     def set_workspace(self, workspace: Workspace) -> None:
         self.workspace = workspace
@@ -229,19 +202,17 @@ class RecordView(QWidget):
         self._splitter.setSizes([total - side, side])
 
     def settings(self) -> dict[str, object]:
-        return {"env": self.env_key, "speeds": json.dumps(self._speeds), "samples": self.demo_list.showing_samples}
+        return {
+            "env": self.env_key,
+            "speeds": self._speed_combo.remembered(),
+            "samples": self.demo_list.showing_samples,
+        }
 
     def restore_settings(self, values: dict[str, object]) -> None:
-        with contextlib.suppress(TypeError, ValueError):
-            speeds = json.loads(str(values.get("speeds", "{}")))
-            if isinstance(speeds, dict):
-                self._speeds = {
-                    key: float(speed) for key, speed in speeds.items() if key in REGISTRY and float(speed) in SPEEDS
-                }
+        self._speed_combo.restore(values.get("speeds", "{}"))
         env = values.get("env")
         if isinstance(env, str) and env in REGISTRY:
             self.set_env(env)
-        self._show_speed(self._speeds.get(self.env_key, 1.0))
         self.demo_list.show_samples(str(values.get("samples", "false")).lower() == "true")
 
     # ------------------------------------------------------------------ env and episodes
@@ -258,18 +229,8 @@ class RecordView(QWidget):
             self.session.close()
         spec = get_spec(env_key)
         self.session = RecordingSession(spec, self.workspace.demos_dir(env_key))
-        self._hint.setText(spec.hint)
-        rows = "".join(
-            f"<tr><td><b>{keys}</b></td><td>&nbsp;&nbsp;{effect}</td></tr>" for keys, effect in spec.key_legend()
-        )
-        extra = (
-            "<tr><td><b>Space</b></td><td>&nbsp;&nbsp;start / pause</td></tr>"
-            "<tr><td><b>R</b></td><td>&nbsp;&nbsp;restart (drops the episode)</td></tr>"
-            "<tr><td><b>Esc</b></td><td>&nbsp;&nbsp;discard the episode / stop a replay</td></tr>"
-            "<tr><td><b>Enter / Backspace</b></td><td>&nbsp;&nbsp;keep / discard a finished episode</td></tr>"
-        )
-        self._legend.setText(f"<table>{rows}{extra}</table>")
-        self._show_speed(self._speeds.get(env_key, 1.0))
+        self._legend.show_env(spec)
+        self._speed_combo.show_env(env_key)
         self._show_session()
         self.demo_list.set_env(env_key)
 
@@ -337,51 +298,23 @@ class RecordView(QWidget):
         self._update_status()
 
     def _show_card(self) -> None:
-        """The card over the frame for the current mode (none while the game or a replay runs)."""
-        overlay, mode = self.frame_view.overlay, self.mode
-        if mode == Mode.WAITING:
-            overlay.show_card(
-                "Ready",
-                f"{self.spec.hint}<br>Press a game key or Space to start. Speed: {self.speed:.0%}.",
-            )
-        elif mode == Mode.PAUSED:
-            overlay.show_card("Paused", "Space continues, R restarts, Esc discards this episode.")
-        elif mode == Mode.REPLAY_PAUSED:
-            overlay.show_card("Replay paused", "Space continues the replay, Esc stops it.")
-        elif mode == Mode.FINISHED:
+        """The card over the frame for the session's mode (none while the game or a replay runs)."""
+        card = card_for(self.session, self.speed)
+        if card is None:
+            self.frame_view.overlay.hide()
+            return
+        buttons = ()
+        if card.keep_or_discard:
             keep, drop = QPushButton("Keep (Enter)"), QPushButton("Discard (Backspace)")
             keep.clicked.connect(self.keep_episode)
             drop.clicked.connect(self.discard_episode)
-            recorder = self.recorder
-            ending = self.session.ending()
-            overlay.show_card(
-                f"Return {recorder.episode_return:.1f}: {ending.text}",
-                f"{count(recorder.length, 'step')}. Keep this episode as a demonstration?",
-                (keep, drop),
-            )
-        elif mode == Mode.REPLAY_DONE:
-            episode = self.session.replay_episode
-            overlay.show_card(
-                "Replay finished",
-                f"Return {episode.episode_return:.1f} in {count(episode.length, 'step')}: {episode.ending.text}. "
-                "Space replays it again; a game key or Esc goes back to playing.",
-            )
-        else:
-            overlay.hide()
+            buttons = (keep, drop)
+        self.frame_view.overlay.show_card(card.title, card.text, buttons)
 
     def _start_timer(self, fps: float) -> None:
         self._timer.start(max(1, round(1000.0 / (fps * self.speed))))
 
-    def _show_speed(self, speed: float) -> None:
-        """Show ``speed`` in the box without counting it as the user's choice."""
-        self._speed_combo.blockSignals(True)
-        self._speed_combo.setCurrentIndex(max(self._speed_combo.findData(speed), 0))
-        self._speed_combo.blockSignals(False)
-        self._apply_speed(remember=False)
-
-    def _apply_speed(self, remember: bool = True) -> None:
-        if remember:
-            self._speeds[self.env_key] = self.speed
+    def _apply_speed(self) -> None:
         if self._timer.isActive():
             self._start_timer(self._timer_fps)
         self._last_tick = None
@@ -421,19 +354,9 @@ class RecordView(QWidget):
         }
 
     def _update_status(self) -> None:
-        if self.mode in REPLAYING and self.session.replay_episode is not None:
-            self._update_replay_status()
-            return
-        recorder = self.recorder
-        held = ", ".join(self.keyboard.held) or "none"
-        text = (
-            f"{self.mode.value} · step {recorder.length} · return {recorder.episode_return:.1f} · "
-            f"keys held: {held} · speed {self.speed:.0%}"
-        )
-        self._status.setText(text)
-        self.frame_view.set_caption(
-            f"{self.spec.display_name} · step {recorder.length} · return {recorder.episode_return:.1f}"
-        )
+        status, caption = status_and_caption(self.session, self.speed)
+        self._status.setText(status)
+        self.frame_view.set_caption(caption)
 
     # ------------------------------------------------------------------ keyboard
     def _on_key_pressed(self, key: int) -> None:
@@ -479,18 +402,6 @@ class RecordView(QWidget):
             return
         self._run(lambda: self.session.start_replay(episode))
         self.take_keyboard()
-
-    def _update_replay_status(self) -> None:
-        session = self.session
-        episode = session.replay_episode
-        text = f"replay · step {session.replay_step + 1} / {episode.length} · return {session.replay_return:.1f}"
-        self.frame_view.set_caption(text)
-        keys = {
-            Mode.REPLAY: "Space pauses, Esc stops",
-            Mode.REPLAY_PAUSED: "paused: Space continues, Esc stops",
-            Mode.REPLAY_DONE: "finished: Space replays it again, Esc or a game key goes back to playing",
-        }[self.mode]
-        self._status.setText(f"{text} · {episode.path.name if episode.path else ''} · {keys}")
 
     # ------------------------------------------------------------------ closing
     def _confirm_drop(self, doing: str, also: str = "") -> bool:
