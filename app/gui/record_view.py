@@ -7,11 +7,8 @@ The game runs on a precise Qt timer at the env's fps times the chosen speed, in 
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,8 +29,8 @@ from app.gui.key_legend import KeyLegend
 from app.gui.keys import key_name
 from app.gui.record_texts import PAUSE_BUTTON_TEXT, card_for, status_and_caption
 from app.gui.speed_box import SpeedBox
+from app.gui.step_pacing import StepPacing
 from app.gui.wording import count
-from core.data.demo_set import DemoSet
 from core.data.episode import Episode
 from core.data.recording_session import REPLAYING, Mode, RecordingSession
 from core.data.workspace import Workspace
@@ -43,7 +40,6 @@ from core.envs.registry import REGISTRY, EnvSpec, get_spec
 from core.errors import DemoError, StudioError
 
 MY_DEMOS, SAMPLES = "mine", "samples"
-PACING_WINDOW = 3000  # step intervals kept for the pacing figures
 
 
 class RecordView(QWidget):
@@ -57,13 +53,8 @@ class RecordView(QWidget):
         self.workspace = workspace
         self.dialogs = ThenRefocus(dialogs or Dialogs(), self.take_keyboard)
         self.session: RecordingSession | None = None
-        self.demo_set: DemoSet | None = None
         self._timer_fps = 0.0  # the rate the timer runs at (0: stopped)
-        self._shown_episodes: list[Episode] = []
-        self._undo: list[Path] = []  # trashed files, newest last
-        self._expert_levels: dict[str, float | None] = {}
-        self._last_tick: float | None = None
-        self.step_intervals_ms: deque[float] = deque(maxlen=PACING_WINDOW)
+        self.step_pacing = StepPacing()
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self.advance)
@@ -234,11 +225,6 @@ class RecordView(QWidget):
         self._show_session()
         self.demo_list.set_env(env_key)
 
-    def new_episode(self) -> None:
-        """Reset the env and wait for the first key."""
-        self.session.new_episode()
-        self._show_session()
-
     def restart(self) -> None:
         self.session.discard()
         self._show_session()
@@ -285,7 +271,7 @@ class RecordView(QWidget):
         fps = self.spec.fps if mode == Mode.PLAYING else session.replay_fps if mode == Mode.REPLAY else 0.0
         if fps != self._timer_fps:
             self._timer_fps = fps
-            self._last_tick = None
+            self.step_pacing.pause()
             if fps:
                 self._start_timer(fps)
             else:
@@ -317,8 +303,7 @@ class RecordView(QWidget):
     def _apply_speed(self) -> None:
         if self._timer.isActive():
             self._start_timer(self._timer_fps)
-        self._last_tick = None
-        self.step_intervals_ms.clear()
+        self.step_pacing.restart()
         if self.mode == Mode.WAITING:
             self._show_card()  # the card states the speed
         if self.session is not None:
@@ -330,10 +315,7 @@ class RecordView(QWidget):
         """One timer tick: a game step or a replay step (tests call it directly)."""
         mode = self.mode
         if mode == Mode.PLAYING:
-            now = time.perf_counter()
-            if self._last_tick is not None:
-                self.step_intervals_ms.append((now - self._last_tick) * 1000.0)
-            self._last_tick = now
+            self.step_pacing.step()
         elif mode != Mode.REPLAY:
             self._timer.stop()
             return
@@ -341,17 +323,7 @@ class RecordView(QWidget):
 
     def pacing(self) -> dict[str, float]:
         """Intervals between env steps while playing: target, median, p99 and max in ms."""
-        target = 1000.0 / (self.spec.fps * self.speed)
-        if not self.step_intervals_ms:
-            return {"target_ms": target, "steps": 0}
-        values = np.array(self.step_intervals_ms)
-        return {
-            "target_ms": target,
-            "steps": len(values),
-            "median_ms": float(np.median(values)),
-            "p99_ms": float(np.percentile(values, 99)),
-            "max_ms": float(values.max()),
-        }
+        return self.step_pacing.figures(1000.0 / (self.spec.fps * self.speed))
 
     def _update_status(self) -> None:
         status, caption = status_and_caption(self.session, self.speed)
