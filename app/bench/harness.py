@@ -15,26 +15,15 @@ import resource
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from core.errors import StudioError
 
-# Learning-curve evaluations use their own seeds, away from the demos' and training's.
-
-
-@dataclass(frozen=True)
-class Case:
-    """One training run of the suite."""
-
-    name: str
-    env: str
-    demos: str  # "samples" (bundled) or "imperfect" (recorded by the bench: noise 0.2, delay 2)
-    settings: dict[str, Any]  # TrainConfig overrides on top of the env's defaults
-    curve_points: int = 8  # evaluations along the run
-    curve_episodes: int = 10
-    final_episodes: int = 50
+if TYPE_CHECKING:
+    from app.bench.suites import Case
+    from core.envs.registry import EnvSpec
 
 
 @dataclass
@@ -63,82 +52,10 @@ class CaseResult:
     rss_mb_at_quarter: float
     rss_mb_at_end: float
     error: str = ""
-
-
-@dataclass(frozen=True)
-class Suite:
-    name: str
-    cases: tuple[Case, ...]
-    bare_env_steps: int
-
-
-def _lunar(name: str, steps: int, curve_points: int = 8, final_episodes: int = 50, **settings: Any) -> Case:
-    return Case(name, "LunarLander-v3", "samples", {"total_steps": steps, **settings}, curve_points, 10, final_episodes)
-
-
-def _suite(
-    name: str, lunar_steps: int, cartpole_steps: int, bc_epochs: int, final: int, curve: int, bare: int
-) -> Suite:
-    pure = {"bc_warmstart_epochs": 0, "bc_coef": 0.0}
-    cases = (
-        Case("cartpole-gail-ppo-clip", "CartPole-v1", "samples", {"total_steps": cartpole_steps}, curve, 10, final),
-        _lunar("lunar-gail-ppo-clip", lunar_steps, curve, final),
-        _lunar("lunar-gail-ppo-kl", lunar_steps, curve, final, generator="ppo-kl"),
-        _lunar("lunar-gail-trpo", lunar_steps, curve, final, generator="trpo"),
-        _lunar("lunar-pure-gail", lunar_steps, curve, final, **pure),
-        _lunar("lunar-bc", lunar_steps, curve, final, algo="bc", bc_epochs=bc_epochs),
-        Case("lunar-imperfect-gail", "LunarLander-v3", "imperfect", {"total_steps": lunar_steps}, curve, 10, final),
-        Case(
-            "lunar-imperfect-bc",
-            "LunarLander-v3",
-            "imperfect",
-            {"total_steps": lunar_steps, "algo": "bc", "bc_epochs": bc_epochs},
-            curve,
-            10,
-            final,
-        ),
-        Case(
-            "lunar-continuous-gail-ppo-clip",
-            "LunarLanderContinuous-v3",
-            "samples",
-            {"total_steps": lunar_steps},
-            curve,
-            10,
-            final,
-        ),
-    )
-    return Suite(name, cases, bare)
-
-
-SUITES = {
-    "full": _suite("full", 1_000_000, 50_000, 200, final=50, curve=10, bare=100_000),
-    "quick": _suite("quick", 150_000, 30_000, 100, final=10, curve=4, bare=20_000),
-    # End to end in seconds, for the test suite; its figures mean nothing.
-    "smoke": _suite("smoke", 2048, 2048, 2, final=2, curve=1, bare=500),
-}
-
-
-def imperfect_demos(folder: Path, env: str = "LunarLander-v3", episodes: int = 10) -> Path:
-    """Record the scripted expert with noise 0.2 and a reaction delay of 2 steps (seeds 1000+)."""
-    from core.data.demo_set import episode_files
-    from core.data.recorder import Recorder
-    from core.envs.experts import make_expert
-    from core.envs.registry import get_spec
-
-    target = folder / env
-    if target.is_dir() and episode_files(target):
-        return target
-    spec = get_spec(env)
-    expert = make_expert(env, noise=0.2, delay_steps=2, seed=0)
-    recorder = Recorder(spec, target, source="scripted", source_detail=expert.description)
-    for seed in range(1000, 1000 + episodes):
-        observation = recorder.reset(seed=seed)
-        expert.reset(observation)
-        while not recorder.done:
-            observation = recorder.step(expert.act(observation)).observation
-        recorder.keep()
-    recorder.close()
-    return target
+    # Added later: results.json files written before them read back with these defaults.
+    demos: str = "samples"  # the case's demo recipe
+    reference_return: float | None = None  # what normalised 1 means; None: the demos' mean
+    final_normalized_stochastic: float | None = None  # the same policy sampling its actions
 
 
 def bare_env_steps_per_s(env: str = "LunarLander-v3", steps: int = 100_000, seed: int = 0) -> float:
@@ -175,6 +92,15 @@ def _current_rss_mb() -> float:
         return _rss_mb()
 
 
+def expert_return(spec: EnvSpec, episodes: int, seed: int) -> float:
+    """Mean return of the env's scripted expert on ``episodes`` seeded episodes."""
+    from core.envs.experts import CONTROLLERS
+    from core.train.evaluate import run_episodes
+
+    controller = CONTROLLERS[spec.key]
+    return run_episodes(spec, lambda obs: [controller(o) for o in obs], episodes, seed).mean_return
+
+
 def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str) -> CaseResult:
     """Train and evaluate one case (in whichever process calls it)."""
     import torch
@@ -194,6 +120,7 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
     trainer = Trainer(config, demos, run_dir=Path(run_dir))
     random_return = random_policy_return(spec)
     demo_return, demo_length = float(demos.returns.mean()), float(demos.lengths.mean())
+    reference = expert_return(spec, case.final_episodes, EVAL_SEED_BASE) if case.scale_to == "expert" else demo_return
     bc = config.algo == "bc"
     total = config.bc_epochs if bc else config.total_steps
     marks = sorted({max(1, round(total * (i + 1) / case.curve_points)) for i in range(case.curve_points)})
@@ -222,7 +149,10 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
             curve_returns.append(result.mean_return)
     wall = time.perf_counter() - started
     final = evaluate_policy(trainer.rollout_policy, spec, case.final_episodes, seed=EVAL_SEED_BASE)
-    curve_normalized = [normalized_return(r, random_return, demo_return) for r in curve_returns]
+    sampled = evaluate_policy(
+        trainer.rollout_policy, spec, case.final_episodes, seed=EVAL_SEED_BASE, deterministic=False
+    )
+    curve_normalized = [normalized_return(r, random_return, reference) for r in curve_returns]
     reached = [s for s, n in zip(curve_steps, curve_normalized, strict=True) if n >= 0.9]
     quarter = [rss for fraction, rss in rss_samples if fraction <= 0.25]
     train_time = max(wall - eval_time, 1e-9)
@@ -242,7 +172,7 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
         final_return=final.mean_return,
         final_return_std=final.std_return,
         final_length=final.mean_length,
-        final_normalized=normalized_return(final.mean_return, random_return, demo_return),
+        final_normalized=normalized_return(final.mean_return, random_return, reference),
         demo_return=demo_return,
         demo_length=demo_length,
         random_return=random_return,
@@ -251,6 +181,9 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
         rss_mb_at_quarter=quarter[-1] if quarter else (rss_samples[0][1] if rss_samples else 0.0),
         rss_mb_at_end=rss_samples[-1][1] if rss_samples else 0.0,
         error=error,
+        demos=case.demos,
+        reference_return=reference,
+        final_normalized_stochastic=normalized_return(sampled.mean_return, random_return, reference),
     )
 
 
@@ -319,6 +252,11 @@ class SuiteResult:
                     "seeds": len(runs),
                     "normalized_median": float(np.median([c.final_normalized for c in runs])),
                     "normalized_all": [round(c.final_normalized, 3) for c in runs],
+                    "stochastic_median": _median_or_none([c.final_normalized_stochastic for c in runs]),
+                    "stochastic_all": [
+                        None if c.final_normalized_stochastic is None else round(c.final_normalized_stochastic, 3)
+                        for c in runs
+                    ],
                     "return_median": float(np.median([c.final_return for c in runs])),
                     "length_median": float(np.median([c.final_length for c in runs])),
                     "demo_length": runs[0].demo_length,
@@ -329,3 +267,8 @@ class SuiteResult:
                 }
             )
         return rows
+
+
+def _median_or_none(values: list[float | None]) -> float | None:
+    known = [value for value in values if value is not None]
+    return float(np.median(known)) if known else None

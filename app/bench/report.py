@@ -57,21 +57,63 @@ def _curves(result: SuiteResult, path: Path, title: str, keep, x_label: str) -> 
     return True
 
 
+def _human(case) -> bool:
+    return case.demos.startswith("human")
+
+
 CURVE_PLOTS = (
     (
         "curves.png",
         "LunarLander: deterministic evaluation during GAIL training",
         "env steps",
-        lambda c: c.env.startswith("LunarLander") and c.algo == "gail",
+        lambda c: c.env.startswith("LunarLander") and c.algo == "gail" and not _human(c),
     ),
-    ("curves-bc.png", "Behaviour cloning: deterministic evaluation by epoch", "BC epochs", lambda c: c.algo == "bc"),
+    (
+        "curves-human.png",
+        "LunarLander from human-like demos: deterministic evaluation during GAIL training",
+        "env steps",
+        lambda c: c.algo == "gail" and _human(c),
+    ),
+    (
+        "curves-bc.png",
+        "Behaviour cloning: deterministic evaluation by epoch",
+        "BC epochs",
+        lambda c: c.algo == "bc" and not c.name.startswith("paper-"),
+    ),
     (
         "curves-cartpole.png",
         "CartPole: deterministic evaluation during GAIL training",
         "env steps",
-        lambda c: c.env == "CartPole-v1" and c.algo == "gail",
+        lambda c: c.env == "CartPole-v1" and c.algo == "gail" and not c.name.startswith("paper-"),
     ),
 )
+
+
+def _paper_plots(result: SuiteResult, out: Path) -> list[str]:
+    """The GAIL paper's Fig. 1 for each env: scaled return against the number of trajectories."""
+    import pyqtgraph as pg
+
+    drawn = []
+    paper = [c for c in result.cases if c.name.startswith("paper-") and not c.error]
+    for env in dict.fromkeys(c.env for c in paper):
+        widget = pg.PlotWidget(title=f"{env}: final return against demo trajectories (random 0, expert 1)")
+        widget.setBackground("w")
+        widget.addLegend(offset=(10, 10))
+        widget.setLabel("bottom", "trajectories in the demos")
+        widget.setLabel("left", "scaled return (median over seeds)")
+        widget.addItem(pg.InfiniteLine(pos=1.0, angle=0, pen=pg.mkPen("#555", style=pg.QtCore.Qt.PenStyle.DashLine)))
+        for index, algo in enumerate(("gail", "bc")):
+            runs = [c for c in paper if c.env == env and c.algo == algo]
+            counts = sorted({int(c.demos.split("-")[1]) for c in runs})
+            medians = [float(np.median([c.final_normalized for c in runs if c.demos == f"expert-{n}"])) for n in counts]
+            colour = COLOURS[index]
+            widget.plot(
+                counts, medians, pen=pg.mkPen(colour, width=2), symbol="o", symbolBrush=colour, name=algo.upper()
+            )
+        name = f"paper-{env.split('-')[0].lower()}.png"
+        _export(widget, out / name, width=800, height=480)
+        drawn.append(name)
+    return drawn
 
 
 def _bars(labels: list[str], values: list[float], title: str, axis: str, path: Path, reference: float | None) -> None:
@@ -97,7 +139,12 @@ def _short(name: str) -> str:
         .replace("continuous-gail", "cont")
         .replace("imperfect-", "imp-")
         .replace("cartpole-gail", "cartpole")
+        .replace("paper-", "")
     )
+
+
+def _optional(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def write_report(result: SuiteResult, out: Path) -> Path:
@@ -105,6 +152,7 @@ def write_report(result: SuiteResult, out: Path) -> Path:
     _app()
     rows = [row for row in result.summary() if "error" not in row]
     drawn = [name for name, title, x_label, keep in CURVE_PLOTS if _curves(result, out / name, title, keep, x_label)]
+    drawn += _paper_plots(result, out)
     _bars(
         [_short(r["case"]) for r in rows],
         [r["normalized_median"] for r in rows],
@@ -130,21 +178,23 @@ def write_report(result: SuiteResult, out: Path) -> Path:
         + (f" ({result.machine['gpu']})" if "gpu" in result.machine else "")
         + f". Seeds: {', '.join(map(str, result.seeds))}.",
         "",
-        "Normalised return: 0 = a uniformly random policy, 1 = the demos' mean return; deterministic "
-        "policy, final evaluation on held-out reset seeds. Medians over seeds.",
+        "Normalised return: 0 = a uniformly random policy, 1 = the demos' mean return (for `paper-` cases: "
+        "the scripted expert's mean on the same seeds); deterministic policy, final evaluation on held-out "
+        "reset seeds. Medians over seeds. *Sampled*: the same policies sampling their actions.",
         "",
-        "| case | normalised (median) | per seed | return | length / demos' | steps to 0.9 | wall s | steps/s "
-        "| peak RSS MB |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| case | normalised (median) | per seed | sampled | return | length / demos' | steps to 0.9 | wall s "
+        "| steps/s | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in result.summary():
         if "error" in row:
-            lines.append(f"| {row['case']} | error: {row['error']} | | | | | | | |")
+            lines.append(f"| {row['case']} | error: {row['error']} | | | | | | | | |")
             continue
         reach = f"{row['steps_to_0_9']:,}" if row["steps_to_0_9"] is not None else "not reached"
         lines.append(
             f"| {row['case']} | {row['normalized_median']:.3f} | {', '.join(map(str, row['normalized_all']))} | "
-            f"{row['return_median']:.1f} | {row['length_median']:.0f} / {row['demo_length']:.0f} | {reach} | "
+            f"{_optional(row['stochastic_median'])} | {row['return_median']:.1f} | "
+            f"{row['length_median']:.0f} / {row['demo_length']:.0f} | {reach} | "
             f"{row['wall_time_s']:.0f} | {row['steps_per_s']:,.0f} | {row['peak_rss_mb']:.0f} |"
         )
     loop = result.gail_loop_cases()

@@ -22,8 +22,15 @@ if TYPE_CHECKING:
 
 def add_command(commands: argparse._SubParsersAction) -> None:
     bench = commands.add_parser("bench", help="benchmark learning quality and speed; writes a report")
-    bench.add_argument("--suite", default="quick", help="quick (minutes) or full (about an hour per seed)")
-    bench.add_argument("--seeds", type=int, default=None, help="seeds per case (default: 1 for quick, 3 for full)")
+    bench.add_argument(
+        "--suite",
+        default="quick",
+        help="quick (minutes), full (the README's table), human (its human-like demos part) or paper "
+        "(GAIL vs BC from 1, 4, 10 trajectories)",
+    )
+    bench.add_argument(
+        "--seeds", type=int, default=None, help="seeds per case (default: 1 for quick, 3 for full, human, paper)"
+    )
     bench.add_argument("--out", type=Path, default=None, help="output folder (default bench-results/SUITE-TIME)")
     bench.add_argument("--device", choices=DEVICES, default="auto")
     bench.add_argument("--only", default="", help="comma-separated case names to run (default: all)")
@@ -51,9 +58,10 @@ def _machine(device: str) -> dict:
 def run_bench(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from app.bench.harness import SUITES, SuiteResult, bare_env_steps_per_s, imperfect_demos, run_case_isolated
+    from app.bench.demo_recipes import demos_folder
+    from app.bench.harness import SuiteResult, bare_env_steps_per_s, run_case_isolated
+    from app.bench.suites import SUITES
     from core.fileio import atomic_write_text
-    from core.paths import sample_demos_dir
     from core.train.device import resolve_device
 
     if args.report_only:
@@ -73,7 +81,7 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.suite not in SUITES:
         raise StudioError(f"--suite {args.suite!r}: choose from {', '.join(SUITES)}")
     suite = SUITES[args.suite]
-    seeds = list(range(args.seeds if args.seeds is not None else (3 if args.suite == "full" else 1)))
+    seeds = list(range(args.seeds if args.seeds is not None else suite.seeds))
     if not seeds:
         raise StudioError("--seeds must be at least 1")
     cases = suite.cases
@@ -91,12 +99,11 @@ def run_bench(args: argparse.Namespace) -> int:
     print(f"bench suite {args.suite}: {len(cases)} case(s) x {len(seeds)} seed(s) on {device}; writing {out}")
     bare = bare_env_steps_per_s("LunarLander-v3", suite.bare_env_steps)
     result = SuiteResult(args.suite, device, seeds, _machine(device), bare)
-    imperfect = imperfect_demos(out / "demos-imperfect") if any(c.demos == "imperfect" for c in cases) else None
     jobs = [(case, seed) for case in cases for seed in seeds]
     with tqdm(total=len(jobs), unit="run", dynamic_ncols=True, file=sys.stderr) as bar:
         for case, seed in jobs:
             bar.set_description(f"{case.name} seed {seed}")
-            folder = imperfect if case.demos == "imperfect" else sample_demos_dir(case.env)
+            folder = demos_folder(case.demos, case.env, out)
             run_dir = out / "runs" / f"{case.name}-seed{seed}"
             if run_dir.exists():
                 shutil.rmtree(run_dir)

@@ -1,11 +1,20 @@
-"""The ``record-expert`` sub-command: episodes of a scripted expert, written as a demo set."""
+"""The ``record-expert`` sub-command: episodes of a scripted expert, written as a demo set.
+
+``--style human`` plays the expert's intent through a simulated person's hands (reaction lag,
+key holds, slips; ``core.envs.human_player``), for demos like a person's.
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.errors import StudioError
+
+if TYPE_CHECKING:
+    from core.envs.experts import ImperfectExpert
+    from core.envs.human_player import HumanLikePlayer
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
@@ -14,6 +23,18 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     record.add_argument("--episodes", type=_positive_int, default=10, help="number of episodes (default 10)")
     record.add_argument("--seed", type=int, default=0, help="reset seed of the first episode; episode i uses seed+i")
     record.add_argument("--out", type=Path, required=True, help="demo folder to write into (created if needed)")
+    record.add_argument(
+        "--style",
+        choices=("scripted", "human"),
+        default="scripted",
+        help="scripted: the controller itself (with --noise/--delay); human: a simulated keyboard player",
+    )
+    record.add_argument(
+        "--skill",
+        type=_skill,
+        default=None,
+        help="the human-like player's skill: good, weak or a number in [0, 1] (default good)",
+    )
     record.add_argument("--noise", type=float, default=0.0, help="probability of a random action (default 0)")
     record.add_argument("--delay", type=int, default=0, help="reaction delay in steps (default 0)")
     record.add_argument(
@@ -32,13 +53,44 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _skill(text: str) -> float:
+    from core.envs.human_player import SKILL_LEVELS
+
+    if text in SKILL_LEVELS:
+        return SKILL_LEVELS[text]
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be {', '.join(SKILL_LEVELS)} or a number in [0, 1], got {text!r}"
+        ) from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {value:g}")
+    return value
+
+
+def _player(args: argparse.Namespace) -> ImperfectExpert | HumanLikePlayer:
+    from core.envs.experts import make_expert
+    from core.envs.human_player import SKILL_LEVELS, make_human_player
+
+    if args.style == "human":
+        if args.noise or args.delay:
+            raise StudioError(
+                "--noise and --delay belong to --style scripted; the human style's --skill sets its hands"
+            )
+        skill = SKILL_LEVELS["good"] if args.skill is None else args.skill
+        return make_human_player(args.env, skill, seed=args.seed)
+    if args.skill is not None:
+        raise StudioError("--skill belongs to --style human")
+    return make_expert(args.env, noise=args.noise, delay_steps=args.delay, seed=args.seed)
+
+
 def run_record_expert(args: argparse.Namespace) -> int:
     from core.data.recorder import Recorder
-    from core.envs.experts import make_expert
     from core.envs.registry import get_spec
 
     spec = get_spec(args.env)
-    expert = make_expert(spec.key, noise=args.noise, delay_steps=args.delay, seed=args.seed)
+    expert = _player(args)
     recorder = Recorder(spec, args.out, source="scripted", source_detail=expert.description)
     kept = 0
     try:

@@ -32,11 +32,12 @@ def test_unknown_case_is_named(tmp_path, capsys):
     assert "unknown case(s) nope" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("suite", ["quick", "full"])
+@pytest.mark.parametrize("suite", ["quick", "full", "human", "paper"])
 def test_every_case_of_a_suite_is_a_valid_training_run(suite):
     # What a case asks for must be a config the trainer accepts, on demos that exist: a typo in a
     # setting would otherwise surface an hour into the benchmark.
-    from app.bench.harness import SUITES
+    from app.bench.demo_recipes import DEMO_RECIPES
+    from app.bench.suites import SUITES
     from core.paths import sample_demos_dir
     from core.train.config import default_config
 
@@ -45,7 +46,10 @@ def test_every_case_of_a_suite_is_a_valid_training_run(suite):
     for case in cases:
         config = default_config(case.env, **case.settings)
         assert config.env == case.env
-        assert case.demos == "imperfect" or sample_demos_dir(case.env).is_dir()
+        assert case.demos in DEMO_RECIPES and (case.demos != "samples" or sample_demos_dir(case.env).is_dir())
+    if suite in ("human", "paper"):
+        assert {default_config(c.env, **c.settings).algo for c in cases} == {"gail", "bc"}
+        return
     algorithms = {
         (default_config(c.env, **c.settings).algo, default_config(c.env, **c.settings).generator) for c in cases
     }

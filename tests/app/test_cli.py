@@ -5,6 +5,7 @@ import pytest
 
 from app.cli.main import main
 from core.data.demo_set import episode_files
+from core.data.episode_io import load_episode
 from core.paths import sample_demos_dir
 
 
@@ -159,3 +160,23 @@ def test_the_screenshot_views_are_the_windows_views():
     from app.gui.main_window import VIEWS
 
     assert VIEW_NAMES == VIEWS
+
+
+def test_record_expert_human_style(tmp_path, capsys):
+    folder = tmp_path / "person"
+    status, out, _ = run_cli(
+        capsys, "record-expert", "--env", "LunarLander-v3", "--style", "human", "--skill", "weak",
+        "--episodes", "2", "--seed", "1000", "--out", str(folder),
+    )  # fmt: skip
+    assert status == 0 and "episode 2/2 seed 1001" in out
+    details = {load_episode(path).meta.source_detail for path in episode_files(folder)}
+    assert details == {"human-like:LunarLander-v3 skill=0.4"}
+    for args, message in (
+        (("--style", "human", "--noise", "0.1"), "--noise and --delay belong to --style scripted"),
+        (("--skill", "0.5"), "--skill belongs to --style human"),
+    ):
+        status, _, err = run_cli(capsys, "record-expert", "--env", "LunarLander-v3", "--out", str(folder), *args)
+        assert status == 2 and message in err and "Traceback" not in err
+    with pytest.raises(SystemExit):  # argparse's own usage error
+        main(["record-expert", "--env", "LunarLander-v3", "--out", str(folder), "--style", "human", "--skill", "ace"])
+    assert "must be good, weak or a number in [0, 1], got 'ace'" in capsys.readouterr().err
