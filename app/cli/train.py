@@ -77,6 +77,7 @@ def _overrides(args: argparse.Namespace) -> dict:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    from core.data.demo_selection import SELECTION_FILE, training_demos
     from core.data.demo_set import load_demo_set
     from core.envs.registry import get_spec
     from core.paths import sample_demos_dir
@@ -98,14 +99,14 @@ def run_train(args: argparse.Namespace) -> int:
             config, _ = run.resume_config(overrides.get("total_steps"), overrides.get("bc_epochs"))
         except NothingToResume as nothing:
             raise StudioError(f"{nothing} (--steps N)") from None
-        demos = load_demo_set(args.demos or run.demos_folder(), env_key=config.env)
+        demos = run.training_demos(config.env, args.demos)
         trainer = Trainer(config, demos, run_dir=run.path, resume=True)
     else:
         if args.out is None:
             raise StudioError("train needs --out RUNDIR (or --resume RUNDIR)")
         if args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
             raise StudioError(f"{args.out}: run folder already exists and is not empty (use --resume to continue it)")
-        demos = load_demo_set(args.demos, env_key=args.env) if args.demos else None
+        demos = training_demos(load_demo_set(args.demos, env_key=args.env)) if args.demos else None
         env = args.env or (demos.env_key if demos else None)
         overrides = _overrides(args)
         if args.config:
@@ -118,6 +119,10 @@ def run_train(args: argparse.Namespace) -> int:
             demos = load_demo_set(sample_demos_dir(config.env), env_key=config.env)
         get_spec(config.env)
         trainer = Trainer(config, demos, run_dir=args.out)
+    for item in demos.invalid:
+        print(f"skipped {item.path.name}: {item.reason}")
+    for item in demos.left_out:
+        print(f"left out {item.path.name}: {item.reason} ({SELECTION_FILE} in {demos.folder})")
     print(
         f"training {config.algo} ({config.generator}, reward {config.reward}) on {config.env} "
         f"from {len(demos.episodes)} demos (mean return {demos.returns.mean():.1f}) on {trainer.device}; "

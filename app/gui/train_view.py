@@ -27,6 +27,7 @@ from app.gui.train_settings import TrainSettingsPanel
 from app.gui.training_progress import TrainingProgress
 from app.gui.wording import count
 from app.gui.worker import ProgressBatch, TrainingThread
+from core.data.demo_selection import training_demos
 from core.data.demo_set import DemoSet, load_demo_set
 from core.data.workspace import Workspace
 from core.errors import StudioError
@@ -146,7 +147,7 @@ class TrainView(QWidget):
         try:
             config = self.settings_panel.config_from_form()
             choice = self.settings_panel.demo_choice()
-            demos = load_demo_set(choice.folder, env_key=config.env).require_episodes()
+            demos = training_demos(load_demo_set(choice.folder, env_key=config.env)).require_episodes()
             device = resolve_device(config.device)
             run_dir = self.workspace.new_run_dir(f"{config.env}-{config.algo}-{config.generator}")
         except StudioError as error:
@@ -159,7 +160,7 @@ class TrainView(QWidget):
         """What the worker thread iterates: a child process by default, or an in-process Trainer."""
         if self.in_process:
             return Trainer(config, demos, run_dir=run_dir, resume=resume)
-        return TrainProcess(config, demos.folder, run_dir, resume=resume)
+        return TrainProcess(config, demos, run_dir, resume=resume)
 
     def _begin(
         self, config: TrainConfig, demos: DemoSet, run_dir: Path, device: str, resume_state: dict | None
@@ -357,7 +358,7 @@ class TrainView(QWidget):
             except NothingToResume:
                 steps, epochs = self.settings_panel.wanted_totals()
                 config, state = run.resume_config(wanted_steps=steps, wanted_epochs=epochs)
-            demos = load_demo_set(run.demos_folder(), env_key=config.env).require_episodes()
+            demos = run.training_demos(config.env).require_episodes()
             device = resolve_device(config.device)
         except NothingToResume as nothing:
             where = "BC epochs, under Advanced" if run.config().algo == "bc" else "Total steps, on the left"

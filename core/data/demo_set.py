@@ -15,7 +15,7 @@ from core.errors import DemoError
 
 @dataclass(frozen=True)
 class InvalidDemo:
-    """A file in a demo folder that could not be used, and why."""
+    """A file in a demo folder that could not be used (or was left out by choice), and why."""
 
     path: Path
     reason: str
@@ -29,6 +29,8 @@ class DemoSet:
     env_key: str | None  # None only when no file in the folder was usable
     episodes: tuple[Episode, ...]
     invalid: tuple[InvalidDemo, ...]
+    # Usable episodes that do not train, by the person's choice (core.data.demo_selection).
+    left_out: tuple[InvalidDemo, ...] = ()
 
     @property
     def spec(self) -> EnvSpec:

@@ -20,7 +20,8 @@ from typing import Any
 
 from safetensors.torch import save as save_safetensors
 
-from core.data.demo_set import DemoSet
+from core.data.demo_selection import file_sha256, only_files, training_demos
+from core.data.demo_set import DemoSet, load_demo_set
 from core.envs.registry import get_spec
 from core.errors import CheckpointError, ConfigError, StudioError
 from core.fileio import atomic_write_bytes, atomic_write_text
@@ -70,12 +71,37 @@ class RunDir:
             "return_mean": float(demos.returns.mean()),
             "length_mean": float(demos.lengths.mean()),
             "reset_seeds": [episode.meta.reset_seed for episode in demos.episodes],
+            # Exactly what trained (names and content hashes), and what the person left out.
+            "files": [
+                {
+                    "name": episode.path.name,
+                    "sha256": file_sha256(episode.path),
+                    "return": episode.episode_return,
+                    "length": episode.length,
+                    "ending": episode.ending.text,
+                }
+                for episode in demos.episodes
+                if episode.path is not None
+            ],
+            "left_out": [{"name": item.path.name, "reason": item.reason} for item in demos.left_out],
         }
         atomic_write_text(self.path / DEMOS_FILE, json.dumps(summary, indent=2))
 
     def demo_summary(self) -> dict[str, Any]:
         """The run's ``demos.json``; {} when the run has none."""
         return self._json_object(DEMOS_FILE) or {}
+
+    def training_demos(self, env_key: str, folder: Path | None = None) -> DemoSet:
+        """The episodes the run trained on, to resume with (from ``folder`` if they moved).
+
+        Runs that recorded their files get exactly those, checked by hash (DemoError names a file
+        that is gone or changed); older runs get the folder as its selection says today.
+        """
+        demos = load_demo_set(folder or self.demos_folder(), env_key=env_key)
+        files = self.demo_summary().get("files")
+        if isinstance(files, list) and files and all(isinstance(item, dict) for item in files):
+            return only_files(demos, files)
+        return training_demos(demos)
 
     def demos_folder(self) -> Path:
         """Where the run's demos were (CheckpointError when the run does not say)."""

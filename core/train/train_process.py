@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from core.data.demo_set import DemoSet
 from core.errors import StudioError
 from core.train.config import TrainConfig, config_from_dict
 from core.train.events import Event, Failed, Finished, TrainControl
@@ -36,6 +37,10 @@ TRAINER_NICENESS = 10  # the window's event loop goes first on a busy machine
 class _Job:
     config: dict
     demos_folder: str
+    # The episodes chosen in the parent (the child trains on exactly these) and the ones left out
+    # with why; None: the folder's own selection.
+    demo_files: list[str] | None
+    left_out: list[tuple[str, str]]
     run_dir: str | None
     resume: bool
 
@@ -48,11 +53,20 @@ def _child_main(connection, job: _Job) -> None:  # runs in the child process
         os.nice(TRAINER_NICENESS)
     try:
         # Imported here: the child starts from a fresh interpreter (spawn).
-        from core.data.demo_set import load_demo_set
+        from dataclasses import replace
+
+        from core.data.demo_selection import only_files, training_demos
+        from core.data.demo_set import InvalidDemo, load_demo_set
         from core.train.trainer import Trainer
 
         config = config_from_dict(job.config)
         demos = load_demo_set(Path(job.demos_folder), env_key=config.env)
+        if job.demo_files is None:
+            demos = training_demos(demos)
+        else:
+            demos = only_files(demos, [{"name": name} for name in job.demo_files])
+            left_out = tuple(InvalidDemo(demos.folder / name, reason) for name, reason in job.left_out)
+            demos = replace(demos, left_out=left_out)
         trainer = Trainer(config, demos, run_dir=Path(job.run_dir) if job.run_dir else None, resume=job.resume)
     except Exception as error:  # noqa: BLE001 - reported to the parent as a Failed event
         message = str(error) if isinstance(error, StudioError) else f"{type(error).__name__}: {error}"
@@ -87,10 +101,16 @@ def _child_main(connection, job: _Job) -> None:  # runs in the child process
 class TrainProcess:
     """Trains in a child process; ``run`` yields the child's events like ``Trainer.run`` does."""
 
-    def __init__(self, config: TrainConfig, demos_folder: Path, run_dir: Path | None, resume: bool = False) -> None:
+    def __init__(self, config: TrainConfig, demos: Path | DemoSet, run_dir: Path | None, resume: bool = False) -> None:
+        """``demos``: a chosen DemoSet (its episodes train), or a folder (its selection decides)."""
         self.config = config
         self.run_dir = run_dir
-        self._job = _Job(config.to_dict(), str(demos_folder), str(run_dir) if run_dir else None, resume)
+        if isinstance(demos, DemoSet):
+            folder, files = demos.folder, [e.path.name for e in demos.episodes if e.path is not None]
+            left_out = [(item.path.name, item.reason) for item in demos.left_out]
+        else:
+            folder, files, left_out = Path(demos), None, []
+        self._job = _Job(config.to_dict(), str(folder), files, left_out, str(run_dir) if run_dir else None, resume)
         self._process: BaseProcess | None = None
 
     @property

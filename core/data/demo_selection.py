@@ -1,0 +1,132 @@
+"""Which episodes of a demo folder train: the person's choice, kept beside the files.
+
+A person curating their own play unticks episodes they do not want imitated, or asks for only
+the successful endings, or a minimum return. The choice is stored in the folder
+(``selection.json``) so that the Record view, the Train view and ``imitation-studio train
+--demos DIR`` all train on the same episodes; it never deletes or changes an episode file. A run
+records the files it used with their hashes (``DemoSet.file_records``), so it can say later
+exactly what it learned from and resume on the same data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from core.data.demo_set import DemoSet, InvalidDemo
+from core.data.episode import Episode
+from core.errors import DemoError
+from core.fileio import atomic_write_text
+
+SELECTION_FILE = "selection.json"
+
+
+@dataclass(frozen=True)
+class DemoSelection:
+    """The rules that pick a folder's training episodes; the default keeps every episode."""
+
+    excluded: frozenset[str] = field(default_factory=frozenset)  # file names unticked by hand
+    successful_only: bool = False  # leave out episodes whose ending failed (a crash, a fall, ...)
+    min_return: float | None = None  # leave out episodes below this return
+
+    @property
+    def is_default(self) -> bool:
+        return not self.excluded and not self.successful_only and self.min_return is None
+
+    def reason_to_leave_out(self, episode: Episode) -> str | None:
+        """Why ``episode`` does not train, or None when it does."""
+        name = episode.path.name if episode.path else ""
+        if name in self.excluded:
+            return "unticked"
+        if self.successful_only and episode.ending.failed:
+            return f"ending: {episode.ending.text}"
+        if self.min_return is not None and episode.episode_return < self.min_return:
+            return f"return {episode.episode_return:.1f} below the minimum {self.min_return:g}"
+        return None
+
+    def with_ticked(self, name: str, ticked: bool) -> DemoSelection:
+        excluded = self.excluded - {name} if ticked else self.excluded | {name}
+        return replace(self, excluded=frozenset(excluded))
+
+    def apply(self, demos: DemoSet) -> DemoSet:
+        """The episodes that train; the others in ``left_out``, with their reasons."""
+        kept, left_out = [], []
+        for episode in demos.episodes:
+            reason = self.reason_to_leave_out(episode)
+            if reason is None:
+                kept.append(episode)
+            else:
+                left_out.append(InvalidDemo(episode.path or demos.folder, reason))
+        return replace(demos, episodes=tuple(kept), left_out=tuple(left_out))
+
+    def to_json(self) -> str:
+        record = {
+            "excluded": sorted(self.excluded),
+            "successful_only": self.successful_only,
+            "min_return": self.min_return,
+        }
+        return json.dumps(record, indent=2)
+
+
+def load_selection(folder: Path) -> DemoSelection:
+    """The folder's selection; the default when it has none. DemoError names a bad file."""
+    path = Path(folder) / SELECTION_FILE
+    if not path.is_file():
+        return DemoSelection()
+    try:
+        record = json.loads(path.read_text())
+        excluded = record.get("excluded", [])
+        min_return = record.get("min_return")
+        successful_only = record.get("successful_only", False)
+        if not (isinstance(excluded, list) and all(isinstance(name, str) for name in excluded)):
+            raise ValueError("excluded must be a list of file names")
+        if min_return is not None and (isinstance(min_return, bool) or not isinstance(min_return, int | float)):
+            raise ValueError("min_return must be a number or null")
+        if not isinstance(successful_only, bool):
+            raise ValueError("successful_only must be true or false")
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError) as error:
+        raise DemoError(f"{path}: unusable demo selection ({error})") from None
+    return DemoSelection(frozenset(excluded), successful_only, None if min_return is None else float(min_return))
+
+
+def save_selection(folder: Path, selection: DemoSelection) -> None:
+    """Store the selection in the folder (removed when it is the default: every episode trains)."""
+    path = Path(folder) / SELECTION_FILE
+    if selection.is_default:
+        path.unlink(missing_ok=True)
+    else:
+        atomic_write_text(path, selection.to_json())
+
+
+def training_demos(demos: DemoSet) -> DemoSet:
+    """``demos`` as its folder's selection says (see ``left_out``); DemoError when nothing is left."""
+    chosen = load_selection(demos.folder).apply(demos)
+    if demos.episodes and not chosen.episodes:
+        first = chosen.left_out[0]
+        raise DemoError(
+            f"{demos.folder}: all {len(demos.episodes)} episodes are left out by {SELECTION_FILE} "
+            f"({first.path.name}: {first.reason}, ...); tick some in the Record view or delete that file"
+        )
+    return chosen
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def only_files(demos: DemoSet, files: list[dict]) -> DemoSet:
+    """Exactly the episodes a run recorded (``[{"name", "sha256"}, ...]``): a resumed run trains on
+    the data it started with. DemoError names a file that is gone or has changed since."""
+    by_name = {episode.path.name: episode for episode in demos.episodes if episode.path is not None}
+    chosen = []
+    for record in files:
+        name, digest = record.get("name"), record.get("sha256")
+        episode = by_name.get(name) if isinstance(name, str) else None
+        if episode is None:
+            raise DemoError(f"{demos.folder / str(name)}: the run trained on this episode, which is gone or unusable")
+        if digest and episode.path is not None and file_sha256(episode.path) != digest:
+            raise DemoError(f"{episode.path}: changed since the run trained on it (its hash differs)")
+        chosen.append(episode)
+    return replace(demos, episodes=tuple(chosen))

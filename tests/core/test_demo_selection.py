@@ -1,0 +1,103 @@
+"""Choosing which demos train: the folder's selection, what a run records, and resuming on the same data."""
+
+import json
+import shutil
+
+import pytest
+
+from core.data.demo_selection import (
+    SELECTION_FILE,
+    DemoSelection,
+    load_selection,
+    only_files,
+    save_selection,
+    training_demos,
+)
+from core.data.demo_set import load_demo_set
+from core.data.recorder import Recorder
+from core.envs.human_player import make_human_player
+from core.envs.registry import get_spec
+from core.errors import DemoError
+from core.train.config import default_config
+from core.train.run_dir import RunDir
+from core.train.trainer import Trainer
+from tests.core.conftest import record_expert_episodes
+
+
+@pytest.fixture
+def mixed_lander_demos(tmp_path):
+    """Two scripted landings and two episodes of the weak keyboard player (both crash)."""
+    folder = tmp_path / "LunarLander-v3"
+    record_expert_episodes(folder, "LunarLander-v3", count=2)
+    player = make_human_player("LunarLander-v3", 0.0, seed=0)
+    recorder = Recorder(get_spec("LunarLander-v3"), folder, source="human")
+    for seed in (1000, 1001):
+        obs = recorder.reset(seed=seed)
+        player.reset(obs)
+        while not recorder.done:
+            obs = recorder.step(player.act(obs)).observation
+        recorder.keep()
+    recorder.close()
+    return folder
+
+
+def test_the_default_selection_keeps_everything_and_leaves_no_file(mixed_lander_demos):
+    demos = load_demo_set(mixed_lander_demos)
+    chosen = training_demos(demos)
+    assert len(chosen.episodes) == 4 and chosen.left_out == ()
+    save_selection(mixed_lander_demos, DemoSelection())
+    assert not (mixed_lander_demos / SELECTION_FILE).exists()
+
+
+def test_ticks_endings_and_minimum_return_leave_episodes_out_with_reasons(mixed_lander_demos):
+    demos = load_demo_set(mixed_lander_demos)
+    crashes = [e for e in demos.episodes if e.ending.failed]
+    assert len(crashes) == 2
+    landing = next(e for e in demos.episodes if not e.ending.failed)
+    selection = DemoSelection(successful_only=True).with_ticked(landing.path.name, False)
+    save_selection(mixed_lander_demos, selection)
+    assert load_selection(mixed_lander_demos) == selection
+    chosen = training_demos(load_demo_set(mixed_lander_demos))
+    assert len(chosen.episodes) == 1
+    reasons = {item.path.name: item.reason for item in chosen.left_out}
+    assert reasons[landing.path.name] == "unticked"
+    assert all(reasons[e.path.name] == "ending: crashed" for e in crashes)
+    save_selection(mixed_lander_demos, DemoSelection(min_return=1e6))
+    with pytest.raises(DemoError, match="all 4 episodes are left out by selection.json"):
+        training_demos(load_demo_set(mixed_lander_demos))
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["{not json", '{"excluded": "a.npz"}', '{"min_return": "high"}', '{"successful_only": 1}', "[]"],
+)
+def test_a_bad_selection_file_is_named(mixed_lander_demos, content):
+    (mixed_lander_demos / SELECTION_FILE).write_text(content)
+    with pytest.raises(DemoError, match=f"{SELECTION_FILE}: unusable demo selection"):
+        load_selection(mixed_lander_demos)
+
+
+def test_a_run_records_its_files_and_resumes_on_exactly_them(mixed_lander_demos, tmp_path):
+    demos = load_demo_set(mixed_lander_demos)
+    names = sorted(e.path.name for e in demos.episodes)
+    save_selection(mixed_lander_demos, DemoSelection().with_ticked(names[0], False))
+    config = default_config("LunarLander-v3", total_steps=64, num_envs=2, num_steps=32, rollout_process=False)
+    run_dir = tmp_path / "run"
+    Trainer(config, training_demos(load_demo_set(mixed_lander_demos)), run_dir=run_dir)
+    summary = json.loads((run_dir / "demos.json").read_text())
+    assert sorted(f["name"] for f in summary["files"]) == names[1:]
+    assert all(len(f["sha256"]) == 64 and f["ending"] for f in summary["files"])
+    assert summary["left_out"] == [{"name": names[0], "reason": "unticked"}]
+    # Ticking everything back in later does not change what the run resumes on.
+    save_selection(mixed_lander_demos, DemoSelection())
+    run = RunDir(run_dir)
+    assert sorted(e.path.name for e in run.training_demos(config.env).episodes) == names[1:]
+    # A changed or vanished file is refused by name.
+    changed = mixed_lander_demos / names[1]
+    changed.write_bytes(changed.read_bytes() + b"\0")
+    with pytest.raises(DemoError, match=f"{names[1]}"):
+        run.training_demos(config.env)
+    shutil.rmtree(mixed_lander_demos)
+    record_expert_episodes(mixed_lander_demos, "LunarLander-v3", count=1, first_seed=50)
+    with pytest.raises(DemoError, match="gone or unusable"):
+        only_files(load_demo_set(mixed_lander_demos), summary["files"])
