@@ -1,6 +1,10 @@
 """The Record view's list of demonstrations: the user's demo set of an env or its bundled samples,
 with replay (a request to the view), delete with undo, and copying the samples in.
 
+Curation: each episode shows how it ended and, once a GAIL run has trained on the folder, how
+expert-like that run's D finds it, the ones unlike the rest flagged; a tick (and the filters
+under the list) choose what trains, stored in the folder's ``selection.json``.
+
 Files that cannot be used are listed in red with the reason; the rest still load. Deleted files
 wait in the folder's trash until the window closes or the workspace changes (``empty_trash``).
 """
@@ -25,8 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui.demo_filter import DemoFilterBox
+from app.gui.demo_scoring import DemoScoreSource
 from app.gui.dialogs import Dialogs
 from app.gui.wording import count
+from core.data.demo_selection import save_selection
 from core.data.demo_set import DemoSet, load_demo_set
 from core.data.episode import Episode
 from core.data.workspace import TRASH_DIR, Workspace, move_to_trash, restore_from_trash
@@ -34,13 +41,20 @@ from core.errors import DemoError, StudioError
 from core.paths import sample_demos_dir
 
 MY_DEMOS, SAMPLES = "mine", "samples"
+COLUMNS = ("Train", "Return", "Length", "Ending", "D", "Recorded", "Source", "File")
+FLAG_COLOUR = QColor(183, 110, 0)
+LEFT_OUT_COLOUR = QColor(130, 130, 130)
+
+
+def column(name: str) -> int:
+    return COLUMNS.index(name)
 
 
 class DemoListPanel(QGroupBox):
     """The episodes of one env's demo set (or its samples), with what can be done to them."""
 
     status_message = Signal(str)
-    replay_requested = Signal(object)  # the Episode to replay
+    replay_requested = Signal(object, object)  # the Episode to replay, and D along it (or None)
 
     def __init__(self, workspace: Workspace, env_key: str, dialogs: Dialogs, parent: QWidget | None = None) -> None:
         super().__init__("Demonstrations", parent)
@@ -51,12 +65,15 @@ class DemoListPanel(QGroupBox):
         self._shown_episodes: list[Episode] = []
         self._undo: list[Path] = []  # trashed files, newest last
         self._expert_levels: dict[str, float | None] = {}
+        self.scores = DemoScoreSource(workspace)
+        self._filling = False  # set while the table is filled: item changes are not ticks
         self._set_combo = QComboBox()
         self._set_combo.addItem("My demos (workspace)", MY_DEMOS)
         self._set_combo.addItem("Bundled samples (read-only)", SAMPLES)
         self._set_combo.currentIndexChanged.connect(lambda _: self.reload_episodes())
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Return", "Length", "Recorded", "Source", "File"])
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.itemChanged.connect(self._on_item_changed)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
@@ -66,7 +83,7 @@ class DemoListPanel(QGroupBox):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         # The file name is shown whole (the table scrolls sideways when it must): cut in the
         # middle it read "202...npz", which tells nothing.
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(column("File"), QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemDoubleClicked.connect(lambda _: self.replay_selected())
         self._replay_button = QPushButton("Replay")
@@ -89,6 +106,9 @@ class DemoListPanel(QGroupBox):
         buttons = QHBoxLayout()
         for button in (self._replay_button, self._delete_button, self.undo_button):
             buttons.addWidget(button)
+        self.filters = DemoFilterBox()
+        self.filters.changed.connect(self.reload_episodes)
+        self.filters.failed.connect(self.status_message)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.warning = QLabel()
@@ -98,6 +118,7 @@ class DemoListPanel(QGroupBox):
         demos_layout = QVBoxLayout(self)
         demos_layout.addWidget(self._set_combo)
         demos_layout.addWidget(self.table, 1)
+        demos_layout.addWidget(self.filters)
         demos_layout.addLayout(buttons)
         demos_layout.addWidget(self.copy_button)
         demos_layout.addWidget(self.summary)
@@ -116,7 +137,8 @@ class DemoListPanel(QGroupBox):
     def replay_selected(self) -> None:
         episode = self.selected_episode()
         if episode is not None:
-            self.replay_requested.emit(episode)
+            score = self.scores.score_of(episode)
+            self.replay_requested.emit(episode, None if score is None else score.per_step)
 
     @property
     def showing_samples(self) -> bool:
@@ -135,39 +157,92 @@ class DemoListPanel(QGroupBox):
             self.demo_set = load_demo_set(folder, env_key=self.env_key)
         except DemoError:
             self.demo_set = DemoSet(folder, self.env_key, (), ())  # missing or empty: nothing yet
+        self.filters.set_folder(folder, writable=not self.showing_samples)
+        selection = self.filters.selection()
+        self.scores.update(self.demo_set)
         demo_set = self.demo_set
         episodes = sorted(demo_set.episodes, key=lambda e: e.meta.recorded_at, reverse=True)
         self._shown_episodes = episodes
+        self._filling = True
         self.table.setRowCount(len(episodes) + len(demo_set.invalid))
         for row, episode in enumerate(episodes):
-            meta = episode.meta
-            source = "sample" if self.showing_samples else meta.source
-            values = (
-                f"{episode.episode_return:.1f}",
-                str(episode.length),
-                meta.recorded_at.replace("T", " ")[:16],
-                source,
-                episode.path.name if episode.path else "",
-            )
-            for column, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if column < 2:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if meta.source_detail:
-                    item.setToolTip(meta.source_detail)
-                self.table.setItem(row, column, item)
+            self._fill_row(row, episode, selection.reason_to_leave_out(episode))
         for offset, bad in enumerate(demo_set.invalid):
             row = len(episodes) + offset
-            values = ("—", "—", "", "unusable", bad.path.name)
-            for column, value in enumerate(values):
+            values = ("", "—", "—", "", "", "", "unusable", bad.path.name)
+            for index, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setForeground(QColor(179, 38, 30))
                 item.setToolTip(bad.reason)
-                self.table.setItem(row, column, item)
-        for column in range(4):
-            self.table.resizeColumnToContents(column)
+                self.table.setItem(row, index, item)
+        self._filling = False
+        for index in range(len(COLUMNS) - 1):
+            self.table.resizeColumnToContents(index)
         self._update_summary()
         self._update_buttons()
+
+    def _fill_row(self, row: int, episode: Episode, left_out: str | None) -> None:
+        meta = episode.meta
+        score = self.scores.score_of(episode)
+        ending = episode.ending
+        values = {
+            "Return": f"{episode.episode_return:.1f}",
+            "Length": str(episode.length),
+            "Ending": ending.text,
+            "D": "" if score is None else f"{'⚑ ' if score.flagged else ''}{score.score:.2f}",
+            "Recorded": meta.recorded_at.replace("T", " ")[:16],
+            "Source": "sample" if self.showing_samples else meta.source,
+            "File": episode.path.name if episode.path else "",
+        }
+        tick = QTableWidgetItem()
+        if self.showing_samples:
+            tick.setFlags(tick.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+        else:
+            tick.setFlags(tick.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            unticked = left_out == "unticked"
+            tick.setCheckState(Qt.CheckState.Unchecked if unticked else Qt.CheckState.Checked)
+            tick.setToolTip(f"left out of training: {left_out}" if left_out else "trains")
+        self.table.setItem(row, column("Train"), tick)
+        for name, value in values.items():
+            item = QTableWidgetItem(value)
+            if name in ("Return", "Length", "D"):
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if meta.source_detail:
+                item.setToolTip(meta.source_detail)
+            if name == "Ending" and ending.failed:
+                item.setForeground(QColor(179, 38, 30))
+            if name == "D" and score is not None:
+                item.setToolTip(
+                    "Unlike the other demos to the run's D: double-click to replay it with D along the episode"
+                    if score.flagged
+                    else f"mean D over the episode, from run {self.scores.run_name}"
+                )
+                if score.flagged:
+                    item.setForeground(FLAG_COLOUR)
+            if left_out and name != "Ending":
+                item.setForeground(LEFT_OUT_COLOUR)
+            self.table.setItem(row, column(name), item)
+
+    def _on_item_changed(self, item: QTableWidgetItem) -> None:
+        """A tick changed: store it in the folder's selection, then show what now trains."""
+        if self._filling or item.column() != column("Train") or item.row() >= len(self._shown_episodes):
+            return
+        episode = self._shown_episodes[item.row()]
+        if episode.path is None or self.showing_samples:
+            return
+        ticked = item.checkState() == Qt.CheckState.Checked
+        try:
+            save_selection(episode.path.parent, self.filters.selection().with_ticked(episode.path.name, ticked))
+        except OSError as error:
+            self.dialogs.error(self, "Could not store the choice", f"{episode.path.parent}: {error}")
+        self.reload_episodes()
+
+    def set_ticked(self, name: str, ticked: bool) -> None:
+        """Tick a demo in or out by file name (as a click on its tick box does)."""
+        row = next(i for i, e in enumerate(self._shown_episodes) if e.path is not None and e.path.name == name)
+        self.table.item(row, column("Train")).setCheckState(
+            Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked
+        )
 
     def _update_summary(self) -> None:
         demo_set = self.demo_set
@@ -179,6 +254,12 @@ class DemoListPanel(QGroupBox):
                 f"mean return <b>{returns.mean():.1f}</b> ± {returns.std():.1f} · "
                 f"mean length {demo_set.lengths.mean():.0f}"
             )
+            chosen = self.filters.selection().apply(demo_set)
+            if chosen.left_out:
+                text += (
+                    f"<br>{len(chosen.episodes)} of {len(demo_set.episodes)} train ({len(chosen.left_out)} left out)."
+                )
+            text += self.scores.summary()
         else:
             text = f"No episodes yet in {where}. Play an episode and keep it"
             text += ", or copy the samples in." if sample_demos_dir(self.env_key).is_dir() else "."

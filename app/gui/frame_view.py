@@ -117,6 +117,9 @@ class FrameView(QWidget):
         self._caption = text
         self.update()
 
+    def caption_text(self) -> str:
+        return self._caption
+
     def set_above_top(self, x_fraction: float | None) -> None:
         """Mark where the agent is above the picture (x from 0 to 1), or None when it is inside."""
         if x_fraction != self._above_top_x:

@@ -79,9 +79,13 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()  # one view's news is not the next one's
         self.watch_view.set_active(current is self.watch_view)
         if current is self.record_view:
+            # Ticks and filters are shared with the Train view, and a run may have new D scores.
+            self.record_view.demo_list.reload_episodes()
             self.record_view.take_keyboard()
         elif self.record_view.mode == Mode.PLAYING:
             self.record_view.toggle_pause()
+        if current is self.train_view:
+            self.train_view.settings_panel.refresh_demo_sets()
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu("&File")

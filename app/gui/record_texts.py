@@ -62,6 +62,9 @@ def status_and_caption(session: RecordingSession, speed: float) -> tuple[str, st
     episode = session.replay_episode
     if session.mode in REPLAYING and episode is not None:
         caption = f"replay · step {session.replay_step + 1} / {episode.length} · return {session.replay_return:.1f}"
+        trace = session.replay_disc
+        if trace is not None and 0 <= session.replay_step < len(trace):
+            caption += f" · D {trace[session.replay_step]:.2f}"
         name = episode.path.name if episode.path else ""
         return f"{caption} · {name} · {REPLAY_KEYS[session.mode]}", caption
     recorder = session.recorder

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.gui.demo_list import DemoListPanel
 from app.gui.dialogs import Dialogs, ThenRefocus
+from app.gui.disc_trace import DiscTrace
 from app.gui.elided_label import ElidedLabel
 from app.gui.fitting_scroll_area import FittingScrollArea
 from app.gui.frame_view import FrameView
@@ -38,8 +40,6 @@ from core.envs.endings import above_top_edge
 from core.envs.keyboard import KeyboardActions
 from core.envs.registry import REGISTRY, EnvSpec, get_spec
 from core.errors import DemoError, StudioError
-
-MY_DEMOS, SAMPLES = "mine", "samples"
 
 
 class RecordView(QWidget):
@@ -93,9 +93,11 @@ class RecordView(QWidget):
         self.frame_view.key_released.connect(self._on_key_released)
         self.frame_view.focus_lost.connect(self._on_focus_lost)
         self._status = ElidedLabel()
+        self.disc_trace = DiscTrace()
         game = QVBoxLayout()
         game.addLayout(bar)
         game.addWidget(self.frame_view, 1)
+        game.addWidget(self.disc_trace)
         game.addWidget(self._status)
         game_widget = QWidget()
         game_widget.setLayout(game)
@@ -281,6 +283,7 @@ class RecordView(QWidget):
         self._show_card()
         self._pause_button.setText(PAUSE_BUTTON_TEXT[mode])
         self._pause_button.setEnabled(mode != Mode.FINISHED)
+        self.disc_trace.show_for(session)
         self._update_status()
 
     def _show_card(self) -> None:
@@ -332,24 +335,19 @@ class RecordView(QWidget):
 
     # ------------------------------------------------------------------ keyboard
     def _on_key_pressed(self, key: int) -> None:
+        name = key_name(key)
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.keep_episode()
-            return
-        if key == Qt.Key.Key_Backspace:
+        elif key == Qt.Key.Key_Backspace:
             if self.mode == Mode.FINISHED:
                 self.discard_episode()
-            return
-        if key == Qt.Key.Key_Escape:
+        elif key == Qt.Key.Key_Escape:
             self.discard_episode()
-            return
-        if key == Qt.Key.Key_Space:
+        elif key == Qt.Key.Key_Space:
             self.toggle_pause()
-            return
-        name = key_name(key)
-        if name == "R":
+        elif name == "R":
             self.restart()
-            return
-        if name is not None:
+        elif name is not None:
             self.session.press(name)
             self._show_session()
 
@@ -368,11 +366,11 @@ class RecordView(QWidget):
             self._show_session()
 
     # ------------------------------------------------------------------ replay
-    def replay_episode(self, episode: Episode) -> None:
-        """Replay a listed episode (asks before dropping the episode being played)."""
+    def replay_episode(self, episode: Episode, disc_trace: np.ndarray | None = None) -> None:
+        """Replay a listed episode (asks before dropping the episode being played), with D along it if given."""
         if self.has_unsaved_episode and not self._confirm_drop("replay an episode"):
             return
-        self._run(lambda: self.session.start_replay(episode))
+        self._run(lambda: self.session.start_replay(episode, disc_trace))
         self.take_keyboard()
 
     # ------------------------------------------------------------------ closing

@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.config_form import ConfigForm, advanced_field_names
+from app.gui.demo_filter import DemoFilterBox
 from app.gui.wording import count
+from core.data.demo_selection import training_demos
 from core.data.demo_set import episode_files, load_demo_set
 from core.data.workspace import Workspace
 from core.envs.registry import REGISTRY
@@ -76,6 +78,10 @@ class TrainSettingsPanel(QScrollArea):
         self._demo_warning.setWordWrap(True)
         self._demo_warning.setStyleSheet("color: #b3261e;")
         self._demo_warning.hide()
+        self._demo_count = QLabel()
+        self._demo_count.setWordWrap(True)
+        self.demo_filters = DemoFilterBox()
+        self.demo_filters.changed.connect(lambda: self._warn_about_demos(self._demo_combo.currentData()))
         self._algo_combo = QComboBox()
         for label, algo, generator in ALGORITHMS:
             self._algo_combo.addItem(label, f"{algo}/{generator}")  # a string: Qt turns tuples into lists
@@ -102,6 +108,8 @@ class TrainSettingsPanel(QScrollArea):
 
         choose = QFormLayout()
         choose.addRow("Demonstrations", self._demo_combo)
+        choose.addRow(self.demo_filters)
+        choose.addRow(self._demo_count)
         choose.addRow(self._demo_warning)
         choose.addRow("Algorithm", self._algo_combo)
         choose.addRow("Imitation reward", self._reward_combo)
@@ -177,13 +185,21 @@ class TrainSettingsPanel(QScrollArea):
         self._warn_about_demos(choice)
 
     def _warn_about_demos(self, choice: DemoChoice | None) -> None:
-        """Say so when most demos ended badly: GAIL imitates crashes as faithfully as landings."""
-        text = ""
+        """Say how many demos train, and warn when most of them ended badly: GAIL imitates
+        crashes as faithfully as landings."""
+        text, counted = "", ""
+        writable = choice is not None and choice.folder != sample_demos_dir(choice.env_key)
+        self.demo_filters.set_folder(choice.folder if choice else None, writable)
         if choice is not None:
             try:
-                demos = load_demo_set(choice.folder, env_key=choice.env_key)
-            except StudioError:
-                demos = None
+                demos = training_demos(load_demo_set(choice.folder, env_key=choice.env_key))
+            except StudioError as error:
+                demos, text = None, f"⚠ {error}"
+            if demos is not None and demos.left_out:
+                counted = (
+                    f"{len(demos.episodes)} of {count(len(demos.episodes) + len(demos.left_out), 'episode')} "
+                    "train (ticks and filters in the Record view's list)."
+                )
             if demos is not None and demos.episodes:
                 endings = [episode.ending for episode in demos.episodes]
                 failed = [ending for ending in endings if ending.failed]
@@ -192,8 +208,10 @@ class TrainSettingsPanel(QScrollArea):
                     text = (
                         f"⚠ {len(failed)} of {count(len(endings), 'demo')} ended badly (most: {common}; mean "
                         f"return {demos.returns.mean():.1f}). The policy will imitate them, failures included: "
-                        "record a few good episodes, or train from the samples."
+                        "record a few good episodes, train on the successful ones, or train from the samples."
                     )
+        self._demo_count.setText(counted)
+        self._demo_count.setVisible(bool(counted))
         self._demo_warning.setText(text)
         self._demo_warning.setVisible(bool(text))
 

@@ -54,6 +54,7 @@ class RecordingSession:
         self.replay_episode: Episode | None = None
         self.replay_step = -1  # the replayed action's index (-1: the start state)
         self.replay_return = 0.0
+        self.replay_disc: np.ndarray | None = None  # D(s_t, a_t) along the replayed episode, if scored
         self._replay: Generator[ReplayStep, None, None] | None = None
         self.new_episode()
 
@@ -106,7 +107,7 @@ class RecordingSession:
         elif self.mode == Mode.REPLAY_PAUSED:
             self.mode = Mode.REPLAY
         elif self.mode == Mode.REPLAY_DONE and self.replay_episode is not None:
-            self.start_replay(self.replay_episode)
+            self.start_replay(self.replay_episode, self.replay_disc)
 
     def advance(self) -> None:
         """One tick: a game step while playing, a replay step while replaying, else nothing.
@@ -140,11 +141,13 @@ class RecordingSession:
         self.new_episode()
 
     # ----------------------------------------------------------------------------- replaying
-    def start_replay(self, episode: Episode) -> None:
-        """Re-simulate ``episode`` (dropping the episode being played) from its first state."""
+    def start_replay(self, episode: Episode, disc_trace: np.ndarray | None = None) -> None:
+        """Re-simulate ``episode`` (dropping the episode being played) from its first state;
+        ``disc_trace``: a run's D at each of its steps, shown along the replay."""
         self.stop_replay()
         self.recorder.discard()
         self.replay_episode = episode
+        self.replay_disc = disc_trace
         self._replay = replay(episode, render=True)
         self.replay_return, self.replay_step = 0.0, -1
         self.mode = Mode.REPLAY

@@ -25,9 +25,10 @@ from core.data.demo_set import DemoSet, load_demo_set
 from core.envs.registry import get_spec
 from core.errors import CheckpointError, ConfigError, StudioError
 from core.fileio import atomic_write_bytes, atomic_write_text
-from core.rl.nets import ActorCritic
+from core.rl.nets import ActorCritic, Discriminator
 from core.train.checkpoint import Checkpoint, existing_checkpoint, load_checkpoint, save_checkpoint
 from core.train.config import TrainConfig
+from core.train.rule_settings import judges_endings
 
 CONFIG_FILE = "config.json"
 DEMOS_FILE = "demos.json"
@@ -169,6 +170,21 @@ class RunDir:
         except (KeyError, RuntimeError) as error:
             raise CheckpointError(f"{self.path}: checkpoint policy does not fit its config ({error})") from None
         return policy, config
+
+    def load_discriminator(self) -> Discriminator | None:
+        """The run's latest D on the CPU; None when the run has none (behaviour cloning)."""
+        config = self.config()
+        tensors = self.checkpoint().tensors.get("disc")
+        if not tensors:
+            return None
+        disc = Discriminator(
+            get_spec(config.env), config.disc_hidden_size, config.normalize_obs, judges_endings(config)
+        )
+        try:
+            disc.load_state_dict(tensors)
+        except RuntimeError as error:
+            raise CheckpointError(f"{self.path}: checkpoint discriminator does not fit its config ({error})") from None
+        return disc
 
     def export_policy(self, target: Path) -> None:
         """The policy's weights as one safetensors file, with the env and the config as metadata."""

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from app.gui.demo_list import column
 from app.gui.record_view import Mode, RecordView
 from core.data.demo_set import load_demo_set
 from core.data.episode_io import load_episode
@@ -102,7 +103,7 @@ def test_keep_writes_a_file_that_validates_and_discard_writes_nothing(qtbot, vie
     assert episode.episode_return == pytest.approx(expected_return)
     assert verify_replay(episode).ok
     assert view.demo_list.table.rowCount() == 1
-    assert view.demo_list.table.item(0, 3).text() == "human"
+    assert view.demo_list.table.item(0, column("Source")).text() == "human"
 
 
 def test_escape_and_r_drop_the_episode(qtbot, view, workspace):
@@ -151,7 +152,7 @@ def test_samples_are_listed_and_replay_shows_frames(qtbot, view):
     view.demo_list.show_samples(True)
     samples = load_demo_set(sample_demos_dir("LunarLander-v3"))
     assert view.demo_list.table.rowCount() == len(samples.episodes)
-    assert view.demo_list.table.item(0, 3).text() == "sample"
+    assert view.demo_list.table.item(0, column("Source")).text() == "sample"
     assert "Scripted expert" in view.demo_list.summary.text()
     view.demo_list.select_row(0)
     episode = view.demo_list.selected_episode()
@@ -224,7 +225,7 @@ def test_bad_files_are_listed_with_their_reason_and_the_rest_loads(qtbot, view, 
     (folder / "broken.npz").write_bytes(b"not a zip at all")
     view.demo_list.reload_episodes()
     rows = view.demo_list.table.rowCount()
-    assert view.demo_list.table.item(rows - 1, 3).text() == "unusable"
+    assert view.demo_list.table.item(rows - 1, column("Source")).text() == "unusable"
     assert "broken.npz" in view.demo_list.warning.text() and "not a zip archive" in view.demo_list.warning.text()
     assert view.demo_list.warning.isVisibleTo(view)
     assert len(view.demo_list.demo_set.episodes) == rows - 1
