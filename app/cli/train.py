@@ -124,11 +124,17 @@ def run_train(args: argparse.Namespace) -> int:
     for item in demos.left_out:
         print(f"left out {item.path.name}: {item.reason} ({SELECTION_FILE} in {demos.folder})")
     print(
-        f"training {config.algo} ({config.generator}, reward {config.reward}) on {config.env} "
+        f"training {config.algo} ({config.generator}, reward {_reward_text(config)}) on {config.env} "
         f"from {len(demos.episodes)} demos (mean return {demos.returns.mean():.1f}) on {trainer.device}; "
         f"run folder {trainer.run_dir}"
     )
     return _consume(trainer, config)
+
+
+def _reward_text(config: TrainConfig) -> str:
+    if config.env_reward_weight == 0.0 and config.imitation_weight == 1.0:
+        return config.reward  # pure imitation, the default
+    return f"{config.imitation_weight:g} x {config.reward} + {config.env_reward_weight:g} x the env's reward"
 
 
 def _consume(trainer: Trainer, config: TrainConfig) -> int:

@@ -49,7 +49,7 @@ REWARD_LABELS = {
     "neg-log-one-minus-d": "-ln(1 - D): rewards steps that do not look like the policy's",
     "logit": "ln D - ln(1 - D): both at once (can be negative)",
 }
-MAIN_FIELDS = ("learning_rate", "num_envs", "disc_learning_rate", "bc_warmstart_epochs", "bc_coef")
+MAIN_FIELDS = ("learning_rate", "num_envs", "disc_learning_rate", "bc_warmstart_epochs", "bc_coef", "env_reward_weight")
 # Kept across restarts (the rest follows the demo set's env defaults or the run opened).
 REMEMBERED_FIELDS = ("total_steps", "seed")
 # Set by their own widgets above the form.

@@ -91,6 +91,12 @@ class TrainConfig:
         "than a landing) instead of one value for every ending",
     )
     normalize_reward: bool = _setting(True, "divide imitation rewards by a running std of discounted returns")
+    # Imitation + task reward (opt-in, as ML-Agents' GAIL reward signal beside its extrinsic one):
+    # each step's reward is imitation_weight * u + env_reward_weight * r_env, then scaled.
+    imitation_weight: float = _setting(1.0, "weight of the imitation reward u from D", (0.0, 1e4))
+    env_reward_weight: float = _setting(
+        0.0, "weight of the environment's own reward beside imitation (0 = pure imitation)", (0.0, 1e4)
+    )
 
     # Behaviour cloning.
     bc_warmstart_epochs: int = _setting(0, "BC epochs on the demos before GAIL starts (0 = none)", (0, 10_000))
@@ -119,6 +125,8 @@ class TrainConfig:
             # The absorbing state's value is its reward / (1 - gamma): without discounting it is
             # infinite, and treating it as 0 would silently drop what D says of endings.
             raise ConfigError("gamma: must be below 1 with absorbing (the absorbing state's value r / (1 - gamma))")
+        if self.imitation_weight == 0.0 and self.env_reward_weight == 0.0:
+            raise ConfigError("imitation_weight: with env_reward_weight 0 too, no step would be rewarded")
         if self.batch_size % self.num_minibatches:
             raise ConfigError(
                 f"num_minibatches: {self.num_minibatches} does not divide the batch of {self.batch_size} steps"

@@ -1,6 +1,10 @@
 """From D's verdicts to the rewards GAE sees: per-step rewards, the absorbing state's value after
 each real ending, and the running reward scale.
 
+Opt-in, the env's own reward joins the imitation reward: w_imitation * u + w_env * r_env (the
+absorbing state, which the env knows nothing of, is worth w_imitation times its imitation value),
+and the scale is then that of the mixed returns.
+
 The absorbing state (DAC) follows a real termination, never a time-limit cut: its reward comes
 from D on the state the episode ended in when D judges endings, or else from the closed form for
 a single absorbing point. Its value is that reward / (1 - gamma), which enters GAE as the value
@@ -29,6 +33,8 @@ class RewardSettings:
     absorbing: bool
     judges_endings: bool
     normalize: bool
+    imitation_weight: float = 1.0
+    env_weight: float = 0.0  # 0: pure imitation
 
 
 class ImitationRewards:
@@ -62,7 +68,8 @@ class ImitationRewards:
         on the CPU, scaled alike, and what to report of them.
 
         policy_logits: (T * N,) D's logits on the batch's pairs; end_obs (K, obs_dim) and
-        end_index (K, 2): the states episodes really ended in and their (step, env).
+        end_index (K, 2): the states episodes really ended in and their (step, env); the buffer's
+        rewards are still the env's.
         """
         settings = self.settings
         scalars: dict[str, float] = {}
@@ -82,6 +89,10 @@ class ImitationRewards:
                 scalars["absorbing_reward"] = absorbing_reward
         rewards = rewards.view_as(buffer.rewards).cpu()
         scalars["imitation_reward"] = float(rewards.mean())
+        if settings.env_weight > 0.0 or settings.imitation_weight != 1.0:
+            rewards = settings.imitation_weight * rewards + settings.env_weight * buffer.rewards.float()
+            absorbing_value = settings.imitation_weight * absorbing_value
+            scalars["mixed_reward"] = float(rewards.mean())
         if settings.normalize:
             scale = self._scale(rewards, buffer)
             rewards, absorbing_value = rewards / scale, absorbing_value / scale

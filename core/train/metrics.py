@@ -36,6 +36,12 @@ METRICS: dict[str, Metric] = {
         Metric("disc_end_policy", "D on the policy's endings", "", "mean D_end on the states the policy's ended in"),
         # The imitation reward.
         Metric("imitation_reward", "mean reward u", "", "mean imitation reward per step, from D"),
+        Metric(
+            "mixed_reward",
+            "mean mixed reward",
+            "",
+            "w_imitation * u + w_env * r_env per step (imitation + task reward)",
+        ),
         Metric("absorbing_reward", "absorbing reward", "", "mean reward of the absorbing state after an ending"),
         # The generator's update.
         Metric("approx_kl", "KL", "nats", "KL(pi_old || pi_new) of the update, on the whole batch"),

@@ -63,4 +63,6 @@ def reward_settings(config: TrainConfig) -> RewardSettings:
         absorbing=config.absorbing,
         judges_endings=judges_endings(config),
         normalize=config.normalize_reward,
+        imitation_weight=config.imitation_weight,
+        env_weight=config.env_reward_weight,
     )

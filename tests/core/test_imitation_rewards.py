@@ -1,0 +1,48 @@
+"""The reward GAE sees: pure imitation by default, imitation + the env's reward when asked."""
+
+import numpy as np
+import pytest
+import torch
+
+from core.envs.registry import get_spec
+from core.errors import ConfigError
+from core.rl import gail
+from core.rl.gae import RolloutBuffer
+from core.rl.nets import Discriminator
+from core.train.config import default_config
+from core.train.imitation_rewards import ImitationRewards, RewardSettings
+
+
+def buffer(env_rewards, terminated):
+    steps, envs = env_rewards.shape
+    zeros = torch.zeros(steps, envs)
+    return RolloutBuffer(
+        torch.zeros(steps, envs, 8), torch.zeros(steps, envs, dtype=torch.long), zeros, zeros, zeros,
+        torch.as_tensor(env_rewards, dtype=torch.float32), torch.as_tensor(terminated), torch.zeros(steps, envs, dtype=torch.bool),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(("w_imitation", "w_env"), [(1.0, 0.0), (1.0, 0.5), (0.0, 1.0), (2.0, 0.1)])
+def test_each_step_is_rewarded_w_imitation_u_plus_w_env_r(w_imitation, w_env):
+    env_rewards = np.array([[1.0, -2.0], [0.5, -100.0]])
+    terminated = np.array([[False, False], [False, True]])
+    settings = RewardSettings("log-d", 0.99, True, False, False, w_imitation, w_env)
+    rewards = ImitationRewards(settings, expert_absorbing_share=0.01, num_envs=2)
+    logits = torch.tensor([0.3, -1.0, 2.0, 0.0])
+    disc = Discriminator(get_spec("LunarLander-v3"))
+    pure = ImitationRewards(RewardSettings("log-d", 0.99, True, False, False), 0.01, 2)
+    u, pure_absorbing, _ = pure.rewards(
+        disc, logits, buffer(env_rewards, terminated), torch.zeros(0, 8), np.zeros((0, 2))
+    )
+    mixed, absorbing, scalars = rewards.rewards(disc, logits, buffer(env_rewards, terminated), torch.zeros(0, 8), np.zeros((0, 2)))  # fmt: skip
+    assert torch.allclose(u.reshape(-1), gail.imitation_reward(logits, "log-d"))
+    assert torch.allclose(mixed, w_imitation * u + w_env * torch.as_tensor(env_rewards, dtype=torch.float32))
+    assert absorbing == pytest.approx(w_imitation * pure_absorbing)  # the env rewards nothing after its end
+    assert ("mixed_reward" in scalars) == (w_env > 0 or w_imitation != 1.0)
+
+
+def test_pure_imitation_is_the_default_and_no_reward_at_all_is_refused():
+    config = default_config("LunarLander-v3")
+    assert (config.imitation_weight, config.env_reward_weight) == (1.0, 0.0)
+    with pytest.raises(ConfigError, match="imitation_weight: with env_reward_weight 0 too"):
+        default_config("LunarLander-v3", imitation_weight=0.0)
