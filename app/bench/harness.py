@@ -206,6 +206,7 @@ class SuiteResult:
     machine: dict[str, Any]
     bare_env_steps_per_s: float
     cases: list[CaseResult] = field(default_factory=list)
+    overrides: dict[str, Any] = field(default_factory=dict)  # bench --set: settings on top of every case's
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -222,6 +223,7 @@ class SuiteResult:
                 dict(record["machine"]),
                 float(record["bare_env_steps_per_s"]),
                 cases,
+                dict(record.get("overrides", {})),
             )
         except (KeyError, TypeError) as error:
             raise StudioError(f"results.json does not hold bench results ({error})") from None

@@ -176,7 +176,8 @@ def write_report(result: SuiteResult, out: Path) -> Path:
         f"Machine: {result.machine.get('platform')}, {result.machine.get('cpus')} CPUs, Python "
         f"{result.machine.get('python')}, torch {result.machine.get('torch')}, device `{result.device}`"
         + (f" ({result.machine['gpu']})" if "gpu" in result.machine else "")
-        + f". Seeds: {', '.join(map(str, result.seeds))}.",
+        + f". Seeds: {', '.join(map(str, result.seeds))}."
+        + (f" Settings on top of every case's: `{result.overrides}`." if result.overrides else ""),
         "",
         "Normalised return: 0 = a uniformly random policy, 1 = the demos' mean return (for `paper-` cases: "
         "the scripted expert's mean on the same seeds); deterministic policy, final evaluation on held-out "

@@ -9,9 +9,11 @@ import platform
 import shutil
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.cli.set_args import parse_set
 from core.errors import StudioError
 from core.train.config import DEVICES
 
@@ -34,6 +36,13 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     bench.add_argument("--out", type=Path, default=None, help="output folder (default bench-results/SUITE-TIME)")
     bench.add_argument("--device", choices=DEVICES, default="auto")
     bench.add_argument("--only", default="", help="comma-separated case names to run (default: all)")
+    bench.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="a TrainConfig setting for every case (repeatable; recorded in results.json), to compare variants",
+    )
     bench.add_argument(
         "--report-only", action="store_true", help="rebuild report.md and the plots from --out's results.json"
     )
@@ -62,6 +71,7 @@ def run_bench(args: argparse.Namespace) -> int:
     from app.bench.harness import SuiteResult, bare_env_steps_per_s, run_case_isolated
     from app.bench.suites import SUITES
     from core.fileio import atomic_write_text
+    from core.train.config import default_config
     from core.train.device import resolve_device
 
     if args.report_only:
@@ -93,12 +103,17 @@ def run_bench(args: argparse.Namespace) -> int:
                 f"--only: unknown case(s) {', '.join(unknown)}; cases: {', '.join(c.name for c in cases)}"
             )
         cases = tuple(case for case in cases if case.name in wanted)
+    overrides = parse_set(args.set)
+    if overrides:
+        cases = tuple(replace(case, settings={**case.settings, **overrides}) for case in cases)
+        for case in cases:  # a typo is an error now, not an hour into the run
+            default_config(case.env, **case.settings)
     device = resolve_device(args.device).type
     out = args.out or Path("bench-results") / f"{args.suite}-{time.strftime('%Y%m%d-%H%M%S')}"
     out.mkdir(parents=True, exist_ok=True)
     print(f"bench suite {args.suite}: {len(cases)} case(s) x {len(seeds)} seed(s) on {device}; writing {out}")
     bare = bare_env_steps_per_s("LunarLander-v3", suite.bare_env_steps)
-    result = SuiteResult(args.suite, device, seeds, _machine(device), bare)
+    result = SuiteResult(args.suite, device, seeds, _machine(device), bare, overrides=overrides)
     jobs = [(case, seed) for case in cases for seed in seeds]
     with tqdm(total=len(jobs), unit="run", dynamic_ncols=True, file=sys.stderr) as bar:
         for case, seed in jobs:

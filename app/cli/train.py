@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.cli.set_args import parse_set
 from core.errors import StudioError
 from core.train.config import ALGOS, DEVICES, GENERATORS, REWARDS, TrainConfig
 from core.train.seeds import EVAL_SEED_BASE
@@ -65,15 +66,7 @@ _RESUME_FIXED = {
 def _overrides(args: argparse.Namespace) -> dict:
     values = {name: getattr(args, name) for name in ("algo", "generator", "reward", "total_steps", "seed", "device")}
     values = {name: value for name, value in values.items() if value is not None}
-    for item in args.set:
-        name, sep, text = item.partition("=")
-        if not sep:
-            raise StudioError(f"--set {item!r}: expected FIELD=VALUE")
-        try:
-            values[name] = json.loads(text)
-        except json.JSONDecodeError:
-            values[name] = text
-    return values
+    return values | parse_set(args.set)
 
 
 def run_train(args: argparse.Namespace) -> int:

@@ -90,6 +90,11 @@ class TrainConfig:
         "and the absorbing state after each ending is worth what D says of that ending (a crash then costs more "
         "than a landing) instead of one value for every ending",
     )
+    imitate_failed_endings: bool = _setting(
+        True,
+        "with absorbing: the endings of demos that ended badly (a crash) count as expert endings; off, their steps "
+        "are imitated but D learns their endings as unlike the demos' (the person meant to land, not to crash)",
+    )
     normalize_reward: bool = _setting(True, "divide imitation rewards by a running std of discounted returns")
     # Imitation + task reward (opt-in, as ML-Agents' GAIL reward signal beside its extrinsic one):
     # each step's reward is imitation_weight * u + env_reward_weight * r_env, then scaled.

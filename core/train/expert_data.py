@@ -19,12 +19,22 @@ class ExpertData:
     absorbing_share: float  # share of expert samples that are the absorbing state: one per terminated episode
 
     @classmethod
-    def from_demos(cls, demos: DemoSet, spec: EnvSpec, device: torch.device) -> ExpertData:
+    def from_demos(
+        cls, demos: DemoSet, spec: EnvSpec, device: torch.device, failed_endings_are_expert: bool = True
+    ) -> ExpertData:
+        """With ``failed_endings_are_expert`` False, a demo that ended badly (a crash: see
+        ``core.envs.endings``) still gives its steps, but its ending is not one D learns to call
+        expert: the person meant to land, not to crash."""
         expert_obs, expert_actions = demos.transitions()
         obs = torch.as_tensor(expert_obs.reshape(len(expert_obs), -1), dtype=torch.float32, device=device)
         actions = torch.as_tensor(expert_actions, device=device)
         actions = actions.long() if spec.is_discrete else actions.float()
-        n_terminal = sum(episode.meta.terminated for episode in demos.episodes)
-        ends = [episode.observations[-1].reshape(-1) for episode in demos.episodes if episode.meta.terminated]
+        ended = [
+            episode
+            for episode in demos.episodes
+            if episode.meta.terminated and (failed_endings_are_expert or not episode.ending.failed)
+        ]
+        n_terminal = len(ended)
+        ends = [episode.observations[-1].reshape(-1) for episode in ended]
         end_obs = torch.as_tensor(np.array(ends, dtype=np.float32).reshape(len(ends), obs.shape[1]), device=device)
         return cls(obs, actions, end_obs, n_terminal / (len(expert_obs) + n_terminal))

@@ -87,7 +87,7 @@ class Trainer:
         self.ppo_settings = ppo_settings(config)
         self.trpo_settings = trpo_settings(config)
 
-        expert = ExpertData.from_demos(demos, spec, device)
+        expert = ExpertData.from_demos(demos, spec, device, config.imitate_failed_endings)
         self.expert_obs, self.expert_actions, self.expert_end_obs = expert.obs, expert.actions, expert.end_obs
         self.expert_absorbing_share = expert.absorbing_share
         # Both normalisers start from the demos' statistics, so the first rollouts see sensible inputs.
