@@ -196,7 +196,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     import torch
 
     from core.envs.registry import get_spec
-    from core.train.evaluate import evaluate_policy, normalized_return, random_policy_return
+    from core.train.evaluate import evaluate_policy, normalized_return, random_policy_return, sampling_is_better
     from core.train.run_dir import RunDir
 
     torch.set_num_threads(1)
@@ -235,4 +235,11 @@ def run_evaluate(args: argparse.Namespace) -> int:
             f"{mode:<14} {r['return_mean']:>8.1f} ± {r['return_std']:<5.1f} {r['length_mean']:>6.0f} ± "
             f"{r['length_std']:<5.0f} {r['normalized_return']:>11.3f}"
         )
+    det, sampled = report["deterministic"], report["stochastic"]
+    if sampling_is_better(
+        (det["return_mean"], det["return_std"]), (sampled["return_mean"], sampled["return_std"]), args.episodes
+    ):
+        print("the sampled (stochastic) policy scores clearly higher on this run: choose it in the Watch view")
+    else:
+        print("the deterministic policy (the app's default) is at least as good as sampling here")
     return 0

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLa
 
 from app.gui.episode_traces import EpisodeTraces
 from app.gui.frame_view import FrameView
+from app.gui.policy_mode import PolicyModeBox
 from app.gui.wording import count
 from core.data.demo_set import DemoSet, load_demo_set
 from core.data.episode import Episode
@@ -78,9 +79,7 @@ class WatchView(QWidget):
         self._run_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self._run_combo.setMinimumContentsLength(24)
         self._run_combo.activated.connect(self._on_run_picked)
-        self._mode = QComboBox()
-        self._mode.addItem("Deterministic: most likely action", True)
-        self._mode.addItem("Stochastic: sampled actions", False)
+        self._mode = PolicyModeBox()
         self._mode.currentIndexChanged.connect(self._apply_mode)
         self._show_demo = QCheckBox("Show a demonstration beside it")
         self._show_demo.toggled.connect(self._toggle_demo)
@@ -169,6 +168,7 @@ class WatchView(QWidget):
             return  # another run is watched: the picker offers the live one
         label = f"training policy at {snapshot.env_steps:,} env steps (iteration {snapshot.iteration})"
         if self.player is None or self.player.config != config:
+            self._mode.show_run(None)  # no final evaluation yet: the person's choice stands
             self._replace_player(PolicyPlayer(config))
             self._set_demos(demos)
             self.player.load(snapshot.policy_state, snapshot.disc_state)
@@ -200,6 +200,7 @@ class WatchView(QWidget):
             demos = None  # the demos moved or their record is unreadable: watch without them
         self._set_demos(demos)
         self._policy_label = f"run {Path(run_dir).name}, {state.get('env_steps', 0):,} env steps"
+        self._mode.show_run(RunDir(Path(run_dir)).final_eval())
         self.refresh_runs()
         self._start_episode()
         self._update_info()
@@ -272,7 +273,7 @@ class WatchView(QWidget):
 
     def _apply_mode(self) -> None:
         if self.player is not None:
-            self.player.deterministic = bool(self._mode.currentData())
+            self.player.deterministic = self._mode.deterministic
 
     def show_demo(self, shown: bool) -> None:
         """Play a demonstration beside the policy (from the next episode, in step), or not."""
@@ -381,7 +382,7 @@ class WatchView(QWidget):
         self._demo_replay = None
 
     def _update_info(self) -> None:
-        text = f"Watching the {self._policy_label}."
+        text = f"Watching the {self._policy_label}. {self._mode.note}".rstrip()
         if self._pending is not None:
             text += f" Newer: {self._pending[2]}, from the next episode."
         if self._show_demo.isChecked() and self.demos is not None:

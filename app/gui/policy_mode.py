@@ -1,0 +1,44 @@
+"""How the Watch view's policy picks its actions: the most likely one, or sampled.
+
+A policy imitating a person can play better sampled than deterministic (or the other way round),
+so for a finished run the choice shows both final-evaluation returns, and the sampled mode is
+chosen when it scores clearly higher (``core.train.evaluate.sampling_is_better``), saying so.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QWidget
+
+from core.train.evaluate import sampling_is_better
+
+DETERMINISTIC, SAMPLED = "Deterministic: most likely action", "Stochastic: sampled actions"
+
+
+class PolicyModeBox(QComboBox):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.addItem(DETERMINISTIC, True)
+        self.addItem(SAMPLED, False)
+        self.note = ""  # why the mode was chosen for the run shown, if it was
+
+    @property
+    def deterministic(self) -> bool:
+        return bool(self.currentData())
+
+    def show_run(self, final_eval: dict | None) -> None:
+        """Label both modes with a finished run's returns and choose the better (else keep the choice)."""
+        self.setItemText(0, DETERMINISTIC)
+        self.setItemText(1, SAMPLED)
+        self.note = ""
+        if not final_eval or "sampled_return_mean" not in final_eval:
+            return
+        det = (float(final_eval["return_mean"]), float(final_eval.get("return_std", 0.0)))
+        sampled = (float(final_eval["sampled_return_mean"]), float(final_eval.get("sampled_return_std", 0.0)))
+        self.setItemText(0, f"{DETERMINISTIC} (return {det[0]:.1f})")
+        self.setItemText(1, f"{SAMPLED} (return {sampled[0]:.1f})")
+        if sampling_is_better(det, sampled, int(final_eval.get("episodes", 1))):
+            self.setCurrentIndex(1)
+            self.note = (
+                f"This policy plays better with sampled actions (return {sampled[0]:.1f} against {det[0]:.1f} "
+                "deterministic in its final evaluation), so they are shown."
+            )
