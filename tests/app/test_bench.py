@@ -104,3 +104,29 @@ def test_steps_to_0_9_is_the_median_with_never_as_the_largest():
     assert suite(300, None, 100) == 300
     assert suite(300, None, None) is None
     assert suite(100, 200) == 200
+
+
+def test_the_paper_suite_scales_to_the_expert_and_plots_return_against_trajectories(tmp_path):
+    out = tmp_path / "paper"
+    cases = [f"paper-cartpole-{algo}-{n}" for algo in ("gail", "bc") for n in (1, 4)]
+    assert main(["bench", "--suite", "paper-smoke", "--only", ",".join(cases), "--out", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text())
+    for case in results["cases"]:
+        assert case["reference_return"] == 500.0  # the scripted expert on the evaluation seeds
+        assert case["demo_return"] == 500.0 and case["final_normalized_stochastic"] is not None
+    assert len(list((out / "demos-expert-4" / "CartPole-v1").glob("*.npz"))) == 4
+    assert (out / "paper-cartpole.png").stat().st_size > 5000
+    assert "![learning curves](paper-cartpole.png)" in (out / "report.md").read_text()
+
+
+def test_bench_set_applies_to_every_case_and_is_recorded(tmp_path, capsys):
+    out = tmp_path / "variant"
+    args = ["bench", "--suite", "smoke", "--only", "cartpole-gail-ppo-clip", "--out", str(out)]
+    assert main([*args, "--set", "disc_steps=2"]) == 0
+    results = json.loads((out / "results.json").read_text())
+    assert results["overrides"] == {"disc_steps": 2}
+    run_config = json.loads((out / "runs" / "cartpole-gail-ppo-clip-seed0" / "config.json").read_text())
+    assert run_config["disc_steps"] == 2
+    assert "{'disc_steps': 2}" in (out / "report.md").read_text()
+    assert main([*args, "--set", "no_such_setting=1"]) == 2
+    assert "no_such_setting" in capsys.readouterr().err
