@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core.data.demo_selection import DemoSelection, load_selection, save_selection
 from core.errors import StudioError
@@ -25,7 +25,8 @@ class DemoFilterBox(QWidget):
     changed = Signal()
     failed = Signal(str)  # the selection could not be read or stored
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, compact: bool = False) -> None:
+        """``compact``: the two filters on two lines, for a narrow column."""
         super().__init__(parent)
         self.folder: Path | None = None
         self.successful_only = QCheckBox("Successful endings only")
@@ -36,13 +37,19 @@ class DemoFilterBox(QWidget):
         self.min_return.setSingleStep(10)
         self.min_return.setSpecialValueText("none")
         self.min_return.setToolTip("Leave out episodes whose return is below this")
-        layout = QHBoxLayout(self)
+        minimum = QHBoxLayout()
+        minimum.setContentsMargins(0, 0, 0, 0)
+        minimum.addWidget(QLabel("Minimum return" if compact else "min return"))
+        minimum.addWidget(self.min_return)
+        minimum.addStretch(1)
+        layout = QVBoxLayout(self) if compact else QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("Train on:"))
+        if not compact:
+            layout.addWidget(QLabel("Train on:"))
         layout.addWidget(self.successful_only)
-        layout.addWidget(QLabel("min return"))
-        layout.addWidget(self.min_return)
-        layout.addStretch(1)
+        layout.addLayout(minimum)
+        if not compact:
+            layout.addStretch(1)
         self.successful_only.toggled.connect(lambda _: self._store())
         self.min_return.editingFinished.connect(self._store)
 

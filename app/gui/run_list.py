@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
 from app.gui.dialogs import Dialogs
+from app.gui.wording import count
 from core.errors import StudioError
 from core.train.config import TrainConfig
 from core.train.run_dir import RunDir
@@ -118,3 +119,31 @@ def outcome_of(run_dir: Path, training: tuple[Path, TrainConfig] | None = None) 
     if result is None:
         return f"{details}stopped (resumable)"
     return f"{details}return {result['return_mean']:.1f}, length {result['length_mean']:.0f}"
+
+
+def opened_run_summary(run_dir: Path, iterations: int) -> tuple[str, str]:
+    """The Train view's line for a reopened run, and its tooltip (the demo files it trained on)."""
+    used, files = demos_used(run_dir)
+    text = (
+        f"Run {run_dir.name}: {count(iterations, 'iteration')}, {outcome_of(run_dir)}. {used} "
+        "The settings on the left are this run's."
+    )
+    return text.replace("  ", " "), files
+
+
+def demos_used(run_dir: Path) -> tuple[str, str]:
+    """What a run trained on: a short sentence, and every file (with why others were left out)
+    for a tooltip; empty for a run that did not record its files."""
+    try:
+        summary = RunDir(run_dir).demo_summary()
+    except StudioError:
+        return "", ""
+    files, left_out = summary.get("files"), summary.get("left_out") or []
+    if not isinstance(files, list) or not files:
+        return "", ""
+    folder = Path(str(summary.get("folder", ""))).name
+    text = f"Trained on {count(len(files), 'demo')} of {folder}"
+    text += f" ({len(left_out)} left out)." if left_out else "."
+    lines = [f"{item.get('name')}: {item.get('ending', '')}, return {item.get('return', 0):.1f}" for item in files]
+    lines += [f"left out {item.get('name')}: {item.get('reason')}" for item in left_out if isinstance(item, dict)]
+    return text, "\n".join(lines)

@@ -80,7 +80,7 @@ class TrainSettingsPanel(QScrollArea):
         self._demo_warning.hide()
         self._demo_count = QLabel()
         self._demo_count.setWordWrap(True)
-        self.demo_filters = DemoFilterBox()
+        self.demo_filters = DemoFilterBox(compact=True)
         self.demo_filters.changed.connect(lambda: self._warn_about_demos(self._demo_combo.currentData()))
         self._algo_combo = QComboBox()
         for label, algo, generator in ALGORITHMS:
@@ -108,7 +108,7 @@ class TrainSettingsPanel(QScrollArea):
 
         choose = QFormLayout()
         choose.addRow("Demonstrations", self._demo_combo)
-        choose.addRow(self.demo_filters)
+        choose.addRow("Train on", self.demo_filters)
         choose.addRow(self._demo_count)
         choose.addRow(self._demo_warning)
         choose.addRow("Algorithm", self._algo_combo)
@@ -198,7 +198,7 @@ class TrainSettingsPanel(QScrollArea):
             if demos is not None and demos.left_out:
                 counted = (
                     f"{len(demos.episodes)} of {count(len(demos.episodes) + len(demos.left_out), 'episode')} "
-                    "train (ticks and filters in the Record view's list)."
+                    "train (ticks: the Record view's list)."
                 )
             if demos is not None and demos.episodes:
                 endings = [episode.ending for episode in demos.episodes]

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.gui.dialogs import Dialogs
 from app.gui.plots import LivePlots
-from app.gui.run_list import RunListPanel, outcome_of
+from app.gui.run_list import RunListPanel, opened_run_summary
 from app.gui.train_settings import TrainSettingsPanel
 from app.gui.training_progress import TrainingProgress
 from app.gui.wording import count
@@ -335,10 +335,9 @@ class TrainView(QWidget):
                 summary = run.demo_summary()
                 self.plots.set_references(summary.get("return_mean"), summary.get("length_mean"))
             self.settings_panel.load_run_settings(config, run_dir)
-            self.summary.setText(
-                f"Run {run_dir.name}: {count(len(records), 'iteration')}, {outcome_of(run_dir)}. "
-                "The settings on the left are this run's."
-            )
+            text, files = opened_run_summary(run_dir, len(records))
+            self.summary.setText(text)
+            self.summary.setToolTip(files)
             self.progress.setRange(0, max(self.progress.maximum(), 1))
             self.progress.setValue(0)
             self.progress.setFormat("opened")

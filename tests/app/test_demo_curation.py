@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from app.gui.demo_list import column
 from app.gui.record_view import Mode, RecordView
-from core.data.demo_selection import SELECTION_FILE, load_selection, training_demos
+from core.data.demo_selection import SELECTION_FILE, DemoSelection, load_selection, save_selection, training_demos
 from core.data.demo_set import load_demo_set
 from core.data.recorder import Recorder
 from core.envs.human_player import make_human_player
@@ -125,3 +125,21 @@ def test_the_samples_cannot_be_ticked(view):
     assert not view.demo_list.filters.isEnabled()
     tick = cell(view, 0, "Train")
     assert not tick.flags() & Qt.ItemFlag.ItemIsUserCheckable
+
+
+def test_the_train_view_counts_what_trains_and_a_reopened_run_names_its_files(qtbot, workspace, dialogs, curated):
+    from app.gui.train_view import TrainView
+
+    names = sorted(path.name for path in curated.glob("*.npz"))
+    save_selection(curated, DemoSelection().with_ticked(names[0], False))
+    view = TrainView(workspace, dialogs)
+    qtbot.addWidget(view)
+    view.settings_panel.select_demos(curated)
+    assert "3 of 4 episodes train" in view.settings_panel._demo_count.text()
+    assert view.settings_panel.demo_filters.isEnabled()
+    run_dir = workspace.run_dirs()[0]  # the fixture's run, on all four
+    view.select_run(run_dir)
+    view.open_selected_run()
+    assert "Trained on 4 demos of LunarLander-v3." in view.summary.text()
+    assert all(name in view.summary.toolTip() for name in names)
+    view.shutdown()

@@ -63,7 +63,7 @@ def test_ticks_endings_and_minimum_return_leave_episodes_out_with_reasons(mixed_
     assert reasons[landing.path.name] == "unticked"
     assert all(reasons[e.path.name] == "ending: crashed" for e in crashes)
     save_selection(mixed_lander_demos, DemoSelection(min_return=1e6))
-    with pytest.raises(DemoError, match="all 4 episodes are left out by selection.json"):
+    with pytest.raises(DemoError, match=r"all 4 episodes are left out by selection\.json"):
         training_demos(load_demo_set(mixed_lander_demos))
 
 

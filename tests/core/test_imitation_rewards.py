@@ -17,9 +17,15 @@ def buffer(env_rewards, terminated):
     steps, envs = env_rewards.shape
     zeros = torch.zeros(steps, envs)
     return RolloutBuffer(
-        torch.zeros(steps, envs, 8), torch.zeros(steps, envs, dtype=torch.long), zeros, zeros, zeros,
-        torch.as_tensor(env_rewards, dtype=torch.float32), torch.as_tensor(terminated), torch.zeros(steps, envs, dtype=torch.bool),
-    )  # fmt: skip
+        obs=torch.zeros(steps, envs, 8),
+        actions=torch.zeros(steps, envs, dtype=torch.long),
+        logp=zeros,
+        values=zeros,
+        next_values=zeros,
+        rewards=torch.as_tensor(env_rewards, dtype=torch.float32),
+        terminated=torch.as_tensor(terminated),
+        truncated=torch.zeros(steps, envs, dtype=torch.bool),
+    )
 
 
 @pytest.mark.parametrize(("w_imitation", "w_env"), [(1.0, 0.0), (1.0, 0.5), (0.0, 1.0), (2.0, 0.1)])
@@ -31,10 +37,9 @@ def test_each_step_is_rewarded_w_imitation_u_plus_w_env_r(w_imitation, w_env):
     logits = torch.tensor([0.3, -1.0, 2.0, 0.0])
     disc = Discriminator(get_spec("LunarLander-v3"))
     pure = ImitationRewards(RewardSettings("log-d", 0.99, True, False, False), 0.01, 2)
-    u, pure_absorbing, _ = pure.rewards(
-        disc, logits, buffer(env_rewards, terminated), torch.zeros(0, 8), np.zeros((0, 2))
-    )
-    mixed, absorbing, scalars = rewards.rewards(disc, logits, buffer(env_rewards, terminated), torch.zeros(0, 8), np.zeros((0, 2)))  # fmt: skip
+    no_ends = (torch.zeros(0, 8), np.zeros((0, 2)))
+    u, pure_absorbing, _ = pure.rewards(disc, logits, buffer(env_rewards, terminated), *no_ends)
+    mixed, absorbing, scalars = rewards.rewards(disc, logits, buffer(env_rewards, terminated), *no_ends)
     assert torch.allclose(u.reshape(-1), gail.imitation_reward(logits, "log-d"))
     assert torch.allclose(mixed, w_imitation * u + w_env * torch.as_tensor(env_rewards, dtype=torch.float32))
     assert absorbing == pytest.approx(w_imitation * pure_absorbing)  # the env rewards nothing after its end
