@@ -185,8 +185,8 @@ class TrainSettingsPanel(QScrollArea):
         self._warn_about_demos(choice)
 
     def _warn_about_demos(self, choice: DemoChoice | None) -> None:
-        """Say how many demos train, and warn when most of them ended badly: GAIL imitates
-        crashes as faithfully as landings."""
+        """Say how many demos train, and warn when most of them ended badly: GAIL imitates the way
+        they flew (only their good endings teach D what an ending should be)."""
         text, counted = "", ""
         writable = choice is not None and choice.folder != sample_demos_dir(choice.env_key)
         self.demo_filters.set_folder(choice.folder if choice else None, writable)
@@ -207,8 +207,8 @@ class TrainSettingsPanel(QScrollArea):
                     common = Counter(ending.text for ending in failed).most_common(1)[0][0]
                     text = (
                         f"⚠ {len(failed)} of {count(len(endings), 'demo')} ended badly (most: {common}; mean "
-                        f"return {demos.returns.mean():.1f}). The policy will imitate them, failures included: "
-                        "record a few good episodes, train on the successful ones, or train from the samples."
+                        f"return {demos.returns.mean():.1f}). Their flying is imitated, their endings are not, so "
+                        "the good endings you recorded teach the landing: record a few more, or train from the samples."
                     )
         self._demo_count.setText(counted)
         self._demo_count.setVisible(bool(counted))

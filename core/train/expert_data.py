@@ -20,7 +20,7 @@ class ExpertData:
 
     @classmethod
     def from_demos(
-        cls, demos: DemoSet, spec: EnvSpec, device: torch.device, failed_endings_are_expert: bool = True
+        cls, demos: DemoSet, spec: EnvSpec, device: torch.device, failed_endings_are_expert: bool = False
     ) -> ExpertData:
         """With ``failed_endings_are_expert`` False, a demo that ended badly (a crash: see
         ``core.envs.endings``) still gives its steps, but its ending is not one D learns to call

@@ -14,31 +14,11 @@ from core.data.demo_selection import (
     training_demos,
 )
 from core.data.demo_set import load_demo_set
-from core.data.recorder import Recorder
-from core.envs.human_player import make_human_player
-from core.envs.registry import get_spec
 from core.errors import DemoError
 from core.train.config import default_config
 from core.train.run_dir import RunDir
 from core.train.trainer import Trainer
 from tests.core.conftest import record_expert_episodes
-
-
-@pytest.fixture
-def mixed_lander_demos(tmp_path):
-    """Two scripted landings and two episodes of the weak keyboard player (both crash)."""
-    folder = tmp_path / "LunarLander-v3"
-    record_expert_episodes(folder, "LunarLander-v3", count=2)
-    player = make_human_player("LunarLander-v3", 0.0, seed=0)
-    recorder = Recorder(get_spec("LunarLander-v3"), folder, source="human")
-    for seed in (1000, 1001):
-        obs = recorder.reset(seed=seed)
-        player.reset(obs)
-        while not recorder.done:
-            obs = recorder.step(player.act(obs)).observation
-        recorder.keep()
-    recorder.close()
-    return folder
 
 
 def test_the_default_selection_keeps_everything_and_leaves_no_file(mixed_lander_demos):
