@@ -36,7 +36,10 @@ def run_demos_info(args: argparse.Namespace) -> int:
 
 
 def describe_demo_set(demo_set: DemoSet) -> str:
-    """A text report: summary, one row per episode, then the unusable files with reasons."""
+    """A text report: summary, one row per episode (with how it ended), the episodes the folder's
+    selection leaves out of training, then the unusable files with reasons."""
+    from core.data.demo_selection import SELECTION_FILE, load_selection
+
     lines = [f"Demo set   {demo_set.folder}"]
     if demo_set.episodes:
         spec = demo_set.spec
@@ -50,9 +53,13 @@ def describe_demo_set(demo_set: DemoSet) -> str:
             f"  min {returns.min():.2f}  max {returns.max():.2f}",
             f"Length     mean {lengths.mean():.1f}  min {lengths.min()}  max {lengths.max()}",
             "",
-            f"{'file':<48} {'source':<8} {'seed':>10} {'steps':>6} {'return':>9}  end",
+            f"{'file':<48} {'source':<8} {'seed':>10} {'steps':>6} {'return':>9}  ending",
         ]
         lines += [_episode_row(episode) for episode in demo_set.episodes]
+        selected = load_selection(demo_set.folder).apply(demo_set)
+        if selected.left_out:
+            lines += ["", f"Left out of training by {SELECTION_FILE} ({len(selected.left_out)}):"]
+            lines += [f"  {item.path.name}: {item.reason}" for item in selected.left_out]
     else:
         lines.append("Episodes   0 usable")
     if demo_set.invalid:
@@ -63,7 +70,7 @@ def describe_demo_set(demo_set: DemoSet) -> str:
 
 def _episode_row(episode: Episode) -> str:
     meta = episode.meta
-    end = "terminated" if meta.terminated else "time limit" if meta.truncated else "unfinished"
+    end = episode.ending.text if meta.terminated or meta.truncated else "unfinished"
     name = episode.path.name if episode.path else "(in memory)"
     return (
         f"{name:<48} {meta.source:<8} {meta.reset_seed:>10} {episode.length:>6} {episode.episode_return:>9.2f}  {end}"
