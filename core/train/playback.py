@@ -13,7 +13,6 @@ import numpy as np
 import torch
 
 from core.envs.registry import get_spec, render_rgb
-from core.errors import CheckpointError
 from core.rl.nets import ActorCritic, Discriminator
 from core.train.config import TrainConfig
 from core.train.rule_settings import judges_endings
@@ -57,14 +56,13 @@ class PolicyPlayer:
     def from_run(cls, run_dir: Path) -> tuple[PolicyPlayer, dict]:
         """A player with the run's latest checkpoint loaded, and the checkpoint's state."""
         run = RunDir(Path(run_dir))
-        config, checkpoint = run.config(), run.checkpoint()
+        policy, config = run.load_policy()  # CheckpointError when the weights do not fit the config
+        disc = run.load_discriminator()
         player = cls(config)
-        try:
-            player.load(checkpoint.tensors["policy"], checkpoint.tensors.get("disc"))
-        except (KeyError, RuntimeError) as error:
-            player.close()
-            raise CheckpointError(f"{run_dir}: checkpoint does not fit its config ({error})") from None
-        return player, checkpoint.state
+        player.policy = policy
+        if disc is not None:
+            player.disc, player.has_disc = disc, True
+        return player, run.checkpoint().state
 
     def load(self, policy_state: dict, disc_state: dict | None = None) -> None:
         self.policy.load_state_dict(_as_tensors(policy_state))

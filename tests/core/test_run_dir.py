@@ -100,3 +100,25 @@ def test_resuming_drops_the_metrics_written_after_the_checkpoint(tmp_path):
         run.append_metrics({"iteration": iteration, "env_steps": 512 * iteration})
     run.resume_config()
     assert [record["iteration"] for record in run.metrics()] == [1, 2]
+
+
+def test_a_player_loads_a_run_through_its_run_dir(tmp_path):
+    from core.rl.nets import Discriminator
+    from core.train.playback import PolicyPlayer
+
+    run = make_run(tmp_path, env_steps=1024)
+    player, state = PolicyPlayer.from_run(run.path)
+    assert state["env_steps"] == 1024 and not player.has_disc  # this checkpoint holds no D
+    player.close()
+    config = run.config()
+    spec = get_spec(CARTPOLE)
+    policy = ActorCritic(spec, config.hidden_size, config.normalize_obs)
+    disc = Discriminator(spec, config.disc_hidden_size, config.normalize_obs)
+    run.save_checkpoint(Checkpoint({"policy": policy.state_dict(), "disc": disc.state_dict()}, {"env_steps": 2048}))
+    player, _ = PolicyPlayer.from_run(run.path)
+    assert player.has_disc and torch.equal(player.disc.net[0].weight, disc.net[0].weight)
+    player.close()
+    wrong = ActorCritic(spec, config.hidden_size * 2, config.normalize_obs)
+    run.save_checkpoint(Checkpoint({"policy": wrong.state_dict()}, {"env_steps": 4096}))
+    with pytest.raises(CheckpointError, match="checkpoint policy does not fit its config"):
+        PolicyPlayer.from_run(run.path)
