@@ -70,7 +70,7 @@ CURVE_PLOTS = (
     ),
     (
         "curves-human.png",
-        "LunarLander from human-like demos: deterministic evaluation during GAIL training",
+        "Human-like demos (LunarLander): evaluation during GAIL training",
         "env steps",
         lambda c: c.algo == "gail" and _human(c),
     ),

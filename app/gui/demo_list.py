@@ -158,6 +158,7 @@ class DemoListPanel(QGroupBox):
         except DemoError:
             self.demo_set = DemoSet(folder, self.env_key, (), ())  # missing or empty: nothing yet
         self.filters.set_folder(folder, writable=not self.showing_samples)
+        self.table.setColumnHidden(column("Train"), self.showing_samples)  # the samples are read-only
         selection = self.filters.selection()
         self.scores.update(self.demo_set)
         demo_set = self.demo_set

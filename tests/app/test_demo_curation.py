@@ -123,6 +123,7 @@ def test_ticks_and_filters_choose_what_trains(view, curated):
 def test_the_samples_cannot_be_ticked(view):
     view.demo_list.show_samples(True)
     assert not view.demo_list.filters.isEnabled()
+    assert view.demo_list.table.isColumnHidden(column("Train"))
     tick = cell(view, 0, "Train")
     assert not tick.flags() & Qt.ItemFlag.ItemIsUserCheckable
 
