@@ -23,6 +23,7 @@ class RolloutBatch:
     obs: np.ndarray  # (T, N, obs_dim) float32
     actions: np.ndarray  # (T, N) int64 or (T, N, act_dim) float32, as sampled (before clipping)
     logp: np.ndarray  # (T, N) log pi_behaviour(a|s)
+    env_rewards: np.ndarray  # (T, N) float32: the env's own reward (imitation + task reward mixes it in)
     values: np.ndarray  # (T, N) V_behaviour(s)
     next_values: np.ndarray  # (T, N) V of the state after each step (a time-limit cut's own state)
     terminated: np.ndarray  # (T, N) bool
@@ -82,6 +83,7 @@ class EnvRunner:
             obs=np.empty((steps, n, obs_dim), np.float32),
             actions=np.empty((steps, n), np.int64) if discrete else np.empty((steps, n, len(self.low)), np.float32),
             logp=np.empty((steps, n), np.float32),
+            env_rewards=np.empty((steps, n), np.float32),
             values=np.empty((steps, n), np.float32),
             next_values=np.zeros((steps, n), np.float32),
             terminated=np.empty((steps, n), bool),
@@ -105,6 +107,7 @@ class EnvRunner:
             next_obs, rewards, terminated, truncated, info = self.envs.step(env_actions)
             batch.obs[step], batch.actions[step], batch.logp[step], batch.values[step] = obs, actions, logp, values
             batch.terminated[step], batch.truncated[step] = terminated, truncated
+            batch.env_rewards[step] = rewards
             self.episode_returns += rewards
             self.episode_lengths += 1
             done = terminated | truncated

@@ -19,14 +19,14 @@ MAX_SAMPLE_WEIGHT = 2.0  # cap on pi_now / pi_behaviour
 
 
 def as_buffer(batch: RolloutBatch) -> RolloutBuffer:
-    """The batch's arrays as tensors (no copy), with rewards to be filled from D."""
+    """The batch's arrays as tensors (no copy); the rewards are the env's until D's replace them."""
     return RolloutBuffer(
         obs=torch.from_numpy(batch.obs),
         actions=torch.from_numpy(batch.actions),
         logp=torch.from_numpy(batch.logp),
         values=torch.from_numpy(batch.values),
         next_values=torch.from_numpy(batch.next_values),
-        rewards=torch.zeros(batch.logp.shape),
+        rewards=torch.from_numpy(batch.env_rewards),
         terminated=torch.from_numpy(batch.terminated),
         truncated=torch.from_numpy(batch.truncated),
     )

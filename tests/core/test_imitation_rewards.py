@@ -51,3 +51,18 @@ def test_pure_imitation_is_the_default_and_no_reward_at_all_is_refused():
     assert (config.imitation_weight, config.env_reward_weight) == (1.0, 0.0)
     with pytest.raises(ConfigError, match="imitation_weight: with env_reward_weight 0 too"):
         default_config("LunarLander-v3", imitation_weight=0.0)
+
+
+def test_a_run_with_task_reward_mixes_in_the_env_reward_it_collected():
+    # CartPole pays 1 per step, so the mixed reward is the imitation reward plus the weight.
+    from core.data.demo_set import load_demo_set
+    from core.paths import sample_demos_dir
+    from core.train.events import IterationStats
+    from core.train.trainer import Trainer
+
+    config = default_config(
+        "CartPole-v1", total_steps=512, num_envs=2, num_steps=128, rollout_process=False, env_reward_weight=0.25
+    )
+    trainer = Trainer(config, load_demo_set(sample_demos_dir("CartPole-v1")))
+    stats = [event.scalars for event in trainer.run() if isinstance(event, IterationStats)]
+    assert stats and all(s["mixed_reward"] == pytest.approx(s["imitation_reward"] + 0.25, abs=1e-5) for s in stats)
