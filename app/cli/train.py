@@ -76,6 +76,7 @@ def run_train(args: argparse.Namespace) -> int:
     from core.paths import sample_demos_dir
     from core.train.config import config_from_json, default_config
     from core.train.run_dir import NothingToResume, RunDir
+    from core.train.run_lock import LOCK_FILE
     from core.train.trainer import Trainer
 
     if args.resume:
@@ -97,7 +98,8 @@ def run_train(args: argparse.Namespace) -> int:
     else:
         if args.out is None:
             raise StudioError("train needs --out RUNDIR (or --resume RUNDIR)")
-        if args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
+        # A lock file alone is what a trainer that failed to start leaves: the folder is still empty.
+        if args.out.exists() and (not args.out.is_dir() or any(p.name != LOCK_FILE for p in args.out.iterdir())):
             raise StudioError(f"{args.out}: run folder already exists and is not empty (use --resume to continue it)")
         demos = training_demos(load_demo_set(args.demos, env_key=args.env)) if args.demos else None
         env = args.env or (demos.env_key if demos else None)

@@ -45,6 +45,7 @@ from core.train.rule_settings import (
     trpo_settings,
 )
 from core.train.run_dir import RunDir
+from core.train.run_lock import RunLock
 from core.train.seeds import EVAL_SEED_BASE
 from core.train.stale_batch import as_buffer, reevaluate
 
@@ -65,6 +66,8 @@ class Trainer:
         self.demos = demos
         self.run_dir = Path(run_dir) if run_dir is not None else None
         self.run_folder = RunDir(self.run_dir) if self.run_dir is not None else None
+        # Held until run() ends: no second trainer (CLI or GUI) writes into this folder meanwhile.
+        self.run_lock = RunLock.acquire(self.run_dir) if self.run_dir is not None else None
         self.device = resolve_device(config.device)
         torch.manual_seed(config.seed)
         self.rng = np.random.default_rng(config.seed)
@@ -162,6 +165,8 @@ class Trainer:
         finally:
             if source is not None:
                 source.close()
+            if self.run_lock is not None:
+                self.run_lock.release()
 
     def snapshot(self) -> PolicySnapshot:
         return PolicySnapshot(self.iteration, self.env_steps, state_to_numpy(self.policy), state_to_numpy(self.disc))

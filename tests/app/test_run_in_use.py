@@ -1,0 +1,43 @@
+"""A run folder another process trains in: the command line and the window each say so in one line."""
+
+import signal
+
+from app.cli.main import main
+from tests.core.test_run_lock import CARTPOLE, holder
+
+
+def test_train_resume_on_a_run_in_use_is_a_one_line_error(tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    assert main(["train", "--env", CARTPOLE, "--steps", "256", "--out", str(run_dir), "--set", "num_envs=2"]) == 0
+    capsys.readouterr()  # the first run's progress bar
+    process = holder(run_dir)
+    try:
+        status = main(["train", "--resume", str(run_dir), "--steps", "512"])
+        err = capsys.readouterr().err
+        assert status == 2 and f"another trainer is using this run folder (process {process.pid}" in err
+        assert "Traceback" not in err and err.count("\n") == 1
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+
+def test_the_train_view_shows_a_dialog_for_a_run_in_use_and_stays_usable(qtbot, workspace, dialogs):
+    from app.gui.train_view import TrainView
+    from core.train.events import Failed
+
+    run_dir = workspace.runs_dir / "20260101-000000-cartpole"
+    assert main(["train", "--env", CARTPOLE, "--steps", "256", "--out", str(run_dir), "--set", "num_envs=2"]) == 0
+    view = TrainView(workspace, dialogs)
+    qtbot.addWidget(view)
+    process = holder(run_dir)
+    try:
+        view.settings_panel.set_value("total_steps", 512)
+        view.select_run(run_dir)
+        view.resume_selected_run()
+        qtbot.waitUntil(lambda: isinstance(view.last_event, Failed), timeout=60_000)
+        assert any(f"process {process.pid}" in text for _, text, _ in dialogs.errors)
+        qtbot.waitUntil(view.start_button.isEnabled, timeout=10_000)  # the view is usable again
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        view.shutdown()

@@ -1,0 +1,58 @@
+"""One trainer per run folder: a second one is refused by name, a dead one's lock is taken over."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from core.data.demo_set import load_demo_set
+from core.paths import sample_demos_dir
+from core.train.config import default_config
+from core.train.run_lock import RunLock, RunLockedError
+from core.train.trainer import Trainer
+
+CARTPOLE = "CartPole-v1"
+SMALL = {"total_steps": 256, "num_envs": 2, "num_steps": 64, "rollout_process": False}
+
+HOLD_LOCK = """
+import sys, time
+from core.train.run_lock import RunLock
+lock = RunLock.acquire(sys.argv[1])
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
+def holder(run_dir):
+    """Another process that takes the lock and keeps it until killed."""
+    process = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(run_dir)], stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "locked"
+    return process
+
+
+def test_a_second_lock_names_the_holder_and_a_released_one_is_free(tmp_path):
+    first = RunLock.acquire(tmp_path / "run")
+    with pytest.raises(
+        RunLockedError, match=rf"run: another trainer is using this run folder \(process {os.getpid()} on"
+    ):
+        RunLock.acquire(tmp_path / "run")
+    first.release()
+    assert not first.held
+    RunLock.acquire(tmp_path / "run").release()
+
+
+def test_a_trainer_refuses_a_folder_another_process_trains_in_and_writes_nothing(tmp_path):
+    run_dir = tmp_path / "run"
+    process = holder(run_dir)
+    try:
+        with pytest.raises(RunLockedError, match=f"process {process.pid} on"):
+            Trainer(default_config(CARTPOLE, **SMALL), load_demo_set(sample_demos_dir(CARTPOLE)), run_dir=run_dir)
+        assert not (run_dir / "config.json").exists()
+    finally:
+        process.kill()
+        process.wait()
+    # The OS dropped the dead process's lock: the folder is usable at once.
+    trainer = Trainer(default_config(CARTPOLE, **SMALL), load_demo_set(sample_demos_dir(CARTPOLE)), run_dir=run_dir)
+    events = list(trainer.run())
+    assert events and not trainer.run_lock.held  # released when the run ended
