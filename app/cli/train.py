@@ -15,6 +15,7 @@ from core.train.seeds import EVAL_SEED_BASE
 
 # The engine (torch, gymnasium) is imported inside the commands: `--help` must not wait for it.
 if TYPE_CHECKING:
+    from core.train.events import TrainControl
     from core.train.trainer import Trainer
 
 
@@ -133,6 +134,23 @@ def _reward_text(config: TrainConfig) -> str:
 
 
 def _consume(trainer: Trainer, config: TrainConfig) -> int:
+    from app.cli.stop_on_signals import StopOnSignals
+    from core.train.events import TrainControl
+
+    control = TrainControl()
+    with StopOnSignals(control) as signals:
+        status = _show_progress(trainer, config, control)
+    if signals.received and status == 0:
+        print(
+            f"interrupted ({signals.received}) after {_progress_of(trainer, trainer.iteration, config)}; the "
+            f"checkpoint is saved: continue with `imitation-studio train --resume {trainer.run_dir}`",
+            file=sys.stderr,
+        )
+        return 130
+    return status
+
+
+def _show_progress(trainer: Trainer, config: TrainConfig, control: TrainControl) -> int:
     from tqdm import tqdm
 
     from core.train.events import Failed, Finished, IterationStats
@@ -147,7 +165,7 @@ def _consume(trainer: Trainer, config: TrainConfig) -> int:
         dynamic_ncols=True,
         file=sys.stderr,
     ) as bar:
-        for event in trainer.run():
+        for event in trainer.run(control):
             if isinstance(event, IterationStats):
                 s = event.scalars
                 latest_eval = s.get("eval_return", latest_eval)

@@ -8,6 +8,7 @@ whole. The rest of a run folder is ``core.train.run_dir.RunDir``'s.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,3 +105,19 @@ def restore_optimizer(optimizer: torch.optim.Optimizer, tensors: dict[str, torch
     for param_id, scalars in rest.get("scalars", {}).items():
         state.setdefault(int(param_id), {}).update(scalars)
     optimizer.load_state_dict({"state": state, "param_groups": rest["param_groups"]})
+
+
+class CheckpointSchedule:
+    """When a run saves: every ``every_iters`` iterations, and at least every ``every_s`` seconds
+    (0 = by iterations only), so that a kill or a crash loses at most that much of a long run."""
+
+    def __init__(self, every_iters: int, every_s: float) -> None:
+        self.every_iters, self.every_s = every_iters, every_s
+        self._saved_at = time.monotonic()  # the last checkpoint, or the start
+
+    def due(self, iteration: int) -> bool:
+        late = self.every_s > 0 and time.monotonic() - self._saved_at >= self.every_s
+        return late or iteration % self.every_iters == 0
+
+    def saved(self) -> None:
+        self._saved_at = time.monotonic()

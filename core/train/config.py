@@ -118,6 +118,9 @@ class TrainConfig:
     eval_episodes: int = _setting(5, "episodes per periodic evaluation", (1, 1000))
     snapshot_every_iters: int = _setting(1, "iterations between policy snapshots for live views", (1, 10_000))
     checkpoint_every_iters: int = _setting(20, "iterations between checkpoints", (1, 100_000))
+    checkpoint_every_s: float = _setting(
+        60.0, "also a checkpoint when this many seconds passed since the last (0 = by iterations only)", (0.0, 1e6)
+    )
 
     def __post_init__(self) -> None:
         for spec in fields(self):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import signal
 import traceback
 from collections.abc import Callable, Mapping
 
@@ -30,6 +31,9 @@ def _describe(error: Exception) -> str:
 
 
 def _worker_main(connection, spec: RunnerSpec) -> None:  # runs in the rollout process
+    # Ctrl-C in a terminal reaches the whole process group: the trainer decides what it means
+    # (stop and save), so this process must not die of it first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         runner = EnvRunner(spec)
     except Exception as error:  # noqa: BLE001 - reported to the trainer, which raises it

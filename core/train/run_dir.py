@@ -206,10 +206,12 @@ class RunDir:
         GAIL, epochs for BC); a total the user gives (``wanted_steps``, or ``wanted_epochs`` for a
         BC run) replaces it. NothingToResume when nothing would be left to do. The metrics of
         iterations after the checkpoint (a crash between two checkpoints) are dropped, so that
-        the resumed run does not write them twice.
+        the resumed run does not write them twice; a run without a checkpoint starts over (an
+        empty state).
         """
         config = self.config()
-        state = self.checkpoint().state
+        # A run stopped (or killed) before its first checkpoint starts again from the beginning.
+        state = self.checkpoint().state if self.latest_checkpoint() is not None else {}
         bc = config.algo == "bc"
         done = int(state.get("iteration" if bc else "env_steps", 0))
         total = config.bc_epochs if bc else config.total_steps

@@ -27,7 +27,7 @@ from core.rl import bc, gail, ppo, trpo
 from core.rl.gae import RolloutBuffer, compute_gae
 from core.rl.nets import ActorCritic, Discriminator, state_to_numpy
 from core.rl.optim import adam
-from core.train.checkpoint import Checkpoint, optimizer_tensors, restore_optimizer
+from core.train.checkpoint import Checkpoint, CheckpointSchedule, optimizer_tensors, restore_optimizer
 from core.train.config import TrainConfig
 from core.train.device import resolve_device
 from core.train.divergence import check_finite, require_finite
@@ -100,6 +100,7 @@ class Trainer:
         self.iteration = 0
         self.env_steps = 0
         self.wall_time_s = 0.0
+        self.checkpoints = CheckpointSchedule(config.checkpoint_every_iters, config.checkpoint_every_s)
         self.kl_beta = config.kl_beta_init
         self.imitation = ImitationRewards(reward_settings(config), self.expert_absorbing_share, config.num_envs)
         if resume:
@@ -153,7 +154,7 @@ class Trainer:
                 yield IterationStats(self.iteration, self.env_steps, self.wall_time_s, scalars)
                 if self.iteration % self.config.snapshot_every_iters == 0:
                     yield self.snapshot()
-                if self.run_dir is not None and self.iteration % self.config.checkpoint_every_iters == 0:
+                if self.run_dir is not None and self.checkpoints.due(self.iteration):
                     last_checkpoint = self.save()
                     yield CheckpointSaved(last_checkpoint, self.env_steps)
             yield from self._finish(stopped)
@@ -187,6 +188,7 @@ class Trainer:
             if moments:
                 tensors[name] = moments
             state[name] = rest
+        self.checkpoints.saved()
         return self.run_folder.save_checkpoint(Checkpoint(tensors, state))
 
     def _optimizers(self) -> dict[str, torch.optim.Optimizer]:
@@ -198,6 +200,8 @@ class Trainer:
     def _restore(self) -> None:
         if self.run_folder is None:
             raise CheckpointError("resume needs a run folder")
+        if self.run_folder.latest_checkpoint() is None:
+            return  # stopped or killed before its first checkpoint: the run starts over
         checkpoint = self.run_folder.checkpoint()
         try:
             self.policy.load_state_dict(checkpoint.tensors["policy"])
@@ -330,15 +334,8 @@ class Trainer:
         return self.expert_obs[index], self.expert_actions[index]
 
     def _behaviour_clone(self, epochs: int, should_stop: Callable[[], bool] = lambda: False) -> float:
-        return bc.clone(
-            self.policy,
-            self.bc_optimizer,
-            self.expert_obs,
-            self.expert_actions,
-            epochs,
-            self.config.bc_batch_size,
-            should_stop,
-        )
+        expert, batch_size = (self.expert_obs, self.expert_actions), self.config.bc_batch_size
+        return bc.clone(self.policy, self.bc_optimizer, *expert, epochs, batch_size, should_stop)
 
     def _run_bc(self, control: TrainControl) -> Iterator[Event]:
         config = self.config
@@ -357,7 +354,7 @@ class Trainer:
             self._check_finite(scalars)
             self._append_metrics(scalars)
             yield IterationStats(self.iteration, self.env_steps, self.wall_time_s, scalars)
-            if self.run_folder is not None and self.iteration % config.checkpoint_every_iters == 0:
+            if self.run_folder is not None and self.checkpoints.due(self.iteration):
                 yield CheckpointSaved(self.save(), self.env_steps)
         self._sync_rollout_policy()
         yield self.snapshot()
@@ -368,8 +365,7 @@ class Trainer:
     def _finish(self, stopped: bool) -> Iterator[Event]:
         final_eval: dict[str, float] = {}
         if self.run_dir is not None:
-            path = self.save()
-            yield CheckpointSaved(path, self.env_steps)
+            yield CheckpointSaved(self.save(), self.env_steps)
         if not stopped:
             final_eval = final_evaluation(self.rollout_policy, self.spec)
             if self.run_folder is not None:

@@ -1,0 +1,73 @@
+"""Ctrl-C and SIGTERM during `train`: the run stops, saves a checkpoint, exits 130, and resumes.
+
+The command runs in a session of its own and the signal goes to its whole process group, as a
+terminal's Ctrl-C does (a background job of a non-interactive shell would ignore SIGINT).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from core.train.run_dir import RunDir
+
+
+def wait_for(condition, timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_saves_and_the_run_resumes(tmp_path, signal_number):
+    run_dir = tmp_path / "run"
+    command = [sys.executable, "-m", "app.cli", "train", "--env", "CartPole-v1", "--steps", "100000000"]
+    command += ["--out", str(run_dir), "--set", "num_envs=2", "--set", "rollout_process=true"]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        metrics = run_dir / "metrics.jsonl"
+        wait_for(lambda: metrics.is_file() and metrics.read_text().count("\n") >= 3, 60, "three iterations")
+        os.killpg(process.pid, signal_number)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    name = signal.Signals(signal_number).name
+    assert process.returncode == 130, err
+    assert f"interrupted ({name}) after" in err and f"train --resume {run_dir}" in err
+    assert "Traceback" not in err
+    steps = RunDir(run_dir).checkpoint().state["env_steps"]
+    assert steps > 0 and len(RunDir(run_dir).metrics()) == RunDir(run_dir).checkpoint().state["iteration"]
+    resumed = subprocess.run(
+        [sys.executable, "-m", "app.cli", "train", "--resume", str(run_dir), "--steps", str(steps + 512)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert "finished after" in resumed.stdout
+
+
+def test_a_run_killed_before_its_first_checkpoint_starts_over_on_resume(tmp_path):
+    from app.cli.main import main
+    from core.data.demo_set import load_demo_set
+    from core.paths import sample_demos_dir
+    from core.train.config import default_config
+    from core.train.trainer import Trainer
+
+    run_dir = tmp_path / "run"
+    config = default_config("CartPole-v1", total_steps=512, num_envs=2, num_steps=64, rollout_process=False)
+    trainer = Trainer(config, load_demo_set(sample_demos_dir("CartPole-v1")), run_dir=run_dir)
+    trainer.run_folder.append_metrics({"iteration": 1, "env_steps": 128, "wall_time_s": 0.1})  # then killed
+    trainer.run_lock.release()
+    assert not (run_dir / "checkpoints").exists()
+    assert main(["train", "--resume", str(run_dir)]) == 0
+    iterations = [record["iteration"] for record in RunDir(run_dir).metrics()]
+    assert iterations == list(range(1, 5))  # from the start, the dead run's line not kept twice
