@@ -117,23 +117,33 @@ class RunDir:
             handle.write(json.dumps(record) + "\n")
 
     def metrics(self) -> list[dict[str, Any]]:
-        """Every iteration's record; a torn last line (a crash mid-append) is skipped."""
+        """Every iteration's record. A torn last line (a crash mid-append) is left out; any other
+        line that is not a record is an error naming it, never skipped in silence."""
+        return self._read_metrics()[0]
+
+    def _read_metrics(self) -> tuple[list[dict[str, Any]], bool]:
+        """The records, and whether the file ends in a torn line."""
         path = self.path / METRICS_FILE
         if not path.is_file():
-            return []
+            return [], False
         try:
             text = path.read_text()
         except UnicodeDecodeError as error:
             raise CheckpointError(f"{path}: not a metrics file ({error})") from None
-        records = []
-        for line in text.splitlines():
+        lines = text.splitlines()
+        records, torn = [], bool(text) and not text.endswith("\n")
+        for number, line in enumerate(lines, start=1):
             try:
                 record = json.loads(line)
             except json.JSONDecodeError:
-                continue
+                record = None
             if isinstance(record, dict):
                 records.append(record)
-        return records
+            elif number == len(lines):
+                torn = True  # the last line, cut short: what a crash mid-append leaves
+            elif line.strip():
+                raise CheckpointError(f"{path}: line {number} is not a metrics record")
+        return records, torn  # a whole last record without its newline counts as torn: rewritten
 
     # ----------------------------------------------------------------------------- checkpoints
     def save_checkpoint(self, checkpoint: Checkpoint) -> Path:
@@ -229,9 +239,11 @@ class RunDir:
         return config, state
 
     def _drop_metrics_after(self, iteration: int) -> None:
-        records = self.metrics()
+        """Cut the metrics back to ``iteration`` and drop a torn tail, so that the resumed run's
+        records follow on whole lines, each iteration once."""
+        records, torn = self._read_metrics()
         kept = [record for record in records if int(record.get("iteration", 0)) <= iteration]
-        if len(kept) != len(records):
+        if torn or len(kept) != len(records):
             atomic_write_text(self.path / METRICS_FILE, "".join(json.dumps(record) + "\n" for record in kept))
 
     # ----------------------------------------------------------------------------- helpers

@@ -122,3 +122,21 @@ def test_a_player_loads_a_run_through_its_run_dir(tmp_path):
     run.save_checkpoint(Checkpoint({"policy": wrong.state_dict()}, {"env_steps": 4096}))
     with pytest.raises(CheckpointError, match="checkpoint policy does not fit its config"):
         PolicyPlayer.from_run(run.path)
+
+
+def test_resume_cuts_metrics_to_the_checkpoint_and_drops_a_torn_tail(tmp_path):
+    run = make_run(tmp_path, env_steps=1024, iteration=2)
+    lines = [json.dumps({"iteration": i, "env_steps": 512 * i}) for i in (1, 2, 3)]
+    (run.path / "metrics.jsonl").write_text("\n".join(lines) + '\n{"iteration": 4, "env_st')  # killed mid-append
+    assert [r["iteration"] for r in run.metrics()] == [1, 2, 3]  # the torn tail is not a record
+    run.resume_config()
+    assert (run.path / "metrics.jsonl").read_text() == "\n".join(lines[:2]) + "\n"
+    run.append_metrics({"iteration": 3, "env_steps": 1536})
+    assert [r["iteration"] for r in run.metrics()] == [1, 2, 3]
+
+
+def test_a_bad_line_inside_the_metrics_is_named_not_skipped(tmp_path):
+    run = make_run(tmp_path, env_steps=1024)
+    (run.path / "metrics.jsonl").write_text('{"iteration": 1}\nnot json\n{"iteration": 2}\n')
+    with pytest.raises(CheckpointError, match="metrics.jsonl: line 2 is not a metrics record"):
+        run.metrics()
