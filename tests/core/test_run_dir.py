@@ -138,5 +138,5 @@ def test_resume_cuts_metrics_to_the_checkpoint_and_drops_a_torn_tail(tmp_path):
 def test_a_bad_line_inside_the_metrics_is_named_not_skipped(tmp_path):
     run = make_run(tmp_path, env_steps=1024)
     (run.path / "metrics.jsonl").write_text('{"iteration": 1}\nnot json\n{"iteration": 2}\n')
-    with pytest.raises(CheckpointError, match="metrics.jsonl: line 2 is not a metrics record"):
+    with pytest.raises(CheckpointError, match=r"metrics\.jsonl: line 2 is not a metrics record"):
         run.metrics()
