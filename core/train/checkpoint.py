@@ -1,12 +1,15 @@
 """Checkpoint files, without pickle: ``checkpoints/latest.safetensors`` with its ``latest.json``.
 
 Tensors (networks, optimiser moments) go through safetensors; counters and settings that are not
-tensors go to the JSON file. Both are written atomically, so a crash keeps the previous checkpoint
-whole. The rest of a run folder is ``core.train.run_dir.RunDir``'s.
+tensors go to the JSON file, with the tensor file's sha256. Both are written atomically, so a
+crash keeps the previous checkpoint whole; loading checks the hash and that every number is
+finite, so flipped bits or a file from elsewhere are refused by name instead of evaluated. The
+rest of a run folder is ``core.train.run_dir.RunDir``'s.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass
@@ -43,10 +46,12 @@ def save_checkpoint(run_dir: Path, checkpoint: Checkpoint, name: str = LATEST) -
         for key, tensor in tensors.items()
     }
     tensor_path = folder / f"{name}.safetensors"
-    # Tensors first: a crash between the two writes leaves a new tensor file with the old JSON,
-    # which still loads (the JSON records which groups to expect, and they are all present).
-    atomic_write_bytes(tensor_path, save_safetensors(flat))
-    atomic_write_text(folder / f"{name}.json", json.dumps({**checkpoint.state, "groups": sorted(checkpoint.tensors)}))
+    data = save_safetensors(flat)
+    record = {**checkpoint.state, "groups": sorted(checkpoint.tensors), "sha256": hashlib.sha256(data).hexdigest()}
+    # Tensors first, then the JSON that vouches for them: a crash between the two writes leaves
+    # tensors the JSON's hash does not match, which loading refuses rather than mixes.
+    atomic_write_bytes(tensor_path, data)
+    atomic_write_text(folder / f"{name}.json", json.dumps(record))
     return tensor_path
 
 
@@ -65,14 +70,23 @@ def load_checkpoint(run_dir: Path, name: str = LATEST) -> Checkpoint:
     for path in (tensor_path, state_path):
         if not path.is_file():
             raise CheckpointError(f"{path}: checkpoint file missing")
-    try:
-        flat = load_safetensors(tensor_path.read_bytes())
-    except (SafetensorError, ValueError, RuntimeError) as error:
-        raise CheckpointError(f"{tensor_path}: not a readable checkpoint, truncated or corrupt ({error})") from None
+    data = tensor_path.read_bytes()
     try:
         state = json.loads(state_path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise CheckpointError(f"{state_path}: not valid JSON ({error})") from None
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{state_path}: not a checkpoint record (a JSON object is expected)")
+    digest = state.pop("sha256", None)  # absent in checkpoints written before it was kept
+    if digest is not None and hashlib.sha256(data).hexdigest() != digest:
+        raise CheckpointError(f"{tensor_path}: corrupt (its sha256 differs from the one {state_path.name} records)")
+    try:
+        flat = load_safetensors(data)
+    except (SafetensorError, ValueError, RuntimeError) as error:
+        raise CheckpointError(f"{tensor_path}: not a readable checkpoint, truncated or corrupt ({error})") from None
+    bad = [key for key, tensor in flat.items() if tensor.is_floating_point() and not torch.isfinite(tensor).all()]
+    if bad:
+        raise CheckpointError(f"{tensor_path}: holds NaN or infinite numbers ({', '.join(bad[:3])})")
     tensors: dict[str, dict[str, torch.Tensor]] = {group: {} for group in state.pop("groups", [])}
     for flat_key, tensor in flat.items():
         group, _, key = flat_key.partition("/")

@@ -140,3 +140,28 @@ def test_a_bad_line_inside_the_metrics_is_named_not_skipped(tmp_path):
     (run.path / "metrics.jsonl").write_text('{"iteration": 1}\nnot json\n{"iteration": 2}\n')
     with pytest.raises(CheckpointError, match=r"metrics\.jsonl: line 2 is not a metrics record"):
         run.metrics()
+
+
+def test_a_checkpoint_with_flipped_bits_or_nan_is_refused_by_name(tmp_path, capsys):
+    from app.cli.main import main
+
+    run = make_run(tmp_path, env_steps=1024)
+    path = run.latest_checkpoint()
+    data = bytearray(path.read_bytes())
+    data[-5] ^= 0x10  # a flipped bit inside a weight: the file still parses
+    path.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match=r"latest\.safetensors: corrupt \(its sha256 differs"):
+        run.checkpoint()
+    assert main(["evaluate", str(run.path), "--episodes", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "corrupt" in err and "Traceback" not in err and err.count("\n") == 1
+    config = run.config()
+    policy = ActorCritic(get_spec(CARTPOLE), config.hidden_size, config.normalize_obs)
+    state = policy.state_dict()
+    next(value for value in state.values() if value.is_floating_point()).view(-1)[0] = float("nan")
+    run.save_checkpoint(Checkpoint({"policy": state}, {"env_steps": 2048, "iteration": 4}))
+    with pytest.raises(CheckpointError, match="holds NaN or infinite numbers"):
+        run.checkpoint()
+    (run.path / "checkpoints" / "latest.json").write_text("[1, 2]")
+    with pytest.raises(CheckpointError, match="not a checkpoint record"):
+        run.checkpoint()
