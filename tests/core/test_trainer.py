@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from core.data.demo_set import load_demo_set
-from core.errors import ConfigError, DemoError, TrainingError
+from core.errors import CheckpointError, ConfigError, DemoError, TrainingError
 from core.paths import sample_demos_dir
 from core.rl import gail
 from core.train.checkpoint import load_checkpoint
@@ -183,7 +183,7 @@ def test_corrupt_checkpoint_is_a_clear_error(tmp_path, cartpole_demos):
     config = default_config("CartPole-v1", **TINY)
     events_of(Trainer(config, cartpole_demos, run_dir=tmp_path / "run"))
     (tmp_path / "run" / "checkpoints" / "latest.safetensors").write_bytes(b"\x00" * 20)
-    with pytest.raises(Exception, match="not a readable checkpoint"):
+    with pytest.raises(CheckpointError, match=r"latest\.safetensors: corrupt \(its sha256 differs"):
         Trainer(config, cartpole_demos, run_dir=tmp_path / "run", resume=True)
 
 
