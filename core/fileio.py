@@ -35,3 +35,35 @@ def _fsync_folder(folder: Path) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete the temporary files that writers killed mid-write left in ``folder``; their names.
+
+    A temporary file names its writer's pid (see ``atomic_write_bytes``); it is stale when that
+    process is gone. One whose writer still runs is left alone: it may be writing now. (POSIX
+    only; elsewhere nothing is removed.)
+    """
+    if os.name != "posix" or not Path(folder).is_dir():
+        return []
+    removed = []
+    for path in Path(folder).glob(".*.tmp"):
+        parts = path.name.rsplit(".", 3)  # ".NAME", pid, token, "tmp"
+        if len(parts) != 4 or not parts[1].isdigit() or _process_alive(int(parts[1])):
+            continue
+        try:
+            path.unlink()
+        except OSError:
+            continue  # not ours to remove (permissions): left, and not claimed as removed
+        removed.append(path)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive
+    return True

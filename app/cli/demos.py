@@ -62,6 +62,9 @@ def describe_demo_set(demo_set: DemoSet) -> str:
             lines += [f"  {item.path.name}: {item.reason}" for item in selected.left_out]
     else:
         lines.append("Episodes   0 usable")
+    if demo_set.cleaned:
+        lines += ["", f"Removed {len(demo_set.cleaned)} unfinished write(s) of an interrupted recording:"]
+        lines += [f"  {path.name}" for path in demo_set.cleaned]
     if demo_set.invalid:
         lines += ["", f"Unusable files ({len(demo_set.invalid)}):"]
         lines += [f"  {bad.path.name}: {bad.reason}" for bad in demo_set.invalid]

@@ -11,6 +11,7 @@ from core.data.episode import EPISODE_SUFFIX, Episode
 from core.data.episode_io import load_episode
 from core.envs.registry import EnvSpec, get_spec
 from core.errors import DemoError
+from core.fileio import remove_stale_temporaries
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class DemoSet:
     invalid: tuple[InvalidDemo, ...]
     # Usable episodes that do not train, by the person's choice (core.data.demo_selection).
     left_out: tuple[InvalidDemo, ...] = ()
+    # Temporary files of writes that were killed midway, removed when the folder was loaded.
+    cleaned: tuple[Path, ...] = ()
 
     @property
     def spec(self) -> EnvSpec:
@@ -85,6 +88,7 @@ def load_demo_set(folder: Path, env_key: str | None = None) -> DemoSet:
         raise DemoError(f"{folder}: demo folder does not exist")
     if not folder.is_dir():
         raise DemoError(f"{folder}: is a file, not a demo folder")
+    cleaned = tuple(remove_stale_temporaries(folder))
     paths = episode_files(folder)
     if not paths:
         raise DemoError(f"{folder}: no episode files (*{EPISODE_SUFFIX}) in this folder")
@@ -106,7 +110,7 @@ def load_demo_set(folder: Path, env_key: str | None = None) -> DemoSet:
             where = episode.path if episode.path is not None else folder  # loaded episodes know their file
             invalid.append(InvalidDemo(where, f"recorded in {episode.meta.env_key}, but this set is {env_key}"))
     invalid.sort(key=lambda bad: bad.path.name)
-    return DemoSet(folder, env_key, tuple(episodes), tuple(invalid))
+    return DemoSet(folder, env_key, tuple(episodes), tuple(invalid), cleaned=cleaned)
 
 
 # ----------------------------------------------------------------------------- replay

@@ -180,3 +180,20 @@ def test_record_expert_human_style(tmp_path, capsys):
     with pytest.raises(SystemExit):  # argparse's own usage error
         main(["record-expert", "--env", "LunarLander-v3", "--out", str(folder), "--style", "human", "--skill", "ace"])
     assert "must be good, weak or a number in [0, 1], got 'ace'" in capsys.readouterr().err
+
+
+def test_a_killed_writers_temporary_files_are_removed_and_reported(tmp_path, capsys):
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "set"
+    run_cli(capsys, "record-expert", "--env", "CartPole-v1", "--episodes", "1", "--out", str(folder))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = folder / f".20261127-x.npz.{int(dead.stdout)}.abcd1234.tmp"  # left by a killed record-expert
+    live = folder / f".20261127-y.npz.{os.getpid()}.abcd1234.tmp"  # a writer that still runs
+    stale.write_bytes(b"half an episode")
+    live.write_bytes(b"being written")
+    status, out, _ = run_cli(capsys, "demos", "info", str(folder))
+    assert status == 0 and "Removed 1 unfinished write(s) of an interrupted recording:" in out and stale.name in out
+    assert not stale.exists() and live.exists()
