@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import secrets
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -75,6 +76,7 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
         if magic != _ZIP_MAGIC:
             what = "empty" if not magic else "not a zip archive"
             raise DemoError(f"not a readable episode archive, truncated or corrupt ({what})")
+        _check_declared_sizes(path)
         with np.load(path, allow_pickle=False) as archive:
             return {name: archive[name] for name in archive.files}
     except DemoError:
@@ -89,6 +91,35 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
         raise DemoError(
             f"not a readable episode archive, truncated or corrupt ({type(error).__name__}: {error})"
         ) from None
+
+
+# An episode file's arrays, uncompressed, may hold at most this much: 1,000 steps of CarRacing's
+# 96x96 RGB frames take 28 MB, a LunarLander episode under 1 MB. Checked on the sizes the archive
+# declares before anything is decompressed, so a small file cannot make the app allocate gigabytes.
+MAX_EPISODE_BYTES = 256 * 2**20
+
+
+def _check_declared_sizes(path: Path) -> None:
+    """Refuse an archive that declares more than MAX_EPISODE_BYTES, or arrays larger than their data."""
+    with zipfile.ZipFile(path) as archive:
+        total = 0
+        for info in archive.infolist():
+            total += info.file_size
+            if total > MAX_EPISODE_BYTES:
+                raise DemoError(
+                    f"declares {total / 2**20:,.0f} MB of arrays, over the {MAX_EPISODE_BYTES // 2**20} MB "
+                    "limit for an episode file"
+                )
+            if not info.filename.endswith(".npy"):
+                continue
+            with archive.open(info) as member:
+                version = np.lib.format.read_magic(member)
+                read_header = (
+                    np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+                )
+                shape, _, dtype = read_header(member)
+            if int(np.prod(shape, dtype=np.float64)) * dtype.itemsize > info.file_size:
+                raise DemoError(f"array {info.filename} declares a shape {shape} larger than its data (corrupt)")
 
 
 # ----------------------------------------------------------------------------- demo sets

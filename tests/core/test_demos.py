@@ -277,3 +277,22 @@ def test_write_is_atomic_and_leaves_no_temporary_files(tmp_path, lander_demos):
     episode = load_demo_set(lander_demos).episodes[0]
     path = write_episode(episode, tmp_path / "copy")
     assert sorted(p.name for p in (tmp_path / "copy").iterdir()) == [path.name]
+
+
+def test_declared_sizes_are_checked_before_anything_is_decompressed(tmp_path, monkeypatch):
+    from core.data import episode_io
+
+    # An array header claiming 32 GB over a few bytes of data (a crafted or corrupt file).
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f4", "fortran_order": False, "shape": (10**9, 8)})
+    bomb = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("observations.npy", header.getvalue() + b"\0" * 64)
+    with pytest.raises(DemoError, match=r"array observations\.npy declares a shape \(1000000000, 8\) larger than"):
+        load_episode(bomb)
+    # A well-formed file over the limit (the limit lowered for the test: real ones are 256 MB).
+    folder = tmp_path / "set"
+    (path,) = record_expert_episodes(folder, count=1)
+    monkeypatch.setattr(episode_io, "MAX_EPISODE_BYTES", 1000)
+    with pytest.raises(DemoError, match="MB of arrays, over the 0 MB limit for an episode file"):
+        load_episode(path)
