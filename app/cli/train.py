@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,7 +76,7 @@ def run_train(args: argparse.Namespace) -> int:
     from core.data.demo_set import load_demo_set
     from core.envs.registry import get_spec
     from core.paths import sample_demos_dir
-    from core.train.config import config_from_json, default_config
+    from core.train.config import RESUMABLE_FIELDS, config_from_json, default_config
     from core.train.run_dir import NothingToResume, RunDir
     from core.train.run_lock import LOCK_FILE
     from core.train.trainer import Trainer
@@ -87,13 +88,20 @@ def run_train(args: argparse.Namespace) -> int:
         if ignored:
             raise StudioError(f"--resume continues the run as it was set up: drop {', '.join(ignored)}")
         overrides = _overrides(args)
-        extra = sorted(set(overrides) - {"total_steps", "bc_epochs"})
-        if extra:
-            raise StudioError(f"--resume continues the run as it was set up: --set {', '.join(extra)} would be ignored")
+        unknown = sorted(set(overrides) - {f.name for f in fields(TrainConfig)})
+        if unknown:
+            raise StudioError(f"--set: unknown setting(s) {', '.join(unknown)}")
+        fixed = sorted(set(overrides) - set(RESUMABLE_FIELDS))
+        if fixed:
+            raise StudioError(
+                f"--resume continues the run as it was set up: --set {', '.join(fixed)} cannot change "
+                f"(what can: {', '.join(RESUMABLE_FIELDS)})"
+            )
         try:
-            config, _ = run.resume_config(overrides.get("total_steps"), overrides.get("bc_epochs"))
+            config, _ = run.resume_config(overrides.pop("total_steps", None), overrides.pop("bc_epochs", None))
         except NothingToResume as nothing:
             raise StudioError(f"{nothing} (--steps N)") from None
+        config = config.replace(**overrides)
         demos = run.training_demos(config.env, args.demos)
         trainer = Trainer(config, demos, run_dir=run.path, resume=True)
     else:
@@ -102,7 +110,8 @@ def run_train(args: argparse.Namespace) -> int:
         # A lock file alone is what a trainer that failed to start leaves: the folder is still empty.
         if args.out.exists() and (not args.out.is_dir() or any(p.name != LOCK_FILE for p in args.out.iterdir())):
             raise StudioError(f"{args.out}: run folder already exists and is not empty (use --resume to continue it)")
-        demos = training_demos(load_demo_set(args.demos, env_key=args.env)) if args.demos else None
+        # A folder whose every file is unusable says why, file by file (require_episodes).
+        demos = training_demos(load_demo_set(args.demos, env_key=args.env).require_episodes()) if args.demos else None
         env = args.env or (demos.env_key if demos else None)
         overrides = _overrides(args)
         if args.config:

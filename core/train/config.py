@@ -265,6 +265,20 @@ ENV_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+# What a resumed run may change: how long it trains and how it reports and saves, never what or how
+# it learns (a different learning rate or D half-way would make the run two runs under one name).
+RESUMABLE_FIELDS = (
+    "total_steps",
+    "bc_epochs",
+    "eval_every_iters",
+    "eval_episodes",
+    "snapshot_every_iters",
+    "checkpoint_every_iters",
+    "checkpoint_every_s",
+    "torch_threads",
+)
+
+
 def default_config(env: str, **overrides: Any) -> TrainConfig:
     """The per-env defaults for ``env`` with ``overrides`` applied (both validated)."""
     return TrainConfig(env=env).replace(**{**ENV_DEFAULTS.get(env, {}), **overrides})

@@ -85,6 +85,7 @@ class RunDir:
                 if episode.path is not None
             ],
             "left_out": [{"name": item.path.name, "reason": item.reason} for item in demos.left_out],
+            "unusable": [{"name": item.path.name, "reason": item.reason} for item in demos.invalid],
         }
         atomic_write_text(self.path / DEMOS_FILE, json.dumps(summary, indent=2))
 

@@ -91,12 +91,33 @@ def test_resume_refuses_flags_it_would_ignore_and_a_file_as_out_is_one_line(tmp_
     capsys.readouterr()
     assert main(["train", "--resume", str(run), "--seed", "3"]) == 2
     assert "drop --seed" in capsys.readouterr().err
-    assert main(["train", "--resume", str(run), "--set", "bc_coef=0.1"]) == 2
-    assert "--set bc_coef would be ignored" in capsys.readouterr().err
-    assert main(["train", "--resume", str(run), "--set", "bc_epochs=3"]) == 0  # more epochs: fine
+    assert main(["train", "--resume", str(run), "--set", "bc_coef=0.1", "--set", "learning_rate=0.5"]) == 2
+    assert "--set bc_coef, learning_rate cannot change (what can: total_steps" in capsys.readouterr().err
+    assert main(["train", "--resume", str(run), "--set", "bogus=1", "--set", "bc_coef=0.1"]) == 2
+    assert "--set: unknown setting(s) bogus" in capsys.readouterr().err
+    # More epochs, and what may change on resume, apply (and the run's config says so).
+    assert main(["train", "--resume", str(run), "--set", "bc_epochs=3", "--set", "checkpoint_every_s=5"]) == 0
     assert "finished after 3 epochs" in capsys.readouterr().out
+    assert RunDir(run).config().checkpoint_every_s == 5
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert main(["train", "--env", "CartPole-v1", "--out", str(blocker)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_resume_without_demos_json_is_refused_and_an_all_bad_folder_says_why(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", "--env", "CartPole-v1", "--algo", "bc", "--set", "bc_epochs=2", "--out", str(run)]) == 0
+    (run / "demos.json").unlink()
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run), "--set", "bc_epochs=3"]) == 2
+    err = capsys.readouterr().err
+    assert "demos.json: does not say where the run's demos are" in err and "Traceback" not in err
+    assert not (run / "demos.json").exists()  # not rewritten with some other demos
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "a.npz").write_bytes(b"not an archive")
+    assert main(["train", "--demos", str(bad), "--out", str(tmp_path / "run2")]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}: no usable episodes" in err and "a.npz: not a readable episode archive" in err

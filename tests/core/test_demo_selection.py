@@ -67,7 +67,7 @@ def test_a_run_records_its_files_and_resumes_on_exactly_them(mixed_lander_demos,
     summary = json.loads((run_dir / "demos.json").read_text())
     assert sorted(f["name"] for f in summary["files"]) == names[1:]
     assert all(len(f["sha256"]) == 64 and f["ending"] for f in summary["files"])
-    assert summary["left_out"] == [{"name": names[0], "reason": "unticked"}]
+    assert summary["left_out"] == [{"name": names[0], "reason": "unticked"}] and summary["unusable"] == []
     # Ticking everything back in later does not change what the run resumes on.
     save_selection(mixed_lander_demos, DemoSelection())
     run = RunDir(run_dir)
