@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.cli.arg_types import positive_int, seed_int
 from core.errors import StudioError
 
 if TYPE_CHECKING:
@@ -20,8 +21,10 @@ if TYPE_CHECKING:
 def add_command(commands: argparse._SubParsersAction) -> None:
     record = commands.add_parser("record-expert", help="record episodes of a scripted expert into a demo folder")
     record.add_argument("--env", required=True, help="environment key (see `imitation-studio envs`)")
-    record.add_argument("--episodes", type=_positive_int, default=10, help="number of episodes (default 10)")
-    record.add_argument("--seed", type=int, default=0, help="reset seed of the first episode; episode i uses seed+i")
+    record.add_argument("--episodes", type=positive_int, default=10, help="number of episodes (default 10)")
+    record.add_argument(
+        "--seed", type=seed_int, default=0, help="reset seed of the first episode; episode i uses seed+i"
+    )
     record.add_argument("--out", type=Path, required=True, help="demo folder to write into (created if needed)")
     record.add_argument(
         "--style",
@@ -44,13 +47,6 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         help="discard episodes below this return and try further seeds (at most 10x --episodes)",
     )
     record.set_defaults(handler=run_record_expert)
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def _skill(text: str) -> float:

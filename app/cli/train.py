@@ -9,6 +9,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.cli.arg_types import positive_int, seed_int
 from app.cli.set_args import parse_set
 from core.errors import StudioError
 from core.train.config import ALGOS, DEVICES, GENERATORS, REWARDS, TrainConfig
@@ -44,9 +45,9 @@ def add_command(commands: argparse._SubParsersAction) -> None:
 
     evaluate = commands.add_parser("evaluate", help="evaluate a run's policy, deterministic and stochastic")
     evaluate.add_argument("run_dir", type=Path)
-    evaluate.add_argument("--episodes", type=int, default=50)
+    evaluate.add_argument("--episodes", type=positive_int, default=50)
     evaluate.add_argument(
-        "--seed", type=int, default=EVAL_SEED_BASE, help=f"first reset seed (default {EVAL_SEED_BASE})"
+        "--seed", type=seed_int, default=EVAL_SEED_BASE, help=f"first reset seed (default {EVAL_SEED_BASE})"
     )
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     evaluate.set_defaults(handler=run_evaluate)
@@ -68,7 +69,10 @@ _RESUME_FIXED = {
 def _overrides(args: argparse.Namespace) -> dict:
     values = {name: getattr(args, name) for name in ("algo", "generator", "reward", "total_steps", "seed", "device")}
     values = {name: value for name, value in values.items() if value is not None}
-    return values | parse_set(args.set)
+    settings = parse_set(args.set)
+    if "env" in settings:
+        raise StudioError("--set env: choose the environment with --env (or --demos)")
+    return values | settings
 
 
 def run_train(args: argparse.Namespace) -> int:

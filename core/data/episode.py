@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -56,7 +57,9 @@ class EpisodeMeta:
         if not isinstance(record, dict) or record.get("format") != FORMAT_NAME:
             raise DemoError("not an Imitation Studio episode (metadata has no episode format tag)")
         version = record.get("format_version")
-        if not isinstance(version, int) or version > FORMAT_VERSION:
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise DemoError(f"episode format version {version!r} is not a version (1 or more)")
+        if version > FORMAT_VERSION:
             raise DemoError(f"episode format version {version!r} is newer than this app reads ({FORMAT_VERSION})")
         known = set(cls.__dataclass_fields__)
         record = {k: v for k, v in record.items() if k in known}
@@ -72,6 +75,10 @@ class EpisodeMeta:
             value = record.get(name)
             if name in record and (not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool))):
                 raise DemoError(f"metadata field {name} has the wrong type ({type(value).__name__})")
+        if not 0 <= record["reset_seed"] < 2**63:
+            raise DemoError(f"metadata reset_seed {record['reset_seed']} is not a seed (0 to 2^63 - 1)")
+        if not math.isfinite(record["episode_return"]):
+            raise DemoError(f"metadata episode_return is {record['episode_return']}, not a number")
         return cls(**record)
 
 
@@ -141,6 +148,10 @@ def episode_problems(
         problems.append(
             f"made with {meta.gym_id} {meta.gym_kwargs}, but {spec.key} is {spec.gym_id} {dict(spec.gym_kwargs)}"
         )
+    for name, array in (("observations", observations), ("actions", actions), ("rewards", rewards)):
+        # Real numbers in arrays of at least one dimension: anything else is no episode at all.
+        if array.ndim == 0 or not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+            return [*problems, f"{name} must be an array of real numbers, got {array.dtype} of shape {array.shape}"]
     length = len(actions)
     if length == 0:
         problems.append("the episode has no steps")

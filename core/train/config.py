@@ -37,7 +37,7 @@ class TrainConfig:
         "log-d", "imitation reward: ln D (the seed's u_t), -ln(1-D), or logit D = ln D - ln(1-D)", choices=REWARDS
     )
     total_steps: int = _setting(200_000, "environment steps to train for", (1, None))
-    seed: int = _setting(0, "seed of the networks, the envs and the minibatch order", (0, None))
+    seed: int = _setting(0, "seed of the networks, the envs and the minibatch order", (0, 2**32 - 1))
     device: str = _setting("auto", "where updates run: auto picks CUDA when available", choices=DEVICES)
     torch_threads: int = _setting(1, "torch CPU threads for the trainer (the envs and a GUI need the rest)", (1, 64))
 
@@ -298,8 +298,10 @@ def config_from_json(path: Path, **overrides: Any) -> TrainConfig:
         record = json.loads(Path(path).read_text())
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: not valid JSON ({error})") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the config file ({error.strerror})") from None
     if not isinstance(record, dict):
         raise ConfigError(f"{path}: expected a JSON object of settings")
     record.update(overrides)

@@ -1,0 +1,83 @@
+"""Inputs that once produced tracebacks: each is now a named bad file or a one-line error."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from app.cli.main import main
+from tests.core.conftest import record_expert_episodes
+
+
+@pytest.fixture(scope="module")
+def good_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("good") / "CartPole-v1"
+    record_expert_episodes(folder, "CartPole-v1", count=2)
+    return folder
+
+
+def _meta(key, value):
+    def change(arrays):
+        meta = json.loads(arrays["meta"].tobytes())
+        meta[key] = value
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+
+    return change
+
+
+MUTATIONS = {
+    "a 0-d observations array": (lambda a: a.__setitem__("observations", np.array(1.0)), "must be an array of real"),
+    "string observations": (lambda a: a.__setitem__("observations", a["observations"].astype(str)), "real numbers"),
+    "complex observations": (
+        lambda a: a.__setitem__("observations", a["observations"].astype(np.complex64)),
+        "real numbers",
+    ),
+    "a negative reset seed": (_meta("reset_seed", -5), "reset_seed -5 is not a seed"),
+    "a NaN return": (_meta("episode_return", float("nan")), "episode_return is nan, not a number"),
+    "format version -1": (_meta("format_version", -1), "format version -1 is not a version"),
+}
+
+
+@pytest.mark.parametrize("name", MUTATIONS)
+def test_a_bad_episode_is_named_by_every_command_and_the_rest_still_trains(name, good_folder, tmp_path, capsys):
+    change, reason = MUTATIONS[name]
+    folder = tmp_path / "CartPole-v1"
+    shutil.copytree(good_folder, folder)
+    path = sorted(folder.glob("*.npz"))[0]
+    with np.load(path) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    change(arrays)
+    np.savez(path, **arrays)
+    kept = path.read_bytes()
+    assert main(["demos", "info", str(folder)]) == 0
+    assert main(["demos", "validate", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert reason in out and path.name in out
+    run = ["train", "--demos", str(folder), "--steps", "128", "--out", str(tmp_path / "run"), "--set", "num_envs=2"]
+    assert main(run) == 0
+    assert f"skipped {path.name}: " in capsys.readouterr().out
+    assert path.read_bytes() == kept  # nothing kept is ever changed
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--env", "CartPole-v1", "--set", "env=Acrobot-v1", "--out", "{tmp}/r"], "--set env: choose"),
+        (["train", "--env", "CartPole-v1", "--seed", str(2**70), "--out", "{tmp}/r"], "seed: 1180591620717411303424"),
+        (["train", "--env", "CartPole-v1", "--config", "{tmp}/binary", "--out", "{tmp}/r"], "binary: not valid JSON"),
+        (["train", "--env", "CartPole-v1", "--config", "{tmp}", "--out", "{tmp}/r"], "cannot read the config file"),
+    ],
+)
+def test_bad_arguments_are_one_line_errors(args, message, tmp_path, capsys):
+    (tmp_path / "binary").write_bytes(bytes(range(256)))
+    assert main([a.format(tmp=tmp_path) for a in args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--episodes", "0"), ("--episodes", "-3"), ("--seed", "-1")])
+def test_evaluate_refuses_a_bad_count_or_seed(flag, value, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["evaluate", str(tmp_path), flag, value])
+    assert exit_info.value.code == 2 and f"argument {flag}: must be" in capsys.readouterr().err
