@@ -10,17 +10,18 @@ Errors a user can act on (``StudioError``) are printed as one line on stderr wit
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import core
-from app.cli import bench, demos, envs, probe, record_expert, screenshot, train
+from app.cli import bench, demos, envs, exit_codes, probe, record_expert, screenshot, train
 from core.errors import StudioError
 
 WORKSPACE_VARIABLE = "IMITATION_STUDIO_WORKSPACE"
-EXIT_USAGE_ERROR = 2
+EXIT_USAGE_ERROR = exit_codes.BAD_INPUT
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return exit_codes.INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`imitation-studio envs | head`): not an error of ours.
         sys.stderr.close()
@@ -50,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         where = f"{error.filename}: " if error.filename else ""
         print(f"error: {where}{error.strerror or error}", file=sys.stderr)
-        return EXIT_USAGE_ERROR
+        return exit_codes.RUN_FAILED if error.errno == errno.ENOSPC else EXIT_USAGE_ERROR
 
 
 def build_parser() -> argparse.ArgumentParser:

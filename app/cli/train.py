@@ -9,6 +9,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.cli import exit_codes
 from app.cli.arg_types import positive_int, seed_int
 from app.cli.set_args import parse_set
 from core.errors import StudioError
@@ -159,7 +160,7 @@ def _consume(trainer: Trainer, config: TrainConfig) -> int:
             f"checkpoint is saved: continue with `imitation-studio train --resume {trainer.run_dir}`",
             file=sys.stderr,
         )
-        return 130
+        return exit_codes.INTERRUPTED
     return status
 
 
@@ -216,7 +217,7 @@ def _show_progress(trainer: Trainer, config: TrainConfig, control: TrainControl)
                 print(f"error: {event.message}", file=sys.stderr)
                 if event.checkpoint:
                     print(f"the last good checkpoint is kept: {event.checkpoint}", file=sys.stderr)
-                return 1
+                return exit_codes.RUN_FAILED
     return 0
 
 

@@ -93,7 +93,12 @@ def load_demo_set(folder: Path, env_key: str | None = None) -> DemoSet:
     if not paths:
         raise DemoError(f"{folder}: no episode files (*{EPISODE_SUFFIX}) in this folder")
     loaded: list[Episode] = []
-    invalid: list[InvalidDemo] = []
+    # Links to nothing (dangling, or a loop) are listed, not skipped in silence.
+    invalid = [
+        InvalidDemo(path, "a link that leads to no file (dangling, or a loop)")
+        for path in folder.iterdir()
+        if path.suffix == EPISODE_SUFFIX and path.is_symlink() and not path.exists()
+    ]
     for path in paths:
         try:
             loaded.append(load_episode(path))

@@ -77,6 +77,10 @@ def load_checkpoint(run_dir: Path, name: str = LATEST) -> Checkpoint:
         raise CheckpointError(f"{state_path}: not valid JSON ({error})") from None
     if not isinstance(state, dict):
         raise CheckpointError(f"{state_path}: not a checkpoint record (a JSON object is expected)")
+    for counter in ("iteration", "env_steps"):
+        value = state.get(counter)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise CheckpointError(f"{state_path}: {counter} must be a whole number of 0 or more, got {value!r}")
     digest = state.pop("sha256", None)  # absent in checkpoints written before it was kept
     if digest is not None and hashlib.sha256(data).hexdigest() != digest:
         raise CheckpointError(f"{tensor_path}: corrupt (its sha256 differs from the one {state_path.name} records)")

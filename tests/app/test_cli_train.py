@@ -121,3 +121,20 @@ def test_resume_without_demos_json_is_refused_and_an_all_bad_folder_says_why(tmp
     assert main(["train", "--demos", str(bad), "--out", str(tmp_path / "run2")]) == 2
     err = capsys.readouterr().err
     assert f"{bad}: no usable episodes" in err and "a.npz: not a readable episode archive" in err
+
+
+def test_a_failed_run_exits_3_and_names_the_checkpoint_kept(tmp_path, capsys, monkeypatch):
+    from core.errors import TrainingError
+    from core.train.trainer import Trainer
+
+    run = tmp_path / "run"
+    assert main(["train", "--env", "CartPole-v1", "--steps", "256", "--out", str(run), "--set", "num_envs=2"]) == 0
+    capsys.readouterr()
+
+    def diverge(self, batch):
+        raise TrainingError("the value loss is NaN at iteration 3")
+
+    monkeypatch.setattr(Trainer, "_update", diverge)
+    assert main(["train", "--resume", str(run), "--steps", "1024"]) == 3
+    err = capsys.readouterr().err
+    assert "error: the value loss is NaN at iteration 3" in err and "the last good checkpoint is kept" in err

@@ -296,3 +296,14 @@ def test_declared_sizes_are_checked_before_anything_is_decompressed(tmp_path, mo
     monkeypatch.setattr(episode_io, "MAX_EPISODE_BYTES", 1000)
     with pytest.raises(DemoError, match="MB of arrays, over the 0 MB limit for an episode file"):
         load_episode(path)
+
+
+def test_links_to_nothing_are_listed_not_skipped(tmp_path):
+    folder = tmp_path / "set"
+    record_expert_episodes(folder, count=1)
+    (folder / "gone.npz").symlink_to(tmp_path / "nowhere.npz")
+    (folder / "loop.npz").symlink_to(folder / "loop.npz")
+    demo_set = load_demo_set(folder)
+    assert len(demo_set.episodes) == 1
+    reasons = {bad.path.name: bad.reason for bad in demo_set.invalid}
+    assert reasons == {name: "a link that leads to no file (dangling, or a loop)" for name in ("gone.npz", "loop.npz")}

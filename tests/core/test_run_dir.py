@@ -114,12 +114,14 @@ def test_a_player_loads_a_run_through_its_run_dir(tmp_path):
     spec = get_spec(CARTPOLE)
     policy = ActorCritic(spec, config.hidden_size, config.normalize_obs)
     disc = Discriminator(spec, config.disc_hidden_size, config.normalize_obs)
-    run.save_checkpoint(Checkpoint({"policy": policy.state_dict(), "disc": disc.state_dict()}, {"env_steps": 2048}))
+    run.save_checkpoint(
+        Checkpoint({"policy": policy.state_dict(), "disc": disc.state_dict()}, {"env_steps": 2048, "iteration": 4})
+    )
     player, _ = PolicyPlayer.from_run(run.path)
     assert player.has_disc and torch.equal(player.disc.net[0].weight, disc.net[0].weight)
     player.close()
     wrong = ActorCritic(spec, config.hidden_size * 2, config.normalize_obs)
-    run.save_checkpoint(Checkpoint({"policy": wrong.state_dict()}, {"env_steps": 4096}))
+    run.save_checkpoint(Checkpoint({"policy": wrong.state_dict()}, {"env_steps": 4096, "iteration": 8}))
     with pytest.raises(CheckpointError, match="checkpoint policy does not fit its config"):
         PolicyPlayer.from_run(run.path)
 
@@ -165,3 +167,17 @@ def test_a_checkpoint_with_flipped_bits_or_nan_is_refused_by_name(tmp_path, caps
     (run.path / "checkpoints" / "latest.json").write_text("[1, 2]")
     with pytest.raises(CheckpointError, match="not a checkpoint record"):
         run.checkpoint()
+
+
+@pytest.mark.parametrize("iteration", [None, "7", -1, True])
+def test_a_checkpoint_record_without_a_proper_iteration_is_refused(tmp_path, iteration):
+    run = make_run(tmp_path, env_steps=1024)
+    path = run.path / "checkpoints" / "latest.json"
+    record = json.loads(path.read_text())
+    if iteration is None:
+        del record["iteration"]
+    else:
+        record["iteration"] = iteration
+    path.write_text(json.dumps(record))
+    with pytest.raises(CheckpointError, match=r"latest\.json: iteration must be a whole number of 0 or more"):
+        run.resume_config(8192)
