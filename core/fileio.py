@@ -16,6 +16,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        if error.filename is None:  # name the file that could not be written (a full disk says none)
+            raise OSError(error.errno, error.strerror, str(path)) from None
+        raise
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

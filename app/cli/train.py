@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from dataclasses import fields
 from pathlib import Path
@@ -128,7 +129,13 @@ def run_train(args: argparse.Namespace) -> int:
         if demos is None:
             demos = load_demo_set(sample_demos_dir(config.env), env_key=config.env)
         get_spec(config.env)
-        trainer = Trainer(config, demos, run_dir=args.out)
+        created = not args.out.exists()
+        try:
+            trainer = Trainer(config, demos, run_dir=args.out)
+        except (StudioError, OSError):
+            if created:  # a run that never started (a full disk) leaves no empty run folder behind
+                shutil.rmtree(args.out, ignore_errors=True)
+            raise
     for item in demos.invalid:
         print(f"skipped {item.path.name}: {item.reason}")
     for item in demos.left_out:

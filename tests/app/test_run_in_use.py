@@ -41,3 +41,28 @@ def test_the_train_view_shows_a_dialog_for_a_run_in_use_and_stays_usable(qtbot, 
         process.send_signal(signal.SIGKILL)
         process.wait()
         view.shutdown()
+
+
+def test_a_corrupt_checkpoint_is_a_dialog_in_the_train_view_and_a_line_in_the_watch_view(qtbot, workspace, dialogs):
+    from app.gui.train_view import TrainView
+    from app.gui.watch_view import WatchView
+
+    run_dir = workspace.runs_dir / "20260101-000000-cartpole"
+    assert main(["train", "--env", CARTPOLE, "--steps", "256", "--out", str(run_dir), "--set", "num_envs=2"]) == 0
+    tensors = run_dir / "checkpoints" / "latest.safetensors"
+    data = bytearray(tensors.read_bytes())
+    data[-3] ^= 0x40
+    tensors.write_bytes(bytes(data))
+    view = TrainView(workspace, dialogs)
+    qtbot.addWidget(view)
+    view.settings_panel.set_value("total_steps", 512)
+    view.select_run(run_dir)
+    view.resume_selected_run()
+    assert dialogs.errors and "corrupt (its sha256 differs" in dialogs.errors[-1][1]
+    assert view.start_button.isEnabled() and not view.is_training
+    watch = WatchView(workspace)
+    qtbot.addWidget(watch)
+    watch.watch_run(run_dir)
+    assert "Cannot watch 20260101-000000-cartpole" in watch._info.text() and "corrupt" in watch._info.text()
+    view.shutdown()
+    watch.shutdown()
