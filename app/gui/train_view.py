@@ -150,11 +150,10 @@ class TrainView(QWidget):
             demos = training_demos(load_demo_set(choice.folder, env_key=config.env)).require_episodes()
             device = resolve_device(config.device)
             run_dir = self.workspace.new_run_dir(f"{config.env}-{config.algo}-{config.generator}")
-        except StudioError as error:
+        except (StudioError, OSError) as error:
             self.dialogs.error(self, "Cannot start training", str(error))
             return False
-        self._begin(config, demos, run_dir, device.type, resume_state=None)
-        return True
+        return self._begin(config, demos, run_dir, device.type, resume_state=None)
 
     def _trainer_for(self, config: TrainConfig, demos: DemoSet, run_dir: Path, resume: bool):
         """What the worker thread iterates: a child process by default, or an in-process Trainer."""
@@ -164,12 +163,12 @@ class TrainView(QWidget):
 
     def _begin(
         self, config: TrainConfig, demos: DemoSet, run_dir: Path, device: str, resume_state: dict | None
-    ) -> None:
+    ) -> bool:
         try:
             source = self._trainer_for(config, demos, run_dir, resume_state is not None)
-        except StudioError as error:
+        except (StudioError, OSError) as error:  # OSError: a full disk; False: it did not start
             self.dialogs.error(self, "Cannot start training", str(error))
-            return
+            return False
         self.config, self.demos, self.run_dir = config, demos, run_dir
         self.last_event = None
         fresh = resume_state is None
@@ -203,6 +202,7 @@ class TrainView(QWidget):
         self.status_message.emit("training started" if resume_state is None else "training resumed")
         self.refresh_runs()
         self._update_controls()
+        return True
 
     def toggle_pause(self) -> None:
         if not self.is_training:

@@ -53,3 +53,17 @@ def test_resume_on_a_full_disk_keeps_the_run_as_it_was(tmp_path, capsys, full_di
     err = capsys.readouterr().err
     assert "No space left on device" in err and "Traceback" not in err
     assert kept() == before
+
+
+def test_the_train_view_on_a_full_disk_shows_a_dialog_and_stays_usable(qtbot, workspace, dialogs, full_disk):
+    from app.gui.train_view import TrainView
+    from core.paths import sample_demos_dir
+
+    view = TrainView(workspace, dialogs, in_process=True)
+    qtbot.addWidget(view)
+    view.settings_panel.select_demos(sample_demos_dir("CartPole-v1"))
+    full_disk()
+    assert not view.start()
+    assert dialogs.errors and "No space left on device" in dialogs.errors[-1][1]
+    assert view.start_button.isEnabled() and not view.is_training
+    view.shutdown()
