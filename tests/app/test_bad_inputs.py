@@ -81,3 +81,32 @@ def test_evaluate_refuses_a_bad_count_or_seed(flag, value, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["evaluate", str(tmp_path), flag, value])
     assert exit_info.value.code == 2 and f"argument {flag}: must be" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "--env", "CartPole-v1", "--steps", "128", "--out", "/proc/imitation-studio-run"],
+        ["train", "--env", "CartPole-v1", "--steps", "128", "--out", "/sys/imitation-studio-run"],
+        ["record-expert", "--env", "CartPole-v1", "--episodes", "1", "--out", "/proc/imitation-studio-demos"],
+        ["record-expert", "--env", "CartPole-v1", "--episodes", "1", "--out", "{tmp}/a-file"],
+    ],
+)
+def test_an_out_that_cannot_be_a_folder_is_one_line(args, tmp_path, capsys):
+    (tmp_path / "a-file").write_text("x")
+    status = main([a.format(tmp=tmp_path) for a in args])
+    err = capsys.readouterr().err
+    assert status in (2, 3) and err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_resume_refuses_out_and_the_run_records_unusable_files(good_folder, tmp_path, capsys):
+    folder = tmp_path / "CartPole-v1"
+    shutil.copytree(good_folder, folder)
+    (folder / "broken.npz").write_bytes(b"PK\x03\x04 not really")
+    run = tmp_path / "run"
+    assert main(["train", "--demos", str(folder), "--steps", "128", "--out", str(run), "--set", "num_envs=2"]) == 0
+    unusable = json.loads((run / "demos.json").read_text())["unusable"]
+    assert [item["name"] for item in unusable] == ["broken.npz"]
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run), "--out", str(tmp_path / "elsewhere"), "--steps", "256"]) == 2
+    assert "drop --out" in capsys.readouterr().err
