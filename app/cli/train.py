@@ -84,7 +84,7 @@ def run_train(args: argparse.Namespace) -> int:
     from core.paths import sample_demos_dir
     from core.train.config import RESUMABLE_FIELDS, config_from_json, default_config
     from core.train.run_dir import NothingToResume, RunDir
-    from core.train.run_lock import LOCK_FILE
+    from core.train.run_lock import LOCK_FILE, RunLockedError
     from core.train.trainer import Trainer
 
     if args.resume:
@@ -132,6 +132,8 @@ def run_train(args: argparse.Namespace) -> int:
         created = not args.out.exists()
         try:
             trainer = Trainer(config, demos, run_dir=args.out)
+        except RunLockedError:
+            raise  # another trainer, started at the same moment, owns the folder now: leave it be
         except (StudioError, OSError):
             if created:  # a run that never started (a full disk) leaves no empty run folder behind
                 shutil.rmtree(args.out, ignore_errors=True)

@@ -66,3 +66,21 @@ def test_a_corrupt_checkpoint_is_a_dialog_in_the_train_view_and_a_line_in_the_wa
     assert "Cannot watch 20260101-000000-cartpole" in watch._info.text() and "corrupt" in watch._info.text()
     view.shutdown()
     watch.shutdown()
+
+
+def test_two_trains_into_one_folder_at_once_leave_one_whole_run(tmp_path):
+    import subprocess
+    import sys
+
+    from core.train.run_dir import RunDir
+
+    run_dir = tmp_path / "run"
+    command = [sys.executable, "-m", "app.cli", "train", "--env", CARTPOLE, "--steps", "2048", "--out", str(run_dir)]
+    command += ["--set", "num_envs=2", "--set", "rollout_process=false"]
+    processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(process.wait(timeout=120), process.stderr.read()) for process in processes]
+    assert sorted(status for status, _ in results) == [0, 2]
+    refused = next(err for status, err in results if status == 2)
+    assert "another trainer is using this run folder" in refused or "already exists and is not empty" in refused
+    iterations = [record["iteration"] for record in RunDir(run_dir).metrics()]
+    assert iterations == list(range(1, len(iterations) + 1)) and RunDir(run_dir).final_eval() is not None
