@@ -53,8 +53,9 @@ class DemoFilterBox(QWidget):
         self.successful_only.toggled.connect(lambda _: self._store())
         self.min_return.editingFinished.connect(self._store)
 
-    def set_folder(self, folder: Path | None, writable: bool) -> None:
-        """Show ``folder``'s filters; editable only where the person's own demos are."""
+    def set_folder(self, folder: Path | None, writable: bool) -> DemoSelection:
+        """Show ``folder``'s filters, editable only where the person's own demos are; the
+        selection shown (the default for the read-only samples)."""
         self.folder = folder if writable else None
         selection = self.selection()
         self.successful_only.blockSignals(True)
@@ -65,6 +66,7 @@ class DemoFilterBox(QWidget):
         self.min_return.blockSignals(False)
         self.setEnabled(writable)
         self.setToolTip("" if writable else "The bundled samples are read-only: copy them into your demos to choose")
+        return selection
 
     def selection(self) -> DemoSelection:
         if self.folder is None:

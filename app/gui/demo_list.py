@@ -157,17 +157,19 @@ class DemoListPanel(QGroupBox):
             self.demo_set = load_demo_set(folder, env_key=self.env_key)
         except DemoError:
             self.demo_set = DemoSet(folder, self.env_key, (), ())  # missing or empty: nothing yet
-        self.filters.set_folder(folder, writable=not self.showing_samples)
+        selection = self.filters.set_folder(folder, writable=not self.showing_samples)
         self.table.setColumnHidden(column("Train"), self.showing_samples)  # the samples are read-only
-        selection = self.filters.selection()
         self.scores.update(self.demo_set)
         demo_set = self.demo_set
         episodes = sorted(demo_set.episodes, key=lambda e: e.meta.recorded_at, reverse=True)
         self._shown_episodes = episodes
         self._filling = True
         self.table.setRowCount(len(episodes) + len(demo_set.invalid))
+        left_out = 0
         for row, episode in enumerate(episodes):
-            self._fill_row(row, episode, selection.reason_to_leave_out(episode))
+            reason = selection.reason_to_leave_out(episode)
+            left_out += reason is not None
+            self._fill_row(row, episode, reason)
         for offset, bad in enumerate(demo_set.invalid):
             row = len(episodes) + offset
             values = ("", "—", "—", "", "", "", "unusable", bad.path.name)
@@ -179,7 +181,7 @@ class DemoListPanel(QGroupBox):
         self._filling = False
         for index in range(len(COLUMNS) - 1):
             self.table.resizeColumnToContents(index)
-        self._update_summary()
+        self._update_summary(left_out)
         self._update_buttons()
 
     def _fill_row(self, row: int, episode: Episode, left_out: str | None) -> None:
@@ -245,7 +247,7 @@ class DemoListPanel(QGroupBox):
             Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked
         )
 
-    def _update_summary(self) -> None:
+    def _update_summary(self, left_out: int) -> None:
         demo_set = self.demo_set
         where = "bundled samples" if self.showing_samples else "my demos"
         if demo_set.episodes:
@@ -255,10 +257,9 @@ class DemoListPanel(QGroupBox):
                 f"mean return <b>{returns.mean():.1f}</b> ± {returns.std():.1f} · "
                 f"mean length {demo_set.lengths.mean():.0f}"
             )
-            chosen = self.filters.selection().apply(demo_set)
-            if chosen.left_out:
+            if left_out:
                 text += (
-                    f"<br>{len(chosen.episodes)} of {len(demo_set.episodes)} train ({len(chosen.left_out)} left out)."
+                    f"<br>{len(demo_set.episodes) - left_out} of {len(demo_set.episodes)} train ({left_out} left out)."
                 )
             text += self.scores.summary()
         else:

@@ -4,8 +4,8 @@ A person curating their own play unticks episodes they do not want imitated, or 
 the successful endings, or a minimum return. The choice is stored in the folder
 (``selection.json``) so that the Record view, the Train view and ``imitation-studio train
 --demos DIR`` all train on the same episodes; it never deletes or changes an episode file. A run
-records the files it used with their hashes (``DemoSet.file_records``), so it can say later
-exactly what it learned from and resume on the same data.
+records the files it used with their hashes (``RunDir.write_demo_summary``), so it can say later
+exactly what it learned from and resume on the same data (``only_files``).
 """
 
 from __future__ import annotations

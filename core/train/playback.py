@@ -55,14 +55,13 @@ class PolicyPlayer:
     @classmethod
     def from_run(cls, run_dir: Path) -> tuple[PolicyPlayer, dict]:
         """A player with the run's latest checkpoint loaded, and the checkpoint's state."""
-        run = RunDir(Path(run_dir))
-        policy, config = run.load_policy()  # CheckpointError when the weights do not fit the config
-        disc = run.load_discriminator()
+        # CheckpointError when the checkpoint is unreadable or its weights do not fit the config.
+        policy, disc, config, state = RunDir(Path(run_dir)).load_networks()
         player = cls(config)
         player.policy = policy
         if disc is not None:
             player.disc, player.has_disc = disc, True
-        return player, run.checkpoint().state
+        return player, state
 
     def load(self, policy_state: dict, disc_state: dict | None = None) -> None:
         self.policy.load_state_dict(_as_tensors(policy_state))

@@ -172,20 +172,31 @@ class RunDir:
             raise CheckpointError(f"{self.path / FINAL_EVAL_FILE}: not a final evaluation") from None
 
     # ----------------------------------------------------------------------------- the policy
+    def load_networks(self) -> tuple[ActorCritic, Discriminator | None, TrainConfig, dict[str, Any]]:
+        """The run's latest policy and D (None for behaviour cloning) on the CPU, its config and the
+        checkpoint's state, from one read of the checkpoint."""
+        config, checkpoint = self.config(), self.checkpoint()
+        return self._policy(config, checkpoint), self._discriminator(config, checkpoint), config, checkpoint.state
+
     def load_policy(self) -> tuple[ActorCritic, TrainConfig]:
         """The run's latest policy on the CPU, and its config."""
         config = self.config()
-        policy = ActorCritic(get_spec(config.env), config.hidden_size, config.normalize_obs)
-        try:
-            policy.load_state_dict(self.checkpoint().tensors["policy"])
-        except (KeyError, RuntimeError) as error:
-            raise CheckpointError(f"{self.path}: checkpoint policy does not fit its config ({error})") from None
-        return policy, config
+        return self._policy(config, self.checkpoint()), config
 
     def load_discriminator(self) -> Discriminator | None:
         """The run's latest D on the CPU; None when the run has none (behaviour cloning)."""
-        config = self.config()
-        tensors = self.checkpoint().tensors.get("disc")
+        return self._discriminator(self.config(), self.checkpoint())
+
+    def _policy(self, config: TrainConfig, checkpoint: Checkpoint) -> ActorCritic:
+        policy = ActorCritic(get_spec(config.env), config.hidden_size, config.normalize_obs)
+        try:
+            policy.load_state_dict(checkpoint.tensors["policy"])
+        except (KeyError, RuntimeError) as error:
+            raise CheckpointError(f"{self.path}: checkpoint policy does not fit its config ({error})") from None
+        return policy
+
+    def _discriminator(self, config: TrainConfig, checkpoint: Checkpoint) -> Discriminator | None:
+        tensors = checkpoint.tensors.get("disc")
         if not tensors:
             return None
         disc = Discriminator(
