@@ -43,6 +43,13 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     )
     train.add_argument("--out", type=Path, help="run folder to create")
     train.add_argument("--resume", type=Path, metavar="RUNDIR", help="continue a run folder from its last checkpoint")
+    train.add_argument(
+        "--start-from",
+        type=Path,
+        metavar="RUNDIR",
+        help="a new run (--out) from another run's policy and D, with its settings and demo folder unless given: "
+        "coach mode's 'train on corrections'",
+    )
     train.set_defaults(handler=run_train)
 
     evaluate = commands.add_parser("evaluate", help="evaluate a run's policy, deterministic and stochastic")
@@ -65,6 +72,7 @@ _RESUME_FIXED = {
     "--device": "device",
     "--config": "config",
     "--out": "out",
+    "--start-from": "start_from",
 }
 
 
@@ -116,11 +124,18 @@ def run_train(args: argparse.Namespace) -> int:
         # A lock file alone is what a trainer that failed to start leaves: the folder is still empty.
         if args.out.exists() and (not args.out.is_dir() or any(p.name != LOCK_FILE for p in args.out.iterdir())):
             raise StudioError(f"{args.out}: run folder already exists and is not empty (use --resume to continue it)")
+        origin = RunDir(args.start_from) if args.start_from else None
+        if origin is not None and args.demos is None:
+            args.demos = origin.demos_folder()  # today's selection there, the corrections made since included
         # A folder whose every file is unusable says why, file by file (require_episodes).
         demos = training_demos(load_demo_set(args.demos, env_key=args.env).require_episodes()) if args.demos else None
         env = args.env or (demos.env_key if demos else None)
         overrides = _overrides(args)
-        if args.config:
+        if origin is not None:
+            if args.config:
+                raise StudioError("--start-from takes that run's settings: drop --config (use --set to change one)")
+            config = origin.config().replace(**overrides)
+        elif args.config:
             config = config_from_json(args.config, **({"env": env} if env else {}), **overrides)
         elif env is None:
             raise StudioError("train needs --env or --demos")
@@ -131,7 +146,7 @@ def run_train(args: argparse.Namespace) -> int:
         get_spec(config.env)
         created = not args.out.exists()
         try:
-            trainer = Trainer(config, demos, run_dir=args.out)
+            trainer = Trainer(config, demos, run_dir=args.out, start_from=args.start_from)
         except RunLockedError:
             raise  # another trainer, started at the same moment, owns the folder now: leave it be
         except (StudioError, OSError):
@@ -142,6 +157,11 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"skipped {item.path.name}: {item.reason}")
     for item in demos.left_out:
         print(f"left out {item.path.name}: {item.reason} ({SELECTION_FILE} in {demos.folder})")
+    if trainer.origin is not None:
+        print(f"starting from {trainer.origin['run']} (its policy and D after {trainer.origin['env_steps']:,} steps)")
+    if demos.corrections:
+        steps = sum(episode.demonstrated_steps for episode in demos.corrections)
+        print(f"with {len(demos.corrections)} correction(s): {steps:,} steps you played")
     print(
         f"training {config.algo} ({config.generator}, reward {_reward_text(config)}) on {config.env} "
         f"from {len(demos.episodes)} demos (mean return {demos.returns.mean():.1f}) on {trainer.device}; "

@@ -42,16 +42,25 @@ class DemoSet:
         return get_spec(self.env_key)
 
     @property
+    def whole_demos(self) -> tuple[Episode, ...]:
+        """The episodes demonstrated from start to end: the set's reference (its returns and
+        lengths). A correction's return is partly the policy's, so it is not one of them, unless
+        the set holds nothing else."""
+        whole = tuple(episode for episode in self.episodes if not episode.is_correction)
+        return whole or self.episodes
+
+    @property
     def returns(self) -> np.ndarray:
-        return np.array([episode.episode_return for episode in self.episodes], dtype=np.float64)
+        return np.array([episode.episode_return for episode in self.whole_demos], dtype=np.float64)
 
     @property
     def lengths(self) -> np.ndarray:
-        return np.array([episode.length for episode in self.episodes], dtype=np.int64)
+        return np.array([episode.length for episode in self.whole_demos], dtype=np.int64)
 
     @property
     def n_steps(self) -> int:
-        return int(self.lengths.sum())
+        """Demonstrated steps (a correction's count where the person acted)."""
+        return sum(episode.demonstrated_steps for episode in self.episodes)
 
     def require_episodes(self) -> DemoSet:
         """Return self, or raise DemoError when there is nothing to learn from."""
@@ -60,11 +69,17 @@ class DemoSet:
             raise DemoError(f"{self.folder}: no usable episodes{reasons}")
         return self
 
+    @property
+    def corrections(self) -> tuple[Episode, ...]:
+        return tuple(episode for episode in self.episodes if episode.is_correction)
+
     def transitions(self) -> tuple[np.ndarray, np.ndarray]:
-        """All (observation, action) pairs: obs (N, *obs_shape), actions (N,) or (N, act_dim)."""
+        """The demonstrated (observation, action) pairs: obs (N, *obs_shape), actions (N,) or
+        (N, act_dim). A correction gives only the steps the person acted in."""
         self.require_episodes()
-        observations = np.concatenate([episode.observations[:-1] for episode in self.episodes])
-        actions = np.concatenate([episode.actions for episode in self.episodes])
+        shown = [episode.demonstrated for episode in self.episodes]
+        observations = np.concatenate([e.observations[:-1][mask] for e, mask in zip(self.episodes, shown, strict=True)])
+        actions = np.concatenate([e.actions[mask] for e, mask in zip(self.episodes, shown, strict=True)])
         return observations, actions
 
 

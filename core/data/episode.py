@@ -19,8 +19,11 @@ from core.errors import DemoError, StudioError
 FORMAT_NAME = "imitation-studio/episode"
 FORMAT_VERSION = 1
 EPISODE_SUFFIX = ".npz"
-Source = Literal["human", "scripted"]
-SOURCES = ("human", "scripted")
+Source = Literal["human", "scripted", "correction"]
+SOURCES = ("human", "scripted", "correction")
+# A correction (coach mode): the policy played and a person took over for stretches of it. Only the
+# steps the person acted in are demonstrations; the file keeps every action, so it replays.
+CORRECTION: Source = "correction"
 
 
 @dataclass(frozen=True)
@@ -111,11 +114,37 @@ class Episode:
     rewards: np.ndarray  # (T,) float64
     meta: EpisodeMeta
     path: Path | None = None  # where it was loaded from or written to
+    # Corrections only: True where the person acted, and the policy's own action at every step
+    # (what it would have done, for comparison; equal to ``actions`` where it was in control).
+    person_acted: np.ndarray | None = None  # (T,) bool
+    policy_actions: np.ndarray | None = None  # like actions
 
     def __post_init__(self) -> None:
         problems = episode_problems(self.observations, self.actions, self.rewards, self.meta)
+        if not problems:
+            problems = correction_problems(self.actions, self.meta, self.person_acted, self.policy_actions)
         if problems:
             raise DemoError("; ".join(problems))
+
+    @property
+    def is_correction(self) -> bool:
+        return self.meta.source == CORRECTION
+
+    @property
+    def demonstrated(self) -> np.ndarray:
+        """(T,) bool: the steps whose action is a demonstration (a correction's person's steps)."""
+        if self.person_acted is not None:
+            return self.person_acted
+        return np.ones(self.length, dtype=bool)
+
+    @property
+    def demonstrated_steps(self) -> int:
+        return int(self.demonstrated.sum())
+
+    @property
+    def ending_demonstrated(self) -> bool:
+        """Whether the ending is the demonstrator's: a correction's only when the person acted last."""
+        return bool(self.demonstrated[-1])
 
     @property
     def spec(self) -> EnvSpec:
@@ -186,6 +215,33 @@ def episode_problems(
             problems.append(f"metadata return {meta.episode_return:.3f} differs from the rewards' sum {total:.3f}")
     if meta.terminated and meta.truncated:
         problems.append("marked both terminated and truncated")
+    return problems
+
+
+def correction_problems(
+    actions: np.ndarray, meta: EpisodeMeta, person_acted: np.ndarray | None, policy_actions: np.ndarray | None
+) -> list[str]:
+    """What is wrong with a correction's own arrays (or with such arrays on another kind of episode)."""
+    if meta.source != CORRECTION:
+        if person_acted is not None or policy_actions is not None:
+            return [f"a {meta.source} episode holds a correction's arrays (person_acted, policy_actions)"]
+        return []
+    if person_acted is None or policy_actions is None:
+        return ["a correction needs its person_acted and policy_actions arrays"]
+    problems = []
+    if person_acted.dtype != np.bool_ or person_acted.shape != (len(actions),):
+        problems.append(
+            f"person_acted must be booleans of shape ({len(actions)},), got {person_acted.dtype} {person_acted.shape}"
+        )
+    elif not person_acted.any():
+        problems.append("a correction in which the person never acted")
+    if policy_actions.shape != actions.shape or policy_actions.dtype != actions.dtype:
+        problems.append(
+            f"policy_actions must match actions ({actions.dtype} {actions.shape}), got {policy_actions.dtype} "
+            f"{policy_actions.shape}"
+        )
+    elif np.issubdtype(policy_actions.dtype, np.floating) and not np.all(np.isfinite(policy_actions)):
+        problems.append("policy_actions contain NaN or inf")
     return problems
 
 

@@ -2,7 +2,8 @@
 
 A file holds ``observations`` (T+1, *obs_shape), ``actions`` (T,) int64 or (T, act_dim) float32,
 ``rewards`` (T,) float64 and ``meta``, UTF-8 JSON bytes with everything else (env, reset seed,
-source, key map, termination). Nothing is pickled: loading never runs code from a file.
+source, key map, termination); a correction also ``person_acted`` (T,) bool and ``policy_actions``.
+Nothing is pickled: loading never runs code from a file.
 
 Writes are atomic (temporary hidden name, fsync, rename), so a crash loses at most the episode
 being written, and a half-written file never carries the ``.npz`` name the loader looks for.
@@ -27,13 +28,15 @@ def write_episode(episode: Episode, folder: Path) -> Path:
     """Write ``episode`` atomically into ``folder`` (created if needed); returns its path."""
     folder.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
-    np.savez_compressed(
-        buffer,
-        observations=episode.observations,
-        actions=episode.actions,
-        rewards=episode.rewards,
-        meta=np.frombuffer(episode.meta.to_json_bytes(), dtype=np.uint8),
-    )
+    arrays = {
+        "observations": episode.observations,
+        "actions": episode.actions,
+        "rewards": episode.rewards,
+        "meta": np.frombuffer(episode.meta.to_json_bytes(), dtype=np.uint8),
+    }
+    if episode.person_acted is not None and episode.policy_actions is not None:
+        arrays |= {"person_acted": episode.person_acted, "policy_actions": episode.policy_actions}
+    np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]  # numpy's stub types allow_pickle only
     path = _new_episode_path(folder, episode.meta)
     atomic_write_bytes(path, buffer.getvalue())
     return path
@@ -61,7 +64,15 @@ def load_episode(path: Path) -> Episode:
         if meta_array.dtype != np.uint8 or meta_array.ndim != 1:
             raise DemoError("not an Imitation Studio episode (metadata is not a JSON byte array)")
         meta = EpisodeMeta.from_json_bytes(meta_array.tobytes())
-        return Episode(arrays["observations"], arrays["actions"], arrays["rewards"], meta, path)
+        return Episode(
+            arrays["observations"],
+            arrays["actions"],
+            arrays["rewards"],
+            meta,
+            path,
+            arrays.get("person_acted"),
+            arrays.get("policy_actions"),
+        )
     except DemoError as error:
         raise DemoError(f"{path}: {error}") from None
 

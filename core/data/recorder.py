@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from core.data.episode import SOURCES, Episode, EpisodeMeta, Source
+from core.data.episode import CORRECTION, SOURCES, Episode, EpisodeMeta, Source
 from core.data.episode_io import write_episode
 from core.envs.registry import Action, EnvSpec, render_rgb
 from core.errors import DemoError
@@ -58,6 +58,9 @@ class Recorder:
         self._rewards: list[float] = []
         self._terminated = False
         self._truncated = False
+        # A correction's: who acted at each step, and what the policy proposed.
+        self._person_acted: list[bool] = []
+        self._policy_actions: list[Action] = []
 
     # What the view reads.
     @property
@@ -97,16 +100,28 @@ class Recorder:
         observation, _ = self.env.reset(seed=self._reset_seed)
         self._observations = [observation]
         self._actions, self._rewards = [], []
+        self._person_acted, self._policy_actions = [], []
         self._terminated = self._truncated = False
         return observation
 
-    def step(self, action: Any) -> StepOutcome:
-        """Take one action in the current episode."""
+    @property
+    def person_steps(self) -> int:
+        """Steps of a correction the person acted in (every step of any other episode)."""
+        return sum(self._person_acted) if self.source == CORRECTION else self.length
+
+    def step(self, action: Any, policy_action: Any = None, by_person: bool = True) -> StepOutcome:
+        """Take one action in the current episode; a correction also says who acted and what the
+        policy proposed (``policy_action``)."""
         if not self.started:
             raise DemoError("call reset() before step()")
         if self.done:
             raise DemoError("the episode has ended: keep or discard it, then reset")
         action = self.spec.check_action(action)
+        if self.source == CORRECTION:
+            if policy_action is None:
+                raise DemoError("a correction's step needs the policy's own action")
+            self._policy_actions.append(self.spec.check_action(policy_action))
+            self._person_acted.append(bool(by_person))
         observation, reward, terminated, truncated, _ = self.env.step(action)
         self._observations.append(observation)
         self._actions.append(action)
@@ -131,11 +146,19 @@ class Recorder:
             terminated=self._terminated,
             truncated=self._truncated,
             fps=spec.fps,
-            key_map={key: str(action) for key, action in spec.key_actions.items()} if self.source == "human" else {},
+            key_map={key: str(action) for key, action in spec.key_actions.items()} if self.source != "scripted" else {},
             source_detail=self.source_detail,
             recorded_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
-        return Episode(np.array(self._observations), actions, np.array(self._rewards, dtype=np.float64), meta)
+        correction = self.source == CORRECTION
+        return Episode(
+            np.array(self._observations),
+            actions,
+            np.array(self._rewards, dtype=np.float64),
+            meta,
+            person_acted=np.array(self._person_acted, dtype=bool) if correction else None,
+            policy_actions=np.array(self._policy_actions, dtype=actions.dtype) if correction else None,
+        )
 
     def keep(self) -> Path:
         """Write the finished episode to the demo folder and start nothing new."""
@@ -152,6 +175,7 @@ class Recorder:
     def _forget(self) -> None:
         self._reset_seed = None
         self._observations, self._actions, self._rewards = [], [], []
+        self._person_acted, self._policy_actions = [], []
         self._terminated = self._truncated = False
 
     def close(self) -> None:

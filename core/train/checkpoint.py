@@ -101,6 +101,47 @@ def load_checkpoint(run_dir: Path, name: str = LATEST) -> Checkpoint:
     return Checkpoint(tensors, state)
 
 
+def load_networks_into(checkpoint: Checkpoint, where: Path, **modules: torch.nn.Module) -> None:
+    """Load each module's weights (``policy=..., disc=...``) from the checkpoint; CheckpointError
+    says, naming ``where``, that they do not fit the modules built from the config."""
+    try:
+        for name, module in modules.items():
+            module.load_state_dict(checkpoint.tensors[name])
+    except (KeyError, RuntimeError, ValueError) as error:
+        raise CheckpointError(f"{where}: checkpoint does not fit this config ({error})") from None
+
+
+def training_checkpoint(
+    networks: dict[str, torch.nn.Module], optimizers: dict[str, torch.optim.Optimizer], state: dict[str, Any]
+) -> Checkpoint:
+    """A trainer's checkpoint: the networks' weights, the optimizers' moments, and ``state``."""
+    tensors = {name: module.state_dict() for name, module in networks.items()}
+    state = dict(state)
+    for name, optimizer in optimizers.items():
+        moments, rest = optimizer_tensors(optimizer)
+        if moments:
+            tensors[name] = moments
+        state[name] = rest
+    return Checkpoint(tensors, state)
+
+
+def restore_training(
+    checkpoint: Checkpoint,
+    where: Path,
+    networks: dict[str, torch.nn.Module],
+    optimizers: dict[str, torch.optim.Optimizer],
+) -> dict[str, Any]:
+    """Load what ``training_checkpoint`` saved into the networks and optimizers; returns the state."""
+    load_networks_into(checkpoint, where, **networks)
+    try:
+        for name, optimizer in optimizers.items():
+            if name in checkpoint.tensors:  # absent before its first step (and in older runs)
+                restore_optimizer(optimizer, checkpoint.tensors[name], checkpoint.state[name])
+    except (KeyError, RuntimeError, ValueError) as error:
+        raise CheckpointError(f"{where}: checkpoint does not fit this config ({error})") from None
+    return checkpoint.state
+
+
 def optimizer_tensors(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """Split an optimiser's state into flat tensors and a JSON-able remainder."""
     state_dict = optimizer.state_dict()

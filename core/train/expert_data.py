@@ -24,7 +24,8 @@ class ExpertData:
     ) -> ExpertData:
         """With ``failed_endings_are_expert`` False, a demo that ended badly (a crash: see
         ``core.envs.endings``) still gives its steps, but its ending is not one D learns to call
-        expert: the person meant to land, not to crash."""
+        expert: the person meant to land, not to crash. A correction gives the steps the person
+        acted in, and its ending only when the person acted last."""
         expert_obs, expert_actions = demos.transitions()
         obs = torch.as_tensor(expert_obs.reshape(len(expert_obs), -1), dtype=torch.float32, device=device)
         actions = torch.as_tensor(expert_actions, device=device)
@@ -32,7 +33,9 @@ class ExpertData:
         ended = [
             episode
             for episode in demos.episodes
-            if episode.meta.terminated and (failed_endings_are_expert or not episode.ending.failed)
+            if episode.meta.terminated
+            and episode.ending_demonstrated
+            and (failed_endings_are_expert or not episode.ending.failed)
         ]
         n_terminal = len(ended)
         ends = [episode.observations[-1].reshape(-1) for episode in ended]

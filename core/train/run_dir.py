@@ -34,6 +34,7 @@ CONFIG_FILE = "config.json"
 DEMOS_FILE = "demos.json"
 METRICS_FILE = "metrics.jsonl"
 FINAL_EVAL_FILE = "final_eval.json"
+ORIGIN_FILE = "origin.json"  # a run started from another run's networks (core.train.start_from)
 
 
 class NothingToResume(StudioError):
@@ -72,6 +73,8 @@ class RunDir:
             "return_mean": float(demos.returns.mean()),
             "length_mean": float(demos.lengths.mean()),
             "reset_seeds": [episode.meta.reset_seed for episode in demos.episodes],
+            "corrections": len(demos.corrections),
+            "correction_steps": sum(episode.demonstrated_steps for episode in demos.corrections),
             # Exactly what trained (names and content hashes), and what the person left out.
             "files": [
                 {
@@ -80,6 +83,7 @@ class RunDir:
                     "return": episode.episode_return,
                     "length": episode.length,
                     "ending": episode.ending.text,
+                    "source": episode.meta.source,
                 }
                 for episode in demos.episodes
                 if episode.path is not None
@@ -111,6 +115,13 @@ class RunDir:
         if not isinstance(folder, str) or not folder:
             raise CheckpointError(f"{self.path / DEMOS_FILE}: does not say where the run's demos are")
         return Path(folder)
+
+    def write_origin(self, origin: dict[str, Any]) -> None:
+        atomic_write_text(self.path / ORIGIN_FILE, json.dumps(origin, indent=2))
+
+    def origin(self) -> dict[str, Any] | None:
+        """Where the run started, when it started from another run's networks."""
+        return self._json_object(ORIGIN_FILE)
 
     # ----------------------------------------------------------------------------- metrics
     def append_metrics(self, record: dict[str, Any]) -> None:

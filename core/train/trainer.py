@@ -14,7 +14,6 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -27,7 +26,7 @@ from core.rl import bc, gail, ppo, trpo
 from core.rl.gae import RolloutBuffer, compute_gae
 from core.rl.nets import ActorCritic, Discriminator, state_to_numpy
 from core.rl.optim import adam
-from core.train.checkpoint import Checkpoint, CheckpointSchedule, optimizer_tensors, restore_optimizer
+from core.train.checkpoint import CheckpointSchedule, restore_training, training_checkpoint
 from core.train.config import TrainConfig
 from core.train.device import resolve_device
 from core.train.divergence import check_finite, require_finite
@@ -48,6 +47,7 @@ from core.train.run_dir import RunDir
 from core.train.run_lock import RunLock
 from core.train.seeds import EVAL_SEED_BASE
 from core.train.stale_batch import as_buffer, reevaluate
+from core.train.start_from import load_start
 
 # Argument validation of every distribution costs time in the rollout loop; NaNs are caught by
 # the trainer's own checks, which name the quantity.
@@ -57,7 +57,14 @@ Distribution.set_default_validate_args(False)
 class Trainer:
     """Trains a policy to imitate ``demos`` under ``config``; writes a run folder if given one."""
 
-    def __init__(self, config: TrainConfig, demos: DemoSet, run_dir: Path | None = None, resume: bool = False) -> None:
+    def __init__(
+        self,
+        config: TrainConfig,
+        demos: DemoSet,
+        run_dir: Path | None = None,
+        resume: bool = False,
+        start_from: Path | None = None,
+    ) -> None:
         self.config = config
         self.spec = get_spec(config.env)
         demos.require_episodes()
@@ -103,11 +110,15 @@ class Trainer:
         self.checkpoints = CheckpointSchedule(config.checkpoint_every_iters, config.checkpoint_every_s)
         self.kl_beta = config.kl_beta_init
         self.imitation = ImitationRewards(reward_settings(config), self.expert_absorbing_share, config.num_envs)
+        # Another run's networks (coach mode): start_from.py says what carries over.
+        self.origin = load_start(self.policy, self.disc, config, start_from) if start_from is not None else None
         if resume:
             self._restore()
         if self.run_folder is not None:
             self.run_folder.write_config(config)
             self.run_folder.write_demo_summary(demos)
+            if self.origin is not None:
+                self.run_folder.write_origin(self.origin)
 
     # ----------------------------------------------------------------------------- public
 
@@ -123,7 +134,7 @@ class Trainer:
                 return
             # Started first: a rollout process imports and builds its envs during the warm start.
             source = self._start_rollouts()
-            if self.iteration == 0 and self.config.bc_warmstart_epochs:
+            if self.iteration == 0 and self.config.bc_warmstart_epochs and self.origin is None:
                 self._behaviour_clone(self.config.bc_warmstart_epochs, lambda: control.stop_requested)
                 self._sync_rollout_policy()
             if isinstance(source, RolloutProcess):
@@ -175,21 +186,11 @@ class Trainer:
     def save(self) -> Path:
         """Write the latest checkpoint into the run folder; returns the tensor file."""
         assert self.run_folder is not None
-        tensors = {"policy": self.policy.state_dict(), "disc": self.disc.state_dict()}
-        state: dict[str, Any] = {
-            "iteration": self.iteration,
-            "env_steps": self.env_steps,
-            "wall_time_s": self.wall_time_s,
-            "kl_beta": self.kl_beta,
-            **self.imitation.state(),
-        }
-        for name, optimizer in self._optimizers().items():
-            moments, rest = optimizer_tensors(optimizer)
-            if moments:
-                tensors[name] = moments
-            state[name] = rest
+        state = {"iteration": self.iteration, "env_steps": self.env_steps, "wall_time_s": self.wall_time_s}
+        state |= {"kl_beta": self.kl_beta, **self.imitation.state()}
         self.checkpoints.saved()
-        return self.run_folder.save_checkpoint(Checkpoint(tensors, state))
+        checkpoint = training_checkpoint({"policy": self.policy, "disc": self.disc}, self._optimizers(), state)
+        return self.run_folder.save_checkpoint(checkpoint)
 
     def _optimizers(self) -> dict[str, torch.optim.Optimizer]:
         """Every optimizer whose moments a checkpoint keeps, by its name there."""
@@ -202,16 +203,8 @@ class Trainer:
             raise CheckpointError("resume needs a run folder")
         if self.run_folder.latest_checkpoint() is None:
             return  # stopped or killed before its first checkpoint: the run starts over
-        checkpoint = self.run_folder.checkpoint()
-        try:
-            self.policy.load_state_dict(checkpoint.tensors["policy"])
-            self.disc.load_state_dict(checkpoint.tensors["disc"])
-            for name, optimizer in self._optimizers().items():
-                if name in checkpoint.tensors:  # absent before its first step (and in older runs)
-                    restore_optimizer(optimizer, checkpoint.tensors[name], checkpoint.state[name])
-        except (KeyError, RuntimeError, ValueError) as error:
-            raise CheckpointError(f"{self.run_dir}: checkpoint does not fit this config ({error})") from None
-        state = checkpoint.state
+        networks = {"policy": self.policy, "disc": self.disc}
+        state = restore_training(self.run_folder.checkpoint(), self.run_folder.path, networks, self._optimizers())
         self.iteration, self.env_steps = int(state["iteration"]), int(state["env_steps"])
         self.wall_time_s, self.kl_beta = float(state["wall_time_s"]), float(state["kl_beta"])
         self.imitation.restore(state)
