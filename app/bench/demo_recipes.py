@@ -42,6 +42,8 @@ DEMO_RECIPES: dict[str, DemoRecipe] = {
     "human-weak": DemoRecipe("human", skill="weak"),
     "human-good-3": DemoRecipe("human", episodes=3, skill="good"),
     "human-weak-3": DemoRecipe("human", episodes=3, skill="weak"),
+    # The coach benchmark's starting point (app/bench/coaching.py).
+    "human-good-2": DemoRecipe("human", episodes=2, skill="good"),
     # The GAIL paper's few-trajectory experiment (Ho and Ermon 2016, Fig. 1).
     **{f"expert-{n}": DemoRecipe("scripted", episodes=n) for n in (1, 4, 10)},
 }

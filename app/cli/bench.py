@@ -28,7 +28,7 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         "--suite",
         default="quick",
         help="quick (minutes), full (the README's table), human (its human-like demos part) or paper "
-        "(GAIL vs BC from 1, 4, 10 trajectories)",
+        "(GAIL vs BC from 1, 4, 10 trajectories), coach (corrections vs more demos; coach-smoke in seconds)",
     )
     bench.add_argument(
         "--seeds", type=int, default=None, help="seeds per case (default: 1 for quick, 3 for full, human, paper)"
@@ -67,6 +67,7 @@ def _machine(device: str) -> dict:
 def run_bench(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from app.bench.coaching import PLANS
     from app.bench.demo_recipes import demos_folder
     from app.bench.harness import SuiteResult, bare_env_steps_per_s, run_case_isolated
     from app.bench.suites import SUITES
@@ -88,6 +89,8 @@ def run_bench(args: argparse.Namespace) -> int:
         print(_table(result))
         print(f"\nreport: {report}")
         return 0
+    if args.suite in PLANS:
+        return _run_coach(args)
     if args.suite not in SUITES:
         raise StudioError(f"--suite {args.suite!r}: choose from {', '.join(SUITES)}")
     suite = SUITES[args.suite]
@@ -132,6 +135,33 @@ def run_bench(args: argparse.Namespace) -> int:
     report = write_report(result, out)
     print(_table(result))
     print(f"\nreport: {report}")
+    return 0
+
+
+def _run_coach(args: argparse.Namespace) -> int:
+    """``--suite coach``: corrections against more demos, for the same human-controlled steps."""
+    from app.bench.coach_report import write_coach_report
+    from app.bench.coaching import BASE_RECIPE, ENV, PLANS, as_records, run_seed
+    from app.bench.demo_recipes import demos_folder
+    from core.fileio import atomic_write_text
+    from core.train.device import resolve_device
+
+    if args.only or args.set:
+        raise StudioError(f"--suite {args.suite} runs its two methods as they are: drop --only and --set")
+    plan = PLANS[args.suite]
+    device = resolve_device(args.device).type
+    out = args.out or Path("bench-results") / f"{args.suite}-{time.strftime('%Y%m%d-%H%M%S')}"
+    out.mkdir(parents=True, exist_ok=True)
+    seeds = list(range(args.seeds if args.seeds is not None else 3))
+    base = demos_folder(BASE_RECIPE, ENV, out)
+    print(f"bench suite {args.suite}: corrections vs more demos, {len(seeds)} seed(s) on {device}; writing {out}")
+    records: list[dict] = []
+    for seed in seeds:
+        records += as_records(run_seed(plan, seed, base, out, device))
+        atomic_write_text(out / "coach.json", json.dumps({"plan": plan.__dict__, "curves": records}, indent=2))
+        print(f"seed {seed} done", file=sys.stderr)
+    report = write_coach_report(records, out)
+    print(report.read_text())
     return 0
 
 

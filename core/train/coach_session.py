@@ -172,11 +172,18 @@ class CoachSession:
         self.keyboard.action()  # the keyboard's taps are used up as usual
         return action_for_keys(self.spec, keys)
 
-    def step(self) -> CoachStep:
-        """One env step: the person's action while they are in control, else the policy's."""
+    def step(self, person_action: Action | None = None) -> CoachStep:
+        """One env step: the person's action while they are in control, else the policy's.
+
+        ``person_action`` is a takeover for this step with that action (a simulated coach, which
+        hands back with ``hand_back``)."""
         proposed = self.policy_action()
+        if person_action is not None:
+            self._take_over()
         control = self.control
-        if control is Control.PERSON:
+        if person_action is not None:
+            action = person_action
+        elif control is Control.PERSON:
             held = self.person_input_held
             action = self._person_action()
             self._quiet_steps = 0 if held else self._quiet_steps + 1
