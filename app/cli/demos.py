@@ -53,7 +53,7 @@ def describe_demo_set(demo_set: DemoSet) -> str:
             f"  min {returns.min():.2f}  max {returns.max():.2f}",
             f"Length     mean {lengths.mean():.1f}  min {lengths.min()}  max {lengths.max()}",
             "",
-            f"{'file':<48} {'source':<8} {'seed':>10} {'steps':>6} {'return':>9}  ending",
+            f"{'file':<48} {'source':<20} {'seed':>10} {'steps':>6} {'return':>9}  ending",
         ]
         lines += [_episode_row(episode) for episode in demo_set.episodes]
         selected = load_selection(demo_set.folder).apply(demo_set)
@@ -75,9 +75,8 @@ def _episode_row(episode: Episode) -> str:
     meta = episode.meta
     end = episode.ending.text if meta.terminated or meta.truncated else "unfinished"
     name = episode.path.name if episode.path else "(in memory)"
-    return (
-        f"{name:<48} {meta.source:<8} {meta.reset_seed:>10} {episode.length:>6} {episode.episode_return:>9.2f}  {end}"
-    )
+    source, seed = episode.source_label, meta.reset_seed
+    return f"{name:<48} {source:<20} {seed:>10} {episode.length:>6} {episode.episode_return:>9.2f}  {end}"
 
 
 def run_demos_validate(args: argparse.Namespace) -> int:

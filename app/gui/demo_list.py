@@ -194,7 +194,7 @@ class DemoListPanel(QGroupBox):
             "Ending": ending.text,
             "D": "" if score is None else f"{'⚑ ' if score.flagged else ''}{score.score:.2f}",
             "Recorded": meta.recorded_at.replace("T", " ")[:16],
-            "Source": "sample" if self.showing_samples else meta.source,
+            "Source": "sample" if self.showing_samples else episode.source_label,
             "File": episode.path.name if episode.path else "",
         }
         tick = QTableWidgetItem()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
+from core.envs.gamepad import pad_legend
 from core.envs.registry import EnvSpec
 
 VIEW_KEYS = (
@@ -23,14 +24,25 @@ class KeyLegend(QGroupBox):
         self._legend = QLabel()
         self._legend.setTextFormat(Qt.TextFormat.RichText)
         self._legend.setWordWrap(True)  # CartPole's "no key" row is long: wrap, never widen
+        self._spec: EnvSpec | None = None
+        self._pad = ""  # the pad plugged in, "" for none
         layout = QVBoxLayout(self)
         layout.addWidget(self._hint)
         layout.addWidget(self._legend)
 
     def show_env(self, spec: EnvSpec) -> None:
+        self._spec = spec
         self._hint.setText(spec.hint)
+        pad = [(f"pad: {what}", does) for what, does in pad_legend(spec)] if self._pad else []
         rows = "".join(
             f"<tr><td><b>{keys}</b></td><td>&nbsp;&nbsp;{effect}</td></tr>"
-            for keys, effect in (*spec.key_legend(), *VIEW_KEYS)
+            for keys, effect in (*spec.key_legend(), *pad, *VIEW_KEYS)
         )
-        self._legend.setText(f"<table>{rows}</table>")
+        title = f"<p>Gamepad: {self._pad}</p>" if self._pad else ""
+        self._legend.setText(f"{title}<table>{rows}</table>")
+
+    def set_pad(self, name: str) -> None:
+        """A pad was plugged in (its name) or pulled out (""): its mapping shows beside the keys."""
+        self._pad = name
+        if self._spec is not None:
+            self.show_env(self._spec)

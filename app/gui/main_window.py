@@ -52,6 +52,8 @@ class MainWindow(QMainWindow):
         self._restore()
 
     def _add_training_views(self) -> None:
+        from app.gui.coach_view import CoachView
+        from app.gui.gamepad import GamepadPoller
         from app.gui.train_view import TrainView
         from app.gui.watch_view import WatchView
 
@@ -63,9 +65,25 @@ class MainWindow(QMainWindow):
         self.train_view.training_finished.connect(lambda _: self.watch_view.training_ended(self.train_view.run_dir))
         # A kept episode makes its demo set the one to train from.
         self.record_view.episode_kept.connect(lambda path: self.train_view.show_my_demos(path.parent.name))
+        self.coach_view = CoachView(self.workspace, self.dialogs)
+        self.coach_view.status_message.connect(self.show_message)
+        self.coach_view.train_requested.connect(self._train_on_corrections)
+        self.train_view.training_finished.connect(lambda _: self.coach_view.refresh_runs())
         self.tabs.addTab(self.train_view, "Train")
         self.tabs.addTab(self.watch_view, "Watch")
+        self.tabs.addTab(self.coach_view, "Coach")
         self.tabs.currentChanged.connect(self._on_tab_changed)
+        # A pad plays in Record and Coach beside the keyboard; plugged in or out at any time.
+        self.gamepad = GamepadPoller(self)
+        self.gamepad.state_changed.connect(self.coach_view.set_pad_state)
+        self.gamepad.state_changed.connect(self.record_view.set_pad_state)
+        self.gamepad.pad_changed.connect(self.coach_view.set_pad_name)
+        self.gamepad.pad_changed.connect(self.record_view.legend.set_pad)
+        self.gamepad.start()
+
+    def _train_on_corrections(self, run_dir: Path) -> None:
+        if self.train_view.start_from_run(run_dir):
+            self.tabs.setCurrentWidget(self.train_view)
 
     def _watch_run(self, run_dir: Path) -> None:
         """Open in the Train view: the Watch view plays the run (live when it is training now)."""
@@ -78,6 +96,7 @@ class MainWindow(QMainWindow):
         current = self.tabs.widget(index)
         self.statusBar().clearMessage()  # one view's news is not the next one's
         self.watch_view.set_active(current is self.watch_view)
+        self.coach_view.set_active(current is self.coach_view)
         if current is self.record_view:
             # Ticks and filters are shared with the Train view, and a run may have new D scores.
             self.record_view.demo_list.reload_episodes()
@@ -155,6 +174,7 @@ class MainWindow(QMainWindow):
         self.record_view.set_workspace(workspace)
         self.train_view.set_workspace(workspace)
         self.watch_view.set_workspace(workspace)
+        self.coach_view.set_workspace(workspace)
         self._show_workspace()
         self.show_message(f"workspace {workspace.root}")
 
@@ -241,5 +261,7 @@ class MainWindow(QMainWindow):
             QApplication.processEvents()
         self.train_view.shutdown()
         self.watch_view.shutdown()
+        self.coach_view.shutdown()
+        self.gamepad.stop()
         self.record_view.shutdown()
         event.accept()

@@ -37,6 +37,7 @@ from core.data.episode import Episode
 from core.data.recording_session import REPLAYING, Mode, RecordingSession
 from core.data.workspace import Workspace
 from core.envs.endings import above_top_edge
+from core.envs.gamepad import PadState
 from core.envs.keyboard import KeyboardActions
 from core.envs.registry import REGISTRY, EnvSpec, get_spec
 from core.errors import DemoError, StudioError
@@ -102,13 +103,13 @@ class RecordView(QWidget):
         game_widget = QWidget()
         game_widget.setLayout(game)
 
-        self._legend = KeyLegend()
+        self.legend = KeyLegend()
 
         self.demo_list = DemoListPanel(self.workspace, next(iter(REGISTRY)), self.dialogs)
         self.demo_list.status_message.connect(self.status_message)
         self.demo_list.replay_requested.connect(self.replay_episode)
         side = QVBoxLayout()
-        side.addWidget(self._legend)
+        side.addWidget(self.legend)
         side.addWidget(self.demo_list, 1)
         side_inner = QWidget()
         side_inner.setLayout(side)
@@ -175,6 +176,10 @@ class RecordView(QWidget):
             self.session = None
         self._switch_env(self.env_key, ask=False)
 
+    def set_pad_state(self, state: PadState) -> None:
+        if self.session is not None:  # a pad plays beside the keys (core.envs.gamepad)
+            self.session.set_pad(state)
+
     def take_keyboard(self) -> None:
         """Give the keyboard to the game (when this view is on screen): keys play at once."""
         if self.isVisible() and self.session is not None:
@@ -222,7 +227,7 @@ class RecordView(QWidget):
             self.session.close()
         spec = get_spec(env_key)
         self.session = RecordingSession(spec, self.workspace.demos_dir(env_key))
-        self._legend.show_env(spec)
+        self.legend.show_env(spec)
         self._speed_combo.show_env(env_key)
         self._show_session()
         self.demo_list.set_env(env_key)

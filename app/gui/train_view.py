@@ -7,25 +7,17 @@ Training runs on a ``TrainingThread``; this view only receives throttled batches
 from __future__ import annotations
 
 import contextlib
-import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from app.gui.dialogs import Dialogs
 from app.gui.plots import LivePlots
 from app.gui.run_list import RunListPanel, opened_run_summary
 from app.gui.train_settings import TrainSettingsPanel
 from app.gui.training_progress import TrainingProgress
-from app.gui.wording import count
+from app.gui.wording import demos_text
 from app.gui.worker import ProgressBatch, TrainingThread
 from core.data.demo_selection import training_demos
 from core.data.demo_set import DemoSet, load_demo_set
@@ -35,8 +27,7 @@ from core.train.config import TrainConfig
 from core.train.device import resolve_device
 from core.train.events import CheckpointSaved, Failed, Finished
 from core.train.run_dir import NothingToResume, RunDir
-from core.train.train_process import TrainProcess
-from core.train.trainer import Trainer
+from core.train.train_process import TrainProcess, training_source
 
 
 class TrainView(QWidget):
@@ -155,17 +146,34 @@ class TrainView(QWidget):
             return False
         return self._begin(config, demos, run_dir, device.type, resume_state=None)
 
-    def _trainer_for(self, config: TrainConfig, demos: DemoSet, run_dir: Path, resume: bool):
-        """What the worker thread iterates: a child process by default, or an in-process Trainer."""
-        if self.in_process:
-            return Trainer(config, demos, run_dir=run_dir, resume=resume)
-        return TrainProcess(config, demos, run_dir, resume=resume)
+    def start_from_run(self, source: Path) -> bool:
+        """A new run from ``source``'s policy and D (coach mode's "train on corrections"), on its
+        demo folder as it is now, corrections included, for the total steps set on the left."""
+        if self.is_training:
+            return False
+        try:
+            run = RunDir(source)
+            config = run.config().replace(total_steps=self.settings_panel.wanted_totals()[0])
+            demos = training_demos(load_demo_set(run.demos_folder(), env_key=config.env)).require_episodes()
+            device = resolve_device(config.device)
+            run_dir = self.workspace.new_run_dir(f"{config.env}-{config.algo}-{config.generator}-coached")
+        except (StudioError, OSError) as error:
+            self.dialogs.error(self, "Cannot train on corrections", str(error))
+            return False
+        return self._begin(config, demos, run_dir, device.type, resume_state=None, start_from=source)
 
     def _begin(
-        self, config: TrainConfig, demos: DemoSet, run_dir: Path, device: str, resume_state: dict | None
+        self,
+        config: TrainConfig,
+        demos: DemoSet,
+        run_dir: Path,
+        device: str,
+        resume_state: dict | None,
+        start_from: Path | None = None,
     ) -> bool:
         try:
-            source = self._trainer_for(config, demos, run_dir, resume_state is not None)
+            resume = resume_state is not None
+            source = training_source(config, demos, run_dir, self.in_process, resume=resume, start_from=start_from)
         except (StudioError, OSError) as error:  # OSError: a full disk; False: it did not start
             self.dialogs.error(self, "Cannot start training", str(error))
             return False
@@ -196,8 +204,8 @@ class TrainView(QWidget):
         self.training.start()
         what = "BC" if config.algo == "bc" else f"GAIL + {config.generator}, reward {config.reward}"
         self.summary.setText(
-            f"Training {what} on {config.env} from {count(len(demos.episodes), 'demo')} "
-            f"(mean return {demos.returns.mean():.1f}) on <b>{device}</b>. Run folder: {run_dir}"
+            f"Training {what} on {config.env} from {demos_text(demos)} (mean return {demos.returns.mean():.1f})"
+            f"{f', starting from {start_from.name}' if start_from else ''} on <b>{device}</b>. Run folder: {run_dir}"
         )
         self.status_message.emit("training started" if resume_state is None else "training resumed")
         self.refresh_runs()
@@ -271,16 +279,7 @@ class TrainView(QWidget):
 
     def wait_until_done(self, timeout_s: float = 60.0) -> bool:
         """Block (processing events) until the run ends; for scripts and the screenshot command."""
-        from PySide6.QtCore import QCoreApplication
-
-        deadline = time.monotonic() + timeout_s
-        while self.training is not None and (self.training.running or self.last_event is None):
-            QCoreApplication.processEvents()
-            time.sleep(0.005)
-            if time.monotonic() > deadline:
-                return False
-        QCoreApplication.processEvents()
-        return True
+        return self.training is None or self.training.wait_until(lambda: self.last_event is not None, timeout_s)
 
     def _update_controls(self) -> None:
         training = self.is_training

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 from core.train.events import CheckpointSaved, Event, Failed, Finished, IterationStats, PolicySnapshot, TrainControl
 
@@ -102,6 +102,18 @@ class TrainingThread:
     @property
     def running(self) -> bool:
         return self.thread.isRunning()
+
+    def wait_until(self, ended: Callable[[], bool], timeout_s: float) -> bool:
+        """Block, processing events, until the thread ends and ``ended()`` (the view saw the last
+        event); for scripts and the screenshot command. False on the timeout."""
+        deadline = time.monotonic() + timeout_s
+        while self.running or not ended():
+            QCoreApplication.processEvents()
+            time.sleep(0.005)
+            if time.monotonic() > deadline:
+                return False
+        QCoreApplication.processEvents()
+        return True
 
     def stop(self, timeout_s: float = 2.0) -> bool:
         """Ask the trainer to stop (it saves a checkpoint) and wait; True when the thread ended."""

@@ -131,6 +131,14 @@ class Episode:
         return self.meta.source == CORRECTION
 
     @property
+    def source_label(self) -> str:
+        """Who played it: ``human``, ``scripted``, or ``✎ correction 40/312`` (the person's steps
+        of all, the rest the policy's)."""
+        if self.person_acted is not None:
+            return f"✎ correction {self.demonstrated_steps}/{self.length}"
+        return self.meta.source
+
+    @property
     def demonstrated(self) -> np.ndarray:
         """(T,) bool: the steps whose action is a demonstration (a correction's person's steps)."""
         if self.person_acted is not None:

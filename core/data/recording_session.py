@@ -23,6 +23,7 @@ from core.data.episode import Episode
 from core.data.recorder import Recorder
 from core.data.replay import ReplayStep, replay
 from core.envs.endings import Ending, classify_ending
+from core.envs.gamepad import PadState, person_action
 from core.envs.keyboard import KeyboardActions
 from core.envs.registry import GAME_KEYS, EnvSpec
 from core.errors import StudioError
@@ -48,6 +49,7 @@ class RecordingSession:
         self.spec = spec
         self.recorder = Recorder(spec, folder, source="human", render=True)
         self.keyboard = KeyboardActions(spec)
+        self.pad = PadState()  # a gamepad's latest reading: it plays beside the keys
         self.mode = Mode.WAITING
         self.frame: np.ndarray | None = None  # what to show, (H, W, 3) uint8
         self.observation: np.ndarray | None = None  # the state shown (the view marks an agent off the top)
@@ -90,6 +92,12 @@ class RecordingSession:
     def release(self, key: str) -> None:
         self.keyboard.release(key)
 
+    def set_pad(self, state: PadState) -> None:
+        """A pad reading; pad input starts a waiting episode like a game key."""
+        self.pad = state
+        if self.mode == Mode.WAITING and state.active:
+            self.mode = Mode.PLAYING
+
     def release_all(self) -> None:
         """Forget every held key (the keyboard went elsewhere: no key-up will come); pause a game."""
         self.keyboard.release_all()
@@ -115,7 +123,7 @@ class RecordingSession:
         A replay that cannot be re-simulated raises ``StudioError`` and goes back to waiting.
         """
         if self.mode == Mode.PLAYING:
-            outcome = self.recorder.step(self.keyboard.action())
+            outcome = self.recorder.step(person_action(self.spec, self.keyboard, self.pad))
             self._show(self.recorder.render(), outcome.observation)
             if outcome.done:
                 self.keyboard.release_all()  # key-ups after the end must not show as held

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.envs.registry import EnvSpec
+from core.envs.keyboard import KeyboardActions, action_for_keys
+from core.envs.registry import Action, EnvSpec
 
 # Below this a stick counts as centred: worn pads rest a little off zero.
 DEAD_ZONE = 0.25
@@ -112,3 +113,15 @@ def pad_legend(spec: EnvSpec) -> list[tuple[str, str]]:
             "Down": "left stick down",
         }
     return [(names[key], f"as {key}") for key in ("Left", "Right", "Up", "Down") if key in spec.key_actions]
+
+
+def person_action(spec: EnvSpec, keyboard: KeyboardActions, pad: PadState) -> Action:
+    """The action of a person at the keyboard and a pad: the pad's when it is in use (a continuous
+    env gets its analog amounts; a discrete one its keys, held together with the keyboard's)."""
+    if not pad.active:
+        return keyboard.action()
+    keyboard_keys = keyboard.held
+    keyboard.action()  # the keyboard's taps are used up as usual
+    if not spec.is_discrete:
+        return pad_vector(spec, pad)
+    return action_for_keys(spec, [*keyboard_keys, *sorted(pad_keys(pad))])

@@ -20,8 +20,8 @@ import torch
 
 from core.data.episode import CORRECTION
 from core.data.recorder import Recorder
-from core.envs.gamepad import PadState, pad_keys, pad_vector
-from core.envs.keyboard import KeyboardActions, action_for_keys
+from core.envs.gamepad import PadState, person_action
+from core.envs.keyboard import KeyboardActions
 from core.envs.registry import Action, EnvSpec, get_spec
 from core.rl.nets import ActorCritic
 from core.train.run_dir import RunDir
@@ -163,29 +163,20 @@ class CoachSession:
         action, _, _ = self.policy.act(obs, deterministic=self.deterministic)
         return self.spec.check_action(action[0].numpy())
 
-    def _person_action(self) -> Action:
-        if not self.pad.active:
-            return self.keyboard.action()
-        if not self.spec.is_discrete:
-            return pad_vector(self.spec, self.pad)
-        keys = [*self.keyboard.held, *sorted(pad_keys(self.pad))]
-        self.keyboard.action()  # the keyboard's taps are used up as usual
-        return action_for_keys(self.spec, keys)
-
-    def step(self, person_action: Action | None = None) -> CoachStep:
+    def step(self, coach_action: Action | None = None) -> CoachStep:
         """One env step: the person's action while they are in control, else the policy's.
 
-        ``person_action`` is a takeover for this step with that action (a simulated coach, which
+        ``coach_action`` is a takeover for this step with that action (a simulated coach, which
         hands back with ``hand_back``)."""
         proposed = self.policy_action()
-        if person_action is not None:
+        if coach_action is not None:
             self._take_over()
         control = self.control
-        if person_action is not None:
-            action = person_action
+        if coach_action is not None:
+            action = coach_action
         elif control is Control.PERSON:
             held = self.person_input_held
-            action = self._person_action()
+            action = person_action(self.spec, self.keyboard, self.pad)
             self._quiet_steps = 0 if held else self._quiet_steps + 1
             if self._quiet_steps >= self.hand_back_steps:
                 self.control = Control.POLICY  # from the next step

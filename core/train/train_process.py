@@ -22,12 +22,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.data.demo_set import DemoSet
 from core.errors import StudioError
 from core.train.config import TrainConfig, config_from_dict
 from core.train.events import Event, Failed, Finished, TrainControl
 from core.train.run_dir import RunDir
+
+if TYPE_CHECKING:
+    from core.train.trainer import Trainer
 
 POLL_S = 0.05  # how often the parent forwards control changes while waiting for events
 TRAINER_NICENESS = 10  # the window's event loop goes first on a busy machine
@@ -43,6 +47,7 @@ class _Job:
     left_out: list[tuple[str, str]]
     run_dir: str | None
     resume: bool
+    start_from: str | None = None  # another run whose networks the new run starts from
 
 
 def _child_main(connection, job: _Job) -> None:  # runs in the child process
@@ -67,7 +72,8 @@ def _child_main(connection, job: _Job) -> None:  # runs in the child process
             demos = only_files(demos, [{"name": name} for name in job.demo_files])
             left_out = tuple(InvalidDemo(demos.folder / name, reason) for name, reason in job.left_out)
             demos = replace(demos, left_out=left_out)
-        trainer = Trainer(config, demos, run_dir=Path(job.run_dir) if job.run_dir else None, resume=job.resume)
+        run_dir, start_from = (Path(p) if p else None for p in (job.run_dir, job.start_from))
+        trainer = Trainer(config, demos, run_dir=run_dir, resume=job.resume, start_from=start_from)
     except Exception as error:  # noqa: BLE001 - reported to the parent as a Failed event
         message = str(error) if isinstance(error, StudioError) else f"{type(error).__name__}: {error}"
         kept = RunDir(Path(job.run_dir)).latest_checkpoint() if job.run_dir else None
@@ -101,7 +107,14 @@ def _child_main(connection, job: _Job) -> None:  # runs in the child process
 class TrainProcess:
     """Trains in a child process; ``run`` yields the child's events like ``Trainer.run`` does."""
 
-    def __init__(self, config: TrainConfig, demos: Path | DemoSet, run_dir: Path | None, resume: bool = False) -> None:
+    def __init__(
+        self,
+        config: TrainConfig,
+        demos: Path | DemoSet,
+        run_dir: Path | None,
+        resume: bool = False,
+        start_from: Path | None = None,
+    ) -> None:
         """``demos``: a chosen DemoSet (its episodes train), or a folder (its selection decides)."""
         self.config = config
         self.run_dir = run_dir
@@ -110,7 +123,8 @@ class TrainProcess:
             left_out = [(item.path.name, item.reason) for item in demos.left_out]
         else:
             folder, files, left_out = Path(demos), None, []
-        self._job = _Job(config.to_dict(), str(folder), files, left_out, str(run_dir) if run_dir else None, resume)
+        where = str(run_dir) if run_dir else None
+        self._job = _Job(config.to_dict(), str(folder), files, left_out, where, resume, str(start_from or "") or None)
         self._process: BaseProcess | None = None
 
     @property
@@ -163,3 +177,20 @@ class TrainProcess:
         """Last resort when the child does not stop in time (its previous checkpoint stays whole)."""
         if self._process is not None and self._process.is_alive():
             self._process.kill()
+
+
+def training_source(
+    config: TrainConfig,
+    demos: DemoSet,
+    run_dir: Path,
+    in_process: bool,
+    resume: bool = False,
+    start_from: Path | None = None,
+) -> Trainer | TrainProcess:
+    """What a GUI's worker thread iterates: a child process (so that training and the window do not
+    share one GIL), or with ``in_process`` a Trainer in this process (tests that patch the engine)."""
+    if in_process:
+        from core.train.trainer import Trainer
+
+        return Trainer(config, demos, run_dir=run_dir, resume=resume, start_from=start_from)
+    return TrainProcess(config, demos, run_dir, resume=resume, start_from=start_from)

@@ -84,7 +84,7 @@ def test_only_the_persons_steps_train_and_a_correction_is_not_the_reference(tmp_
     demos = load_demo_set(tmp_path)
     whole = next(e for e in demos.episodes if not e.is_correction)
     correction = demos.corrections[0]
-    obs, actions = demos.transitions()
+    obs, _ = demos.transitions()
     assert len(obs) == whole.length + correction.demonstrated_steps == demos.n_steps
     assert demos.returns.tolist() == [pytest.approx(whole.episode_return)]
     # The person let go before the end: the correction's ending is the policy's, not D's positive.
