@@ -3,12 +3,14 @@ keep the episode as a correction, and train on the corrections (a new run from t
 
 The state machine is ``core.train.coach_session.CoachSession``; this view turns key events and
 pad readings into its inputs, steps it from a timer at the env's fps (slowed if asked), and says
-loudly who is in control. Corrections go to the demo folder the run trained on (when it is the
-workspace's), so that "Train on corrections" finds them beside the demos.
+loudly who is in control. Corrections go to the demo folder the run trained on (the bundled
+samples being read-only, to a copy of them in the workspace), and "Train on corrections" trains
+on that folder: the demos and the corrections together.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from core.data.demo_set import load_demo_set
 from core.data.workspace import Workspace
 from core.envs.gamepad import PadState, pad_legend
 from core.errors import StudioError
+from core.paths import sample_demos_dir
 from core.train.coach_session import CoachSession, Control
 from core.train.run_dir import RunDir
 
@@ -35,7 +38,7 @@ END_TEXT = "Episode over: you played {steps}. Enter keeps it as a correction, Ba
 
 
 class CoachView(QWidget):
-    train_requested = Signal(object)  # the run (Path) to start a new run from, on demos + corrections
+    train_requested = Signal(object, object)  # the run (Path) to start from, the demo folder (Path) to train on
     status_message = Signal(str)
 
     def __init__(self, workspace: Workspace, dialogs: Dialogs | None = None, parent: QWidget | None = None) -> None:
@@ -127,7 +130,10 @@ class CoachView(QWidget):
             run = RunDir(run_dir)
             env = run.config().env
             folder = run.demos_folder()
-            if self.workspace.root not in folder.resolve().parents:  # the bundled samples are read-only
+            if folder.resolve() == sample_demos_dir(env).resolve() or not os.access(folder, os.W_OK):
+                # Bundled samples (read-only, shared): the corrections go to the workspace's demos,
+                # with a copy of the samples they correct, so that both train together.
+                self.workspace.copy_samples(env)
                 folder = self.workspace.demos_dir(env)
             session = CoachSession.from_run(run_dir, folder)
         except (StudioError, OSError) as error:
@@ -183,6 +189,8 @@ class CoachView(QWidget):
     # ------------------------------------------------------------------ playing
     def set_active(self, active: bool) -> None:
         self._active = active
+        if active and self.session is None:
+            self._pick(self._run_combo.currentData())  # the newest run, when there is one
         if active:
             self.frame_view_focus()
         self._sync_timer()
@@ -244,7 +252,7 @@ class CoachView(QWidget):
 
     def _train(self) -> None:
         if self.run_dir is not None:
-            self.train_requested.emit(self.run_dir)
+            self.train_requested.emit(self.run_dir, self.folder)
 
     # ------------------------------------------------------------------ texts
     def _count_corrections(self) -> None:
@@ -261,7 +269,9 @@ class CoachView(QWidget):
         session = self.session
         control = control or (session.control if session else Control.POLICY)
         colour, text = BANNER[control]
-        if session is not None and self.paused:
+        if session is not None and self.finished:
+            colour, text = "#444", "Episode over: Enter keeps your correction, Backspace discards it"
+        elif session is not None and self.paused:
             text = "Paused: Space continues"
         self.banner.setText(text)
         self.banner.setStyleSheet(f"background: {colour}; color: white; font-weight: bold; padding: 6px;")

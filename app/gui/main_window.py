@@ -81,8 +81,8 @@ class MainWindow(QMainWindow):
         self.gamepad.pad_changed.connect(self.record_view.legend.set_pad)
         self.gamepad.start()
 
-    def _train_on_corrections(self, run_dir: Path) -> None:
-        if self.train_view.start_from_run(run_dir):
+    def _train_on_corrections(self, run_dir: Path, folder: Path) -> None:
+        if self.train_view.start_from_run(run_dir, folder):
             self.tabs.setCurrentWidget(self.train_view)
 
     def _watch_run(self, run_dir: Path) -> None:

@@ -69,11 +69,11 @@ def test_take_over_act_hand_back_keep_and_train_on_the_correction(qtbot, coach_v
     train_view = TrainView(workspace, view.dialogs, in_process=True)
     qtbot.addWidget(train_view)
     requested = []
-    view.train_requested.connect(requested.append)
+    view.train_requested.connect(lambda run, folder: requested.append((run, folder)))
     view.train_button.click()
-    assert requested == [lander_run]
+    assert requested == [(lander_run, workspace.demos_dir(LANDER))]
     train_view.settings_panel.set_value("total_steps", 128)
-    assert train_view.start_from_run(lander_run)
+    assert train_view.start_from_run(*requested[0])
     assert "1 correction (10 steps you played)" in train_view.summary.text()
     assert f"starting from {lander_run.name}" in train_view.summary.text()
     qtbot.waitUntil(lambda: train_view.last_event is not None and not train_view.is_training, timeout=60_000)
@@ -108,3 +108,18 @@ def test_a_pad_takes_over_and_plays_like_the_keys(coach_view):
     for _ in range(view.session.hand_back_steps):
         view.advance()
     assert view.session.control is Control.POLICY
+
+
+def test_corrections_of_a_run_on_the_bundled_samples_go_to_a_copy_of_them_in_the_workspace(qtbot, workspace, dialogs):
+    from core.paths import sample_demos_dir
+
+    config = default_config(LANDER, total_steps=128, bc_warmstart_epochs=1, rollout_process=False, **TINY)
+    trainer = Trainer(config, load_demo_set(sample_demos_dir(LANDER)), run_dir=workspace.new_run_dir("samples"))
+    list(trainer.run())
+    view = CoachView(workspace, dialogs)
+    qtbot.addWidget(view)
+    assert view.set_run(trainer.run_dir)
+    assert view.folder == workspace.demos_dir(LANDER)
+    samples = load_demo_set(sample_demos_dir(LANDER)).episodes
+    assert len(load_demo_set(view.folder).episodes) == len(samples)
+    view.shutdown()
