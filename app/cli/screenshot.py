@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-VIEW_NAMES = ("record", "train", "watch")  # app.gui.main_window.VIEWS (a test holds them equal)
+VIEW_NAMES = ("record", "train", "watch", "coach")  # app.gui.main_window.VIEWS (a test holds them equal)
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
@@ -14,7 +14,7 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     shot.add_argument("--out", type=Path, required=True, help="PNG file to write")
     shot.add_argument("--env", default="LunarLander-v3", help="environment key (default LunarLander-v3)")
     shot.add_argument(
-        "--steps", type=int, default=60_000, help="env steps of the short training run (train and watch views)"
+        "--steps", type=int, default=60_000, help="env steps of the short training run (train, watch and coach views)"
     )
     shot.add_argument("--size", default="1400x860", help="window size WIDTHxHEIGHT (default 1400x860)")
     shot.set_defaults(handler=_run_screenshot)

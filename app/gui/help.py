@@ -25,7 +25,11 @@ def keys_page() -> str:
         ("Record", "click the game, or Tab", "give the keys back to the game"),
         ("Train", "Start, Pause, Stop", "Stop saves a checkpoint; Resume in the run list continues it"),
         ("Watch", "the run picker", "choose which run's policy plays"),
-        ("Everywhere", "Ctrl+1, Ctrl+2, Ctrl+3", "Record, Train, Watch"),
+        ("Coach", "a game key, or the pad", "take over from the policy; let go to hand back after half a second"),
+        ("Coach", "H", "hand back to the policy now"),
+        ("Coach", "Enter / Backspace", "keep the episode as a correction / discard it"),
+        ("Coach", "Space", "pause or continue"),
+        ("Everywhere", "Ctrl+1 ... Ctrl+4", "Record, Train, Watch, Coach"),
         ("Everywhere", "Ctrl+O, Ctrl+Q, F1", "open a workspace, quit, this help"),
     ]
     table = "".join(f"<tr><td>{view}</td><td><b>{keys}</b></td><td>{effect}</td></tr>" for view, keys, effect in rows)

@@ -19,7 +19,7 @@ from core.errors import StudioError
 # Room kept for the window manager's title bar and borders when a size is fitted to a screen.
 FRAME_ALLOWANCE_PX = (16, 48)
 
-VIEWS = ("record", "train", "watch")
+VIEWS = ("record", "train", "watch", "coach")
 
 
 class MainWindow(QMainWindow):

@@ -142,7 +142,12 @@ def demos_used(run_dir: Path) -> tuple[str, str]:
     if not isinstance(files, list) or not files:
         return "", ""
     folder = Path(str(summary.get("folder", ""))).name
-    text = f"Trained on {count(len(files), 'demo')} of {folder}"
+    corrections = summary.get("corrections") if isinstance(summary.get("corrections"), int) else 0
+    text = f"Trained on {count(len(files) - corrections, 'demo')} of {folder}"
+    if corrections:
+        text += (
+            f" + {count(corrections, 'correction')} ({count(summary.get('correction_steps', 0), 'step')} you played)"
+        )
     text += f" ({len(left_out)} left out)." if left_out else "."
     lines = [f"{item.get('name')}: {item.get('ending', '')}, return {item.get('return', 0):.1f}" for item in files]
     lines += [f"left out {item.get('name')}: {item.get('reason')}" for item in left_out if isinstance(item, dict)]

@@ -1,8 +1,8 @@
 """``imitation-studio screenshot``: render the main window offscreen into a PNG.
 
 Used for the README's images and for checks. It runs in a throwaway workspace and settings file,
-so the user's own are never touched. The Train and Watch views first train briefly from the
-bundled sample demos, so their plots and frames show a real run.
+so the user's own are never touched. The Train, Watch and Coach views first train briefly from
+the bundled sample demos, so their plots and frames show a real run.
 """
 
 from __future__ import annotations
@@ -105,3 +105,17 @@ def _stage_training(window, env_key: str, steps: int, view_name: str) -> None:
         watch.show_demo(True)
         for _ in range(150):
             watch.advance()
+    if view_name == "coach":
+        _stage_coach(window, event.run_dir)
+
+
+def _stage_coach(window, run_dir: Path) -> None:
+    """The Coach view mid-takeover: the policy flies a second, then the person holds Up."""
+    window.show_view("coach")
+    coach = window.coach_view
+    coach.set_run(run_dir)
+    for _ in range(50):
+        coach.advance()
+    coach.session.press("Up")
+    for _ in range(10):
+        coach.advance()

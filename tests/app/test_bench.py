@@ -130,3 +130,32 @@ def test_bench_set_applies_to_every_case_and_is_recorded(tmp_path, capsys):
     assert "{'disc_steps': 2}" in (out / "report.md").read_text()
     assert main([*args, "--set", "no_such_setting=1"]) == 2
     assert "no_such_setting" in capsys.readouterr().err
+
+
+def test_the_coach_suite_compares_corrections_with_more_demos_for_human_steps(tmp_path, capsys):
+    import json
+
+    from app.bench.coaching import about_to_fail, steps_to_reach
+    from core.data.demo_set import load_demo_set
+
+    out = tmp_path / "coach"
+    assert main(["bench", "--suite", "coach-smoke", "--seeds", "1", "--out", str(out)]) == 0
+    curves = json.loads((out / "coach.json").read_text())["curves"]
+    assert [c["method"] for c in curves] == ["lunar-corrections", "lunar-more-demos"]
+    for curve in curves:
+        steps = curve["human_steps"]
+        # Both start from the same base run; each round spends at least the budget (60 steps).
+        assert len(steps) == 2 and steps[1] - steps[0] >= 60
+        assert curve["normalized"][0] == curves[0]["normalized"][0]
+    corrections = load_demo_set(out / "seed0" / "lunar-corrections" / "demos").corrections
+    assert (
+        corrections
+        and sum(e.demonstrated_steps for e in corrections) == curves[0]["human_steps"][1] - curves[0]["human_steps"][0]
+    )
+    more = load_demo_set(out / "seed0" / "lunar-more-demos" / "demos")
+    assert not more.corrections and len(more.episodes) > 2
+    assert (out / "coach.png").stat().st_size > 1000 and "steps to 0.95" in (out / "coach.md").read_text()
+    # The coach's judgement and the report's reading of a curve.
+    assert about_to_fail([0.0, 0.2, 0.0, -0.8, 0.0], 10) and not about_to_fail([0.0, 1.2, 0.0, -0.1, 0.0], 10)
+    assert steps_to_reach({"human_steps": [10, 20, 30], "normalized": [0.5, 0.96, 0.9]}) == 20
+    assert steps_to_reach({"human_steps": [10], "normalized": [0.5]}) is None

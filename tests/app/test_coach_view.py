@@ -4,6 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.gui.coach_view import CoachView
+from app.gui.run_list import opened_run_summary
 from app.gui.train_view import TrainView
 from core.data.demo_set import load_demo_set
 from core.envs.gamepad import PadState
@@ -79,6 +80,7 @@ def test_take_over_act_hand_back_keep_and_train_on_the_correction(qtbot, coach_v
     qtbot.waitUntil(lambda: train_view.last_event is not None and not train_view.is_training, timeout=60_000)
     assert isinstance(train_view.last_event, Finished)
     new_run = RunDir(train_view.run_dir)
+    assert "+ 1 correction (10 steps you played)" in opened_run_summary(new_run.path, 1)[0]
     assert new_run.origin()["run"] == str(lander_run.resolve())
     assert new_run.demo_summary()["corrections"] == 1 and new_run.demo_summary()["correction_steps"] == 10
     train_view.shutdown()

@@ -64,3 +64,18 @@ def test_a_replay_runs_pauses_ends_and_goes_back_to_playing(session):
         session.advance()
     session.press("Left")  # a game key: a new live episode, started
     assert session.mode == Mode.PLAYING and session.replay_episode is episode
+
+
+def test_a_pad_starts_the_episode_and_plays_beside_the_keys(tmp_path):
+    from core.data.recording_session import Mode, RecordingSession
+    from core.envs.gamepad import PadState
+    from core.envs.registry import get_spec
+
+    session = RecordingSession(get_spec("LunarLander-v3"), tmp_path)
+    session.set_pad(PadState(buttons=(True,)))  # A: the main engine, and it starts a waiting episode
+    assert session.mode == Mode.PLAYING
+    session.advance()
+    session.set_pad(PadState())
+    session.press("Left")
+    session.advance()
+    assert session.recorder.episode().actions.tolist() == [2, 1]
