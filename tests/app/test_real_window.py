@@ -106,3 +106,57 @@ def test_the_window_opens_takes_the_first_key_and_keeps_the_episode(display, tmp
     assert "Traceback" not in output, output
     assert (workspace / ".imitation-studio.ini").is_file()  # the settings stay in the workspace
     assert not (tmp_path / "home" / "config").exists()  # nothing written into the home folder
+
+
+def test_a_real_key_takes_over_in_the_coach_view_and_the_correction_is_kept(display, tmp_path):
+    from core.data.demo_set import load_demo_set
+    from core.data.workspace import Workspace
+    from core.train.config import default_config
+    from core.train.trainer import Trainer
+
+    workspace = Workspace(tmp_path / "workspace")
+    workspace.copy_samples("LunarLander-v3")
+    settings = {"num_envs": 2, "num_steps": 64, "num_minibatches": 2, "update_epochs": 1, "eval_every_iters": 0}
+    config = default_config("LunarLander-v3", total_steps=128, bc_warmstart_epochs=5, rollout_process=False, **settings)
+    demos = load_demo_set(workspace.demos_dir("LunarLander-v3"))
+    list(Trainer(config, demos, run_dir=workspace.new_run_dir("coach")).run())
+    process, log = start_app(display, tmp_path, "--workspace", str(workspace.root))
+    try:
+        window = wait_for(
+            lambda: (
+                process.poll() is None
+                and subprocess.run(
+                    ["xdotool", "search", "--onlyvisible", "--name", TITLE], env=display, capture_output=True, text=True
+                ).stdout.split()
+            ),
+            90,
+            f"the window to open (log: {log.read_text() if log.exists() else ''})",
+            interval_s=0.3,
+        )[-1]
+        xdotool(display, "windowactivate", "--sync", window)
+        xdotool(display, "key", "ctrl+4")  # the Coach view: the newest run's policy plays at once
+        geometry = (0, 0, 1280, 800)
+        xdotool(display, "keydown", "Up")  # a real held key: the person takes over
+
+        def banner_says_you() -> tuple[np.ndarray] | None:
+            image = screenshot(display, tmp_path / "takeover.png", geometry)
+            return (image,) if count_colour(image, (0xC2, 0x54, 0x00)) > 2000 else None
+
+        wait_for(banner_says_you, 30, "the orange 'YOU are in control' banner")
+        xdotool(display, "keyup", "Up")
+        folder = workspace.demos_dir("LunarLander-v3")
+
+        def corrections() -> list:
+            xdotool(display, "key", "Return")  # keeps the episode once it has ended
+            return list(load_demo_set(folder).corrections)
+
+        kept = wait_for(corrections, 90, "the coached episode to end and be kept", interval_s=0.5)
+        assert kept[0].person_acted.any() and not kept[0].person_acted.all()
+        xdotool(display, "key", "ctrl+q")
+        assert process.wait(30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    output = log.read_text()
+    assert "Traceback" not in output, output
