@@ -11,13 +11,13 @@ on that folder: the demos and the corrections together.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.gui.dialogs import Dialogs
+from app.gui.frame_clock import FrameClock
 from app.gui.frame_view import FrameView
 from app.gui.keys import key_name
 from app.gui.speed_box import SpeedBox
@@ -53,11 +53,12 @@ class CoachView(QWidget):
         self.pad_name = ""
         self.corrections = (0, 0)  # in the folder: files, and the steps the person played in them
         self._active = False
-        self._timer = QTimer(self)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._on_timer)
-        self._next_due = 0.0
+        self._clock = FrameClock(
+            self.advance,
+            lambda: self.session.spec.fps * self.speed_box.speed,
+            lambda: self._active and self.session is not None,
+            self,
+        )
         self._build()
         self.refresh_runs()
 
@@ -147,7 +148,7 @@ class CoachView(QWidget):
         self.refresh_runs()
         self._count_corrections()
         self._show_state()
-        self._sync_timer()
+        self._clock.sync()
         return True
 
     # ------------------------------------------------------------------ input
@@ -193,24 +194,7 @@ class CoachView(QWidget):
             self._pick(self._run_combo.currentData())  # the newest run, when there is one
         if active:
             self.frame_view_focus()
-        self._sync_timer()
-
-    def _sync_timer(self) -> None:
-        if self._active and self.session is not None:
-            if not self._timer.isActive():
-                self._next_due = time.perf_counter()
-                self._timer.start(0)
-        else:
-            self._timer.stop()
-
-    def _on_timer(self) -> None:
-        self.advance()
-        if not self._active or self.session is None:
-            return
-        period = 1.0 / (self.session.spec.fps * self.speed_box.speed)
-        now = time.perf_counter()
-        self._next_due = max(self._next_due + period, now - period)
-        self._timer.start(max(0, round((self._next_due - now) * 1000)))
+        self._clock.sync()
 
     def advance(self) -> None:
         """One step of the game (nothing while paused or waiting for keep / discard)."""
@@ -297,6 +281,6 @@ class CoachView(QWidget):
         self.legend.setText(f"Keys: the game's keys take over, H hands back, Space pauses.{pad}")
 
     def shutdown(self) -> None:
-        self._timer.stop()
+        self._clock.stop()
         if self.session is not None:
             self.session.close()

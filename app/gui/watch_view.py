@@ -14,10 +14,10 @@ from collections import deque
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.gui.episode_traces import EpisodeTraces
+from app.gui.frame_clock import FrameClock
 from app.gui.frame_view import FrameView
 from app.gui.policy_mode import PolicyModeBox
 from app.gui.wording import count
@@ -64,13 +64,9 @@ class WatchView(QWidget):
         self._trace_return: list[float] = []
         self._demo_t: list[int] = []
         self._demo_return_trace: list[float] = []
-        # A single-shot timer re-armed for the next frame's due time: a late tick (the training
-        # thread holds the GIL now and then) shortens the next wait, so the mean rate stays at fps.
-        self._timer = QTimer(self)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._on_timer)
-        self._next_due = 0.0
+        self._clock = FrameClock(
+            self.advance, lambda: self.player.spec.fps, lambda: self._active and self.player is not None, self
+        )
         self._build()
         self.refresh_runs()
 
@@ -255,21 +251,7 @@ class WatchView(QWidget):
                     continue  # an unreadable run: try the next one
 
     def _sync_timer(self) -> None:
-        if self._active and self.player is not None:
-            if not self._timer.isActive():
-                self._next_due = time.perf_counter()
-                self._timer.start(0)
-        else:
-            self._timer.stop()
-
-    def _on_timer(self) -> None:
-        self.advance()
-        if not self._active or self.player is None:
-            return
-        period = 1.0 / self.player.spec.fps
-        now = time.perf_counter()
-        self._next_due = max(self._next_due + period, now - period)  # never bank more than one frame
-        self._timer.start(max(0, round((self._next_due - now) * 1000)))
+        self._clock.sync()
 
     def _apply_mode(self) -> None:
         if self.player is not None:
@@ -392,7 +374,7 @@ class WatchView(QWidget):
         self._info.setText(text)
 
     def shutdown(self) -> None:
-        self._timer.stop()
+        self._clock.stop()
         self._close_demo_replay()
         if self.player is not None:
             self.player.close()

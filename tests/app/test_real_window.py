@@ -7,9 +7,11 @@ throwaway workspace, on the xcb platform.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -52,26 +54,47 @@ def start_app(display_env: dict[str, str], tmp_path: Path, *args: str) -> tuple[
     return process, log
 
 
+def wait_for_window(display: dict[str, str], process: subprocess.Popen, log: Path) -> str:
+    """The app's window id once it shows, activated."""
+    window = wait_for(
+        lambda: (
+            process.poll() is None
+            and subprocess.run(
+                ["xdotool", "search", "--onlyvisible", "--name", TITLE], env=display, capture_output=True, text=True
+            ).stdout.split()
+        ),
+        90,
+        f"the window to open (log: {log.read_text() if log.exists() else ''})",
+        interval_s=0.3,
+    )[-1]
+    xdotool(display, "windowactivate", "--sync", window)
+    return window
+
+
+@contextlib.contextmanager
+def app_window(display: dict[str, str], tmp_path: Path, *args: str) -> Iterator[str]:
+    """The app started with ``args``, its window shown and active; on leaving, Ctrl+Q must quit it
+    with status 0, and its log must hold no traceback."""
+    process, log = start_app(display, tmp_path, *args)
+    try:
+        yield wait_for_window(display, process, log)
+        xdotool(display, "key", "ctrl+q")
+        assert process.wait(30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    output = log.read_text()
+    assert "Traceback" not in output, output
+
+
 def count_colour(image: np.ndarray, colour: tuple[int, int, int]) -> int:
     return int(np.all(image == np.array(colour, dtype=np.uint8), axis=-1).sum())
 
 
 def test_the_window_opens_takes_the_first_key_and_keeps_the_episode(display, tmp_path):
     workspace = tmp_path / "workspace"
-    process, log = start_app(display, tmp_path, "--workspace", str(workspace))
-    try:
-        window = wait_for(
-            lambda: (
-                process.poll() is None
-                and subprocess.run(
-                    ["xdotool", "search", "--onlyvisible", "--name", TITLE], env=display, capture_output=True, text=True
-                ).stdout.split()
-            ),
-            90,
-            f"the window to open (log: {log.read_text() if log.exists() else ''})",
-            interval_s=0.3,
-        )[-1]
-        xdotool(display, "windowactivate", "--sync", window)
+    with app_window(display, tmp_path, "--workspace", str(workspace)) as window:
         width, height = window_geometry(display, window)[2:]
         assert width <= 1280 and height <= 800  # the whole window fits the screen
         geometry = (0, 0, 1280, 800)
@@ -95,15 +118,6 @@ def test_the_window_opens_takes_the_first_key_and_keeps_the_episode(display, tmp
         files = wait_for(kept, 60, "the episode to end and be kept", interval_s=0.5)
         assert len(files) == 1
         screenshot(display, tmp_path / "after.png", geometry)
-
-        xdotool(display, "key", "ctrl+q")
-        assert process.wait(30) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    output = log.read_text()
-    assert "Traceback" not in output, output
     assert (workspace / ".imitation-studio.ini").is_file()  # the settings stay in the workspace
     assert not (tmp_path / "home" / "config").exists()  # nothing written into the home folder
 
@@ -120,20 +134,7 @@ def test_a_real_key_takes_over_in_the_coach_view_and_the_correction_is_kept(disp
     config = default_config("LunarLander-v3", total_steps=128, bc_warmstart_epochs=5, rollout_process=False, **settings)
     demos = load_demo_set(workspace.demos_dir("LunarLander-v3"))
     list(Trainer(config, demos, run_dir=workspace.new_run_dir("coach")).run())
-    process, log = start_app(display, tmp_path, "--workspace", str(workspace.root))
-    try:
-        window = wait_for(
-            lambda: (
-                process.poll() is None
-                and subprocess.run(
-                    ["xdotool", "search", "--onlyvisible", "--name", TITLE], env=display, capture_output=True, text=True
-                ).stdout.split()
-            ),
-            90,
-            f"the window to open (log: {log.read_text() if log.exists() else ''})",
-            interval_s=0.3,
-        )[-1]
-        xdotool(display, "windowactivate", "--sync", window)
+    with app_window(display, tmp_path, "--workspace", str(workspace.root)):
         xdotool(display, "key", "ctrl+4")  # the Coach view: the newest run's policy plays at once
         geometry = (0, 0, 1280, 800)
         xdotool(display, "keydown", "Up")  # a real held key: the person takes over
@@ -152,11 +153,3 @@ def test_a_real_key_takes_over_in_the_coach_view_and_the_correction_is_kept(disp
 
         kept = wait_for(corrections, 90, "the coached episode to end and be kept", interval_s=0.5)
         assert kept[0].person_acted.any() and not kept[0].person_acted.all()
-        xdotool(display, "key", "ctrl+q")
-        assert process.wait(30) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    output = log.read_text()
-    assert "Traceback" not in output, output
