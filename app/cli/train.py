@@ -42,6 +42,12 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         help="override any setting, e.g. --set bc_coef=0.5 (repeatable; the value is JSON)",
     )
     train.add_argument("--out", type=Path, help="run folder to create")
+    train.add_argument(
+        "--tensorboard",
+        action="store_true",
+        default=None,
+        help="also write the metrics as TensorBoard event files in RUNDIR/tensorboard (the share extra)",
+    )
     train.add_argument("--resume", type=Path, metavar="RUNDIR", help="continue a run folder from its last checkpoint")
     train.add_argument(
         "--start-from",
@@ -77,7 +83,8 @@ _RESUME_FIXED = {
 
 
 def _overrides(args: argparse.Namespace) -> dict:
-    values = {name: getattr(args, name) for name in ("algo", "generator", "reward", "total_steps", "seed", "device")}
+    names = ("algo", "generator", "reward", "total_steps", "seed", "device", "tensorboard")
+    values = {name: getattr(args, name) for name in names}
     values = {name: value for name, value in values.items() if value is not None}
     settings = parse_set(args.set)
     if "env" in settings:

@@ -79,17 +79,26 @@ class RunListPanel(QGroupBox):
             item.setSelected(item.data(Qt.ItemDataRole.UserRole) == Path(run_dir))
 
     def export_selected_run(self) -> None:
-        """The selected run's policy weights into a safetensors file the user picks."""
+        """The selected run's policy into a file the user picks: its weights (safetensors), or an
+        ONNX model with the normalisation inside (by the file's suffix)."""
         run_dir = self.selected_run()
         if run_dir is None:
             return
         target = self.dialogs.save_file(
-            self, "Export the policy weights", run_dir / "policy.safetensors", "safetensors (*.safetensors)"
+            self,
+            "Export the policy",
+            run_dir / "policy.onnx",
+            "ONNX model (*.onnx);;safetensors weights (*.safetensors)",
         )
         if target is None:
             return
         try:
-            RunDir(run_dir).export_policy(target)
+            if Path(target).suffix == ".onnx":
+                from core.share.onnx_export import export_onnx  # torch's exporter: only when asked
+
+                export_onnx(run_dir, Path(target))
+            else:
+                RunDir(run_dir).export_policy(target)
         except (StudioError, OSError) as error:
             self.dialogs.error(self, "Export failed", str(error))
             return

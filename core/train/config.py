@@ -121,6 +121,7 @@ class TrainConfig:
     checkpoint_every_s: float = _setting(
         60.0, "also a checkpoint when this many seconds passed since the last (0 = by iterations only)", (0.0, 1e6)
     )
+    tensorboard: bool = _setting(False, "also write the metrics as TensorBoard event files in RUN/tensorboard")
 
     def __post_init__(self) -> None:
         for spec in fields(self):
@@ -276,6 +277,7 @@ RESUMABLE_FIELDS = (
     "checkpoint_every_iters",
     "checkpoint_every_s",
     "torch_threads",
+    "tensorboard",
 )
 
 

@@ -48,6 +48,7 @@ from core.train.run_lock import RunLock
 from core.train.seeds import EVAL_SEED_BASE
 from core.train.stale_batch import as_buffer, reevaluate
 from core.train.start_from import load_start
+from core.train.tensorboard_log import TensorBoardLog
 
 # Argument validation of every distribution costs time in the rollout loop; NaNs are caught by
 # the trainer's own checks, which name the quantity.
@@ -114,6 +115,7 @@ class Trainer:
         self.origin = load_start(self.policy, self.disc, config, start_from) if start_from is not None else None
         if resume:
             self._restore()
+        self.tensorboard = TensorBoardLog(self.run_dir) if config.tensorboard and self.run_dir else None
         if self.run_folder is not None:
             self.run_folder.write_config(config)
             self.run_folder.write_demo_summary(demos)
@@ -179,6 +181,8 @@ class Trainer:
                 source.close()
             if self.run_lock is not None:
                 self.run_lock.release()
+            if self.tensorboard is not None:
+                self.tensorboard.close()
 
     def snapshot(self) -> PolicySnapshot:
         return PolicySnapshot(self.iteration, self.env_steps, state_to_numpy(self.policy), state_to_numpy(self.disc))
@@ -387,3 +391,5 @@ class Trainer:
             self.run_folder.append_metrics(
                 {"iteration": self.iteration, "env_steps": self.env_steps, "wall_time_s": self.wall_time_s, **scalars}
             )
+        if self.tensorboard is not None:
+            self.tensorboard.write(self.env_steps or self.iteration, {"wall_time_s": self.wall_time_s, **scalars})

@@ -1,0 +1,5 @@
+"""Formats other tools read: ONNX policies, Minari datasets, videos of policies and demos.
+
+Each module imports its library (onnx, minari, imageio) inside its functions: they are the
+``share`` extra, and the rest of the engine works without them.
+"""
