@@ -1,4 +1,5 @@
-"""The ``demos info`` and ``demos validate`` sub-commands: what a demo folder holds, and whether it replays."""
+"""The ``demos`` sub-commands: what a demo folder holds (info), whether it replays (validate), and
+Minari datasets out of and into demo folders (export-minari, import-minari)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,39 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     validate.add_argument("--env", help="expected environment key (default: the one most episodes use)")
     validate.add_argument("--no-replay", action="store_true", help="skip re-simulating each episode")
     validate.set_defaults(handler=run_demos_validate)
+    export = demo_commands.add_parser(
+        "export-minari", help="write a demo folder's training episodes as a local Minari dataset"
+    )
+    export.add_argument("folder", type=Path)
+    export.add_argument("--dataset-id", required=True, help="e.g. lunarlander/my-demos-v0 (Minari's naming)")
+    export.add_argument("--author", default="", help="recorded in the dataset")
+    export.set_defaults(handler=run_demos_export_minari)
+    load = demo_commands.add_parser("import-minari", help="make a demo folder from a local Minari dataset")
+    load.add_argument("dataset_id", metavar="ID")
+    load.add_argument("--out", type=Path, required=True, help="the demo folder to create")
+    load.set_defaults(handler=run_demos_import_minari)
+
+
+def run_demos_export_minari(args: argparse.Namespace) -> int:
+    from core.share.minari_io import export_minari
+
+    summary = export_minari(args.folder, args.dataset_id, args.author)
+    for reason in summary.left_out:
+        print(f"left out {reason}")
+    print(f"wrote Minari dataset {summary.dataset_id}: {summary.episodes} episodes, {summary.steps:,} steps")
+    return 0
+
+
+def run_demos_import_minari(args: argparse.Namespace) -> int:
+    from core.data.demo_set import load_demo_set
+    from core.share.minari_io import import_minari
+
+    written = import_minari(args.dataset_id, args.out)
+    demos = load_demo_set(args.out)
+    unreplayable = sum(not episode.meta.replayable for episode in demos.episodes)
+    note = f"; {unreplayable} without a reset seed (they train, but cannot be replayed)" if unreplayable else ""
+    print(f"wrote {len(written)} episodes of {demos.env_key} into {args.out}{note}")
+    return 0
 
 
 def run_demos_info(args: argparse.Namespace) -> int:

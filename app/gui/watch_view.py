@@ -290,11 +290,11 @@ class WatchView(QWidget):
         self._end_pause = 0
 
     def _next_demo(self) -> Episode | None:
-        if self.demos is None:
+        shown = [e for e in self.demos.episodes if e.meta.replayable] if self.demos is not None else []
+        if not shown:
             return None
-        episode = self.demos.episodes[self._demo_index % len(self.demos.episodes)]
         self._demo_index += 1
-        return episode
+        return shown[(self._demo_index - 1) % len(shown)]
 
     def advance(self) -> None:
         """One frame: a policy step (and a demo replay step when shown)."""

@@ -19,8 +19,8 @@ from core.errors import DemoError, StudioError
 FORMAT_NAME = "imitation-studio/episode"
 FORMAT_VERSION = 1
 EPISODE_SUFFIX = ".npz"
-Source = Literal["human", "scripted", "correction"]
-SOURCES = ("human", "scripted", "correction")
+Source = Literal["human", "scripted", "correction", "imported"]
+SOURCES = ("human", "scripted", "correction", "imported")  # imported: from another tool's dataset (Minari)
 # A correction (coach mode): the policy played and a person took over for stretches of it. Only the
 # steps the person acted in are demonstrations; the file keeps every action, so it replays.
 CORRECTION: Source = "correction"
@@ -45,6 +45,8 @@ class EpisodeMeta:
     recorded_at: str = ""  # ISO 8601, UTC
     gymnasium_version: str = gym.__version__
     app_version: str = core.__version__
+    # False for an episode imported without its reset seed: it trains, but cannot be re-simulated.
+    replayable: bool = True
 
     def to_json_bytes(self) -> bytes:
         record = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, **asdict(self)}
@@ -102,6 +104,7 @@ _META_TYPES: dict[str, tuple[type, ...]] = {
     "recorded_at": (str,),
     "gymnasium_version": (str,),
     "app_version": (str,),
+    "replayable": (bool,),
 }
 
 

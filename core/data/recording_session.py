@@ -21,12 +21,12 @@ import numpy as np
 
 from core.data.episode import Episode
 from core.data.recorder import Recorder
-from core.data.replay import ReplayStep, replay
+from core.data.replay import NOT_REPLAYABLE, ReplayStep, replay
 from core.envs.endings import Ending, classify_ending
 from core.envs.gamepad import PadState, person_action
 from core.envs.keyboard import KeyboardActions
 from core.envs.registry import GAME_KEYS, EnvSpec
-from core.errors import StudioError
+from core.errors import DemoError, StudioError
 
 
 class Mode(enum.Enum):
@@ -151,7 +151,10 @@ class RecordingSession:
     # ----------------------------------------------------------------------------- replaying
     def start_replay(self, episode: Episode, disc_trace: np.ndarray | None = None) -> None:
         """Re-simulate ``episode`` (dropping the episode being played) from its first state;
-        ``disc_trace``: a run's D at each of its steps, shown along the replay."""
+        ``disc_trace``: a run's D at each of its steps, shown along the replay. DemoError, with
+        nothing changed, for an episode that cannot be re-simulated."""
+        if not episode.meta.replayable:
+            raise DemoError(NOT_REPLAYABLE)
         self.stop_replay()
         self.recorder.discard()
         self.replay_episode = episode

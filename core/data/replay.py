@@ -10,6 +10,9 @@ import numpy as np
 
 from core.data.episode import Episode
 from core.envs.registry import render_rgb
+from core.errors import DemoError
+
+NOT_REPLAYABLE = "not replayable: imported without its reset seed (it trains, but cannot be re-simulated)"
 
 # Observations of a replay may differ from the recording by float noise only.
 REPLAY_OBS_TOLERANCE = 1e-4
@@ -39,7 +42,10 @@ def replay(episode: Episode, render: bool = False) -> Generator[ReplayStep, None
     """Re-simulate ``episode`` from its reset seed and actions, yielding each step.
 
     The first item (t = -1) is the reset state. Frames are rgb arrays when ``render`` is set.
+    DemoError for an episode imported without its reset seed (``meta.replayable`` False).
     """
+    if not episode.meta.replayable:
+        raise DemoError(NOT_REPLAYABLE)
     env = episode.spec.make(render_mode="rgb_array" if render else None)
     try:
         observation, _ = env.reset(seed=episode.meta.reset_seed)
@@ -52,7 +58,10 @@ def replay(episode: Episode, render: bool = False) -> Generator[ReplayStep, None
 
 
 def verify_replay(episode: Episode, tolerance: float = REPLAY_OBS_TOLERANCE) -> ReplayCheck:
-    """Re-simulate without rendering and check every observation against the recording."""
+    """Re-simulate without rendering and check every observation against the recording (an
+    episode that cannot be re-simulated passes, saying so: it was never meant to)."""
+    if not episode.meta.replayable:
+        return ReplayCheck(True, 0, 0.0, NOT_REPLAYABLE)
     worst = 0.0
     steps = 0
     for step in replay(episode):

@@ -1,0 +1,153 @@
+"""Demo folders to and from Minari, the Farama Foundation's format for offline datasets.
+
+Export writes the episodes a folder trains on (its selection applied; corrections left out, since
+part of each is the policy's) into a local Minari dataset, with each episode's reset seed and the
+env's spec, so that ``minari.load_dataset(ID)`` reads it back and can rebuild the env. Import makes
+a demo folder from a local dataset of an env this app supports; an episode without a seed is
+marked not replayable, and still trains. Nothing is downloaded: datasets live under Minari's root
+(``MINARI_DATASETS_PATH``, else ``~/.minari/datasets``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from core.data.demo_selection import training_demos
+from core.data.demo_set import load_demo_set
+from core.data.episode import Episode, EpisodeMeta
+from core.data.episode_io import write_episode
+from core.envs.registry import REGISTRY, EnvSpec
+from core.errors import DemoError, StudioError
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    dataset_id: str
+    episodes: int
+    steps: int
+    left_out: tuple[str, ...]  # file names, with why
+
+
+def _minari() -> Any:
+    try:
+        import minari
+    except ImportError:
+        raise StudioError("Minari needs the share extra (pip install 'imitation-studio[share]')") from None
+    return minari
+
+
+def export_minari(folder: Path, dataset_id: str, author: str = "") -> ExportSummary:
+    """Write the folder's training episodes as the local Minari dataset ``dataset_id``."""
+    minari = _minari()
+    from minari.data_collector.episode_buffer import EpisodeBuffer
+
+    demos = training_demos(load_demo_set(Path(folder)).require_episodes())
+    spec = demos.spec
+    episodes = [episode for episode in demos.episodes if not episode.is_correction]
+    left_out = [f"{e.path.name if e.path else '?'}: a correction (partly the policy's play)" for e in demos.corrections]
+    left_out += [f"{item.path.name}: {item.reason}" for item in demos.left_out]
+    if not episodes:
+        raise DemoError(f"{folder}: nothing to export (only corrections, or every episode left out)")
+    buffers = [
+        EpisodeBuffer(
+            id=index,
+            seed=episode.meta.reset_seed if episode.meta.replayable else None,
+            observations=episode.observations.reshape(len(episode.observations), -1).astype(np.float32),
+            actions=episode.actions,
+            rewards=episode.rewards.tolist(),
+            terminations=[False] * (episode.length - 1) + [episode.meta.terminated],
+            truncations=[False] * (episode.length - 1) + [episode.meta.truncated],
+        )
+        for index, episode in enumerate(episodes)
+    ]
+    sources = sorted({episode.meta.source for episode in episodes})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Minari's reminders to set a permalink, an e-mail ...
+            minari.create_dataset_from_buffers(
+                dataset_id,
+                buffers,
+                env=_gym_spec(spec),
+                algorithm_name=f"Imitation Studio demos ({', '.join(sources)})",
+                author=author or None,
+                description=f"Demonstrations of {spec.display_name} recorded with Imitation Studio, from {folder}",
+            )
+    except (ValueError, FileExistsError) as error:
+        raise StudioError(f"--dataset-id {dataset_id!r}: {error}") from None
+    steps = sum(episode.length for episode in episodes)
+    return ExportSummary(dataset_id, len(episodes), steps, tuple(left_out))
+
+
+def _gym_spec(spec: EnvSpec) -> gym.envs.registration.EnvSpec:
+    """The gymnasium spec with the env's own keyword arguments (LunarLanderContinuous ...)."""
+    base = gym.spec(spec.gym_id)
+    return dataclasses.replace(base, kwargs={**base.kwargs, **dict(spec.gym_kwargs)})
+
+
+def import_minari(dataset_id: str, target: Path) -> list[Path]:
+    """Write each episode of the local Minari dataset ``dataset_id`` as a demo file in ``target``."""
+    minari = _minari()
+    try:
+        dataset = minari.load_dataset(dataset_id)
+    except (FileNotFoundError, ValueError) as error:
+        raise StudioError(f"{dataset_id}: no such local Minari dataset ({error})") from None
+    spec = _supported_env(dataset, dataset_id)
+    target = Path(target)
+    if target.exists() and any(target.iterdir()):
+        raise StudioError(f"{target}: not empty; import into a new folder")
+    episodes = list(dataset.iterate_episodes())
+    seeds = {index: meta.get("seed") for index, meta in _episode_metadata(dataset)}
+    written = []
+    recorded = datetime.now(UTC).isoformat(timespec="seconds")
+    for episode in episodes:
+        seed = seeds.get(int(episode.id))
+        observations = np.asarray(episode.observations).reshape(-1, *spec.obs_shape)
+        actions = np.asarray(episode.actions)
+        actions = actions.astype(np.int64).reshape(-1) if spec.is_discrete else actions.astype(np.float32)
+        rewards = np.asarray(episode.rewards, dtype=np.float64)
+        meta = EpisodeMeta(
+            env_key=spec.key,
+            gym_id=spec.gym_id,
+            gym_kwargs=dict(spec.gym_kwargs),
+            reset_seed=int(seed) if seed is not None else 0,
+            source="imported",
+            length=len(actions),
+            episode_return=float(rewards.sum()),
+            terminated=bool(episode.terminations[-1]),
+            truncated=bool(episode.truncations[-1]),
+            fps=spec.fps,
+            source_detail=f"minari:{dataset_id} episode {episode.id}",
+            recorded_at=recorded,
+            replayable=seed is not None,
+        )
+        try:
+            written.append(write_episode(Episode(observations, actions, rewards, meta), target))
+        except DemoError as error:
+            raise StudioError(f"{dataset_id}: episode {episode.id} is not a usable demo ({error})") from None
+    return written
+
+
+def _episode_metadata(dataset: Any) -> list[tuple[int, dict]]:
+    indices = [int(i) for i in dataset.episode_indices]
+    return list(zip(indices, dataset.storage.get_episode_metadata(indices), strict=True))
+
+
+def _supported_env(dataset: Any, dataset_id: str) -> EnvSpec:
+    env_spec = dataset.spec.env_spec
+    if env_spec is None:
+        raise StudioError(f"{dataset_id}: the dataset names no environment")
+    kwargs = {k: v for k, v in (env_spec.kwargs or {}).items() if k != "render_mode"}
+    for spec in REGISTRY.values():
+        base = gym.spec(spec.gym_id).kwargs
+        if spec.gym_id == env_spec.id and {**base, **dict(spec.gym_kwargs)} == {**base, **kwargs}:
+            return spec
+    supported = ", ".join(sorted(spec.key for spec in REGISTRY.values()))
+    raise StudioError(f"{dataset_id}: environment {env_spec.id} {kwargs} is not one this app supports ({supported})")
