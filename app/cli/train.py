@@ -134,6 +134,12 @@ def run_train(args: argparse.Namespace) -> int:
         origin = RunDir(args.start_from) if args.start_from else None
         if origin is not None and args.demos is None:
             args.demos = origin.demos_folder()  # today's selection there, the corrections made since included
+            if args.demos.resolve() == sample_demos_dir(origin.config().env).resolve():
+                print(
+                    "the run trained on the bundled samples; the Coach view keeps corrections of it in your demos: "
+                    "--demos WORKSPACE/demos/ENV trains on them",
+                    file=sys.stderr,
+                )
         # A folder whose every file is unusable says why, file by file (require_episodes).
         demos = training_demos(load_demo_set(args.demos, env_key=args.env).require_episodes()) if args.demos else None
         env = args.env or (demos.env_key if demos else None)

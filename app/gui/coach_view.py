@@ -10,6 +10,7 @@ on that folder: the demos and the corrections together.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from core.data.workspace import Workspace
 from core.envs.gamepad import PadState, pad_legend
 from core.errors import StudioError
 from core.paths import sample_demos_dir
-from core.train.coach_session import CoachSession, Control
+from core.train.coach_session import HAND_BACK_S, CoachSession, Control
 from core.train.run_dir import RunDir
 
 BANNER = {
@@ -52,6 +53,7 @@ class CoachView(QWidget):
         self.finished = False  # the episode ended: keep or discard
         self.pad_name = ""
         self.corrections = (0, 0)  # in the folder: files, and the steps the person played in them
+        self._samples_to_copy: str | None = None  # the env whose samples the first keep copies
         self._active = False
         self._clock = FrameClock(
             self.advance,
@@ -68,6 +70,7 @@ class CoachView(QWidget):
         self._run_combo.activated.connect(lambda index: self._pick(self._run_combo.itemData(index)))
         self.speed_box = SpeedBox()
         self.speed_box.speed_changed.connect(self.frame_view_focus)
+        self.speed_box.speed_changed.connect(self._apply_speed)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Coach the policy of"))
         bar.addWidget(self._run_combo)
@@ -114,8 +117,9 @@ class CoachView(QWidget):
     def refresh_runs(self) -> None:
         self._run_combo.clear()
         for run_dir in self.workspace.run_dirs():
-            if RunDir(run_dir).latest_checkpoint() is not None and RunDir(run_dir).config().algo in ("gail", "bc"):
-                self._run_combo.addItem(run_dir.name, str(run_dir))
+            with contextlib.suppress(StudioError, OSError):  # a broken run folder is not listed
+                if RunDir(run_dir).latest_checkpoint() is not None:
+                    self._run_combo.addItem(run_dir.name, str(run_dir))
         if self._run_combo.count() == 0:
             self._run_combo.addItem("no runs yet", None)
         if self.run_dir is not None:
@@ -131,11 +135,13 @@ class CoachView(QWidget):
             run = RunDir(run_dir)
             env = run.config().env
             folder = run.demos_folder()
-            if folder.resolve() == sample_demos_dir(env).resolve() or not os.access(folder, os.W_OK):
-                # Bundled samples (read-only, shared): the corrections go to the workspace's demos,
-                # with a copy of the samples they correct, so that both train together.
-                self.workspace.copy_samples(env)
+            # Bundled samples (read-only, shared): the corrections go to the workspace's demos, with
+            # a copy of the samples they correct (asked at the first keep), to train together.
+            on_samples = folder.exists() and folder.resolve() == sample_demos_dir(env).resolve()
+            if on_samples:
                 folder = self.workspace.demos_dir(env)
+            elif not folder.is_dir() or not os.access(folder, os.W_OK):
+                raise StudioError(f"its demo folder {folder} is gone or read-only: corrections could not be kept")
             session = CoachSession.from_run(run_dir, folder)
         except (StudioError, OSError) as error:
             self.info.setText(f"Cannot coach {Path(run_dir).name}: {error}")
@@ -143,8 +149,10 @@ class CoachView(QWidget):
         if self.session is not None:
             self.session.close()
         self.session, self.run_dir, self.folder = session, Path(run_dir), folder
+        self._samples_to_copy = env if on_samples else None
         self.finished = self.paused = False
         self.speed_box.show_env(env)
+        self._apply_speed()
         self.refresh_runs()
         self._count_corrections()
         self._show_state()
@@ -155,6 +163,11 @@ class CoachView(QWidget):
     def frame_view_focus(self) -> None:
         if self.isVisible():
             self.frame_view.setFocus()
+
+    def _apply_speed(self) -> None:
+        """The half second of grace after letting go is real time: fewer steps in slow motion."""
+        if self.session is not None:
+            self.session.hand_back_steps = max(1, round(HAND_BACK_S * self.session.spec.fps * self.speed_box.speed))
 
     def _on_key_pressed(self, key: int) -> None:
         name = key_name(key)
@@ -179,7 +192,7 @@ class CoachView(QWidget):
 
     def set_pad_state(self, state: PadState) -> None:
         """A pad reading (from ``GamepadPoller``, or a test): any input takes over, like a key."""
-        if self.session is not None and not self.finished:
+        if self.session is not None:  # kept while an episode is over too: it is the pad's state
             self.session.set_pad(state)
             self._show_state()
 
@@ -213,6 +226,8 @@ class CoachView(QWidget):
     def keep(self) -> None:
         if self.session is None or not self.finished:
             return
+        if self._samples_to_copy and not self._copy_samples_first():
+            return
         try:
             path = self.session.keep()
         except (StudioError, OSError) as error:
@@ -222,6 +237,24 @@ class CoachView(QWidget):
             self.status_message.emit(f"kept correction {path.name}")
         self._count_corrections()
         self._next_episode()
+
+    def _copy_samples_first(self) -> bool:
+        """The run trained on the bundled samples: ask to copy them beside the corrections."""
+        env = self._samples_to_copy
+        question = (
+            f"This run trained on the bundled sample demos, which are read-only. Your corrections go into "
+            f"your demos ({self.folder}), with a copy of the samples they correct, so that both train "
+            "together. Copy the samples there now?"
+        )
+        if not self.dialogs.confirm(self, "Keep the correction", question):
+            return False
+        try:
+            self.workspace.copy_samples(env)
+        except (StudioError, OSError) as error:
+            self.dialogs.error(self, "Cannot copy the samples", str(error))
+            return False
+        self._samples_to_copy = None
+        return True
 
     def discard(self) -> None:
         if self.session is not None and self.finished:

@@ -253,7 +253,7 @@ class DemoListPanel(QGroupBox):
         if demo_set.episodes:
             returns = demo_set.returns
             text = (
-                f"<b>{count(len(returns), 'episode')}</b> ({where}) · {demo_set.n_steps:,} steps · "
+                f"<b>{count(len(demo_set.episodes), 'episode')}</b> ({where}) · {demo_set.n_steps:,} steps · "
                 f"mean return <b>{returns.mean():.1f}</b> ± {returns.std():.1f} · "
                 f"mean length {demo_set.lengths.mean():.0f}"
             )

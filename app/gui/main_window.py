@@ -75,13 +75,21 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab_changed)
         # A pad plays in Record and Coach beside the keyboard; plugged in or out at any time.
         self.gamepad = GamepadPoller(self)
-        self.gamepad.state_changed.connect(self.coach_view.set_pad_state)
-        self.gamepad.state_changed.connect(self.record_view.set_pad_state)
+        self.gamepad.state_changed.connect(self._on_pad)
         self.gamepad.pad_changed.connect(self.coach_view.set_pad_name)
         self.gamepad.pad_changed.connect(self.record_view.legend.set_pad)
         self.gamepad.start()
 
+    def _on_pad(self, state: object) -> None:
+        """A pad reading goes to the view on screen (Record or Coach), as the keys do."""
+        current = self.tabs.currentWidget()
+        if current in (self.record_view, self.coach_view):
+            current.set_pad_state(state)
+
     def _train_on_corrections(self, run_dir: Path, folder: Path) -> None:
+        if self.train_view.is_training:
+            self.dialogs.info(self, "A run is training", "Stop it in the Train view first: one run trains at a time.")
+            return
         if self.train_view.start_from_run(run_dir, folder):
             self.tabs.setCurrentWidget(self.train_view)
 

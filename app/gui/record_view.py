@@ -179,6 +179,7 @@ class RecordView(QWidget):
     def set_pad_state(self, state: PadState) -> None:
         if self.session is not None:  # a pad plays beside the keys (core.envs.gamepad)
             self.session.set_pad(state)
+            self._show_session()  # pad input may have started the game
 
     def take_keyboard(self) -> None:
         """Give the keyboard to the game (when this view is on screen): keys play at once."""
@@ -388,8 +389,7 @@ class RecordView(QWidget):
         )
 
     def confirm_close(self, also: str = "") -> bool:
-        """Asks before an unkept episode is lost (``also``: what else closing does); True when the
-        window may close."""
+        """Asks before an unkept episode is lost (``also``: what else closing does); True: may close."""
         return not self.has_unsaved_episode or self._confirm_drop("close", also)
 
     def shutdown(self) -> None:

@@ -40,6 +40,9 @@ class DemoSelection:
         name = episode.path.name if episode.path else ""
         if name in self.excluded:
             return "unticked"
+        # A correction's ending and return are mostly the policy's: only a tick leaves it out.
+        if episode.is_correction:
+            return None
         if self.successful_only and episode.ending.failed:
             return f"ending: {episode.ending.text}"
         if self.min_return is not None and episode.episode_return < self.min_return:

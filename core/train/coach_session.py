@@ -132,9 +132,10 @@ class CoachSession:
         self.keyboard.release(key)
 
     def set_pad(self, state: PadState) -> None:
-        """The pad's latest reading; any input on it is a takeover, like a key."""
+        """The pad's latest reading (always kept: it is the pad's state); any input on it is a
+        takeover, like a key, while the episode runs."""
         self.pad = state
-        if state.active:
+        if state.active and not self.done:
             self._take_over()
 
     def hand_back(self) -> None:

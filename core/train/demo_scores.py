@@ -50,7 +50,7 @@ def score_demos(disc: Discriminator, demos: DemoSet) -> list[DemoScore]:
     """Every demo's score, with the ones unlike the rest flagged."""
     scores = []
     for episode in demos.episodes:
-        per_step = step_scores(disc, episode)
+        per_step = step_scores(disc, episode)[episode.demonstrated]  # a correction: the person's steps
         scores.append(DemoScore(episode.path.name if episode.path else "?", float(per_step.mean()), per_step))
     return _flag(scores)
 

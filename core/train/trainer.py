@@ -113,6 +113,7 @@ class Trainer:
         self.imitation = ImitationRewards(reward_settings(config), self.expert_absorbing_share, config.num_envs)
         # Another run's networks (coach mode): start_from.py says what carries over.
         self.origin = load_start(self.policy, self.disc, config, start_from) if start_from is not None else None
+        self._sync_rollout_policy()  # with a GPU the rollout copy is separate
         if resume:
             self._restore()
         self.tensorboard = TensorBoardLog(self.run_dir) if config.tensorboard and self.run_dir else None
@@ -205,8 +206,12 @@ class Trainer:
     def _restore(self) -> None:
         if self.run_folder is None:
             raise CheckpointError("resume needs a run folder")
-        if self.run_folder.latest_checkpoint() is None:
-            return  # stopped or killed before its first checkpoint: the run starts over
+        if self.run_folder.latest_checkpoint() is None:  # stopped before its first checkpoint: it starts over,
+            origin = self.run_folder.origin()  # from the run it started from, if it did
+            if origin is not None:
+                self.origin = load_start(self.policy, self.disc, self.config, Path(origin["run"]))
+                self._sync_rollout_policy()
+            return
         networks = {"policy": self.policy, "disc": self.disc}
         state = restore_training(self.run_folder.checkpoint(), self.run_folder.path, networks, self._optimizers())
         self.iteration, self.env_steps = int(state["iteration"]), int(state["env_steps"])

@@ -112,7 +112,9 @@ def test_a_pad_takes_over_and_plays_like_the_keys(coach_view):
     assert view.session.control is Control.POLICY
 
 
-def test_corrections_of_a_run_on_the_bundled_samples_go_to_a_copy_of_them_in_the_workspace(qtbot, workspace, dialogs):
+def test_corrections_of_a_run_on_the_samples_go_beside_a_copy_made_at_the_first_keep_if_the_person_agrees(
+    qtbot, workspace, dialogs
+):
     from core.paths import sample_demos_dir
 
     config = default_config(LANDER, total_steps=128, bc_warmstart_epochs=1, rollout_process=False, **TINY)
@@ -121,7 +123,43 @@ def test_corrections_of_a_run_on_the_bundled_samples_go_to_a_copy_of_them_in_the
     view = CoachView(workspace, dialogs)
     qtbot.addWidget(view)
     assert view.set_run(trainer.run_dir)
-    assert view.folder == workspace.demos_dir(LANDER)
-    samples = load_demo_set(sample_demos_dir(LANDER)).episodes
-    assert len(load_demo_set(view.folder).episodes) == len(samples)
+    folder = workspace.demos_dir(LANDER)
+    assert view.folder == folder and not list(folder.glob("*.npz"))  # opening the view changes nothing
+    view.session.press("Up")
+    while not view.finished:
+        view.advance()
+    dialogs.answer = False  # "copy the samples there now?" no: nothing is kept, the episode waits
+    view.keep()
+    assert view.finished and not list(folder.glob("*.npz"))
+    dialogs.answer = True
+    view.keep()
+    kept = load_demo_set(folder)
+    assert len(kept.corrections) == 1
+    assert len(kept.episodes) == len(load_demo_set(sample_demos_dir(LANDER)).episodes) + 1
     view.shutdown()
+
+
+def test_a_broken_run_folder_does_not_stop_the_view_and_says_why_when_picked(qtbot, workspace, dialogs, lander_run):
+    broken = workspace.new_run_dir("broken")
+    (broken / "config.json").write_text("{not json")
+    (broken / "checkpoints").mkdir()
+    for path in (lander_run / "checkpoints").iterdir():
+        (broken / "checkpoints" / path.name).write_bytes(path.read_bytes())
+    view = CoachView(workspace, dialogs)  # built (with the main window) without reading the broken config
+    qtbot.addWidget(view)
+    assert not view.set_run(broken)
+    assert view.info.text().startswith(f"Cannot coach {broken.name}") and view.session is None
+    assert view.set_run(lander_run)
+    view.shutdown()
+
+
+def test_a_pad_let_go_while_an_episode_is_over_does_not_hold_control(coach_view):
+    view = coach_view
+    view.set_pad_state(PadState(hat=(0, 1)))
+    while not view.finished:
+        view.advance()
+    view.set_pad_state(PadState())  # let go while the episode waits for keep / discard
+    view.discard()
+    for _ in range(3):
+        view.advance()
+    assert view.session.control is Control.POLICY

@@ -160,3 +160,50 @@ def test_a_run_started_from_another_begins_with_its_networks_and_skips_the_warm_
     assert RunDir(tmp_path / "second").origin()["env_steps"] == first.env_steps
     with pytest.raises(CheckpointError, match="hidden_size differ"):
         Trainer(config.replace(hidden_size=32), demos, start_from=first.run_dir)
+
+
+def test_an_ending_the_person_played_is_an_expert_ending(tmp_path):
+    session = coach(tmp_path)
+    session.step()
+    while not session.done:  # the person keeps a key held to the end
+        session.press("Up")
+        session.step()
+    correction = load_episode(session.keep())
+    assert correction.ending_demonstrated
+    demos = load_demo_set(tmp_path)
+    expert = ExpertData.from_demos(demos, LANDER, torch.device("cpu"), failed_endings_are_expert=True)
+    assert len(expert.end_obs) == (1 if correction.meta.terminated else 0)
+
+
+def test_a_set_of_corrections_alone_trains_on_the_persons_steps_and_is_its_own_reference(tmp_path):
+    session = coach(tmp_path)
+    play_with_takeover(session)
+    session.keep()
+    demos = load_demo_set(tmp_path)
+    assert demos.whole_demos == demos.episodes  # nothing else to measure against
+    assert len(demos.transitions()[0]) == demos.corrections[0].demonstrated_steps
+
+
+def test_selection_filters_judge_corrections_by_a_tick_only(tmp_path):
+    from core.data.demo_selection import DemoSelection
+
+    session = coach(tmp_path)
+    play_with_takeover(session)
+    correction = load_episode(session.keep())
+    selection = DemoSelection(successful_only=True, min_return=1e6)
+    assert selection.reason_to_leave_out(correction) is None  # its ending and return are the policy's
+    assert selection.with_ticked(correction.path.name, False).reason_to_leave_out(correction) == "unticked"
+
+
+def test_a_coached_run_stopped_before_its_first_checkpoint_resumes_from_its_origin(tmp_path):
+    demos_dir = tmp_path / "demos"
+    record_expert_episodes(demos_dir, "CartPole-v1", count=2)
+    demos = load_demo_set(demos_dir)
+    config = default_config("CartPole-v1", total_steps=128, **TINY)
+    first = Trainer(config, demos, run_dir=tmp_path / "first")
+    list(first.run())
+    second = Trainer(config, demos, tmp_path / "second", start_from=first.run_dir)
+    second.run_lock.release()  # it never ran: no checkpoint, only its origin.json
+    resumed = Trainer(config, demos, tmp_path / "second", resume=True)
+    assert resumed.origin is not None
+    assert all(torch.equal(resumed.policy.state_dict()[k], v) for k, v in first.policy.state_dict().items())

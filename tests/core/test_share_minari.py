@@ -13,6 +13,8 @@ from core.train.config import default_config
 from core.train.trainer import Trainer
 
 minari = pytest.importorskip("minari")
+# Minari reminds every new dataset to name an author, a permalink ...: the tests' own need none.
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:minari")
 
 
 @pytest.fixture(autouse=True)
