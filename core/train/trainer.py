@@ -45,10 +45,10 @@ from core.train.rule_settings import (
 )
 from core.train.run_dir import RunDir
 from core.train.run_lock import RunLock
+from core.train.run_outputs import RunOutputs
 from core.train.seeds import EVAL_SEED_BASE
 from core.train.stale_batch import as_buffer, reevaluate
 from core.train.start_from import load_start
-from core.train.tensorboard_log import TensorBoardLog
 
 # Argument validation of every distribution costs time in the rollout loop; NaNs are caught by
 # the trainer's own checks, which name the quantity.
@@ -116,7 +116,7 @@ class Trainer:
         self._sync_rollout_policy()  # with a GPU the rollout copy is separate
         if resume:
             self._restore()
-        self.tensorboard = TensorBoardLog(self.run_dir) if config.tensorboard and self.run_dir else None
+        self.outputs = RunOutputs(self.run_folder, config)  # metrics, TensorBoard, the timeline
         if self.run_folder is not None:
             self.run_folder.write_config(config)
             self.run_folder.write_demo_summary(demos)
@@ -132,6 +132,8 @@ class Trainer:
         last_checkpoint: Path | None = None
         source: EnvRunner | RolloutProcess | None = None
         try:
+            if self.iteration == 0:
+                self.outputs.timeline(0, 0, self.policy)  # the timeline's start: before any training
             if self.config.algo == "bc":
                 yield from self._run_bc(control)
                 return
@@ -182,8 +184,7 @@ class Trainer:
                 source.close()
             if self.run_lock is not None:
                 self.run_lock.release()
-            if self.tensorboard is not None:
-                self.tensorboard.close()
+            self.outputs.close()
 
     def snapshot(self) -> PolicySnapshot:
         return PolicySnapshot(self.iteration, self.env_steps, state_to_numpy(self.policy), state_to_numpy(self.disc))
@@ -368,6 +369,7 @@ class Trainer:
         final_eval: dict[str, float] = {}
         if self.run_dir is not None:
             yield CheckpointSaved(self.save(), self.env_steps)
+            self.outputs.timeline(self.iteration, self.env_steps or self.iteration, self.policy, final=True)
         if not stopped:
             final_eval = final_evaluation(self.rollout_policy, self.spec)
             if self.run_folder is not None:
@@ -392,9 +394,5 @@ class Trainer:
         check_finite(scalars, {"policy": self.policy, "discriminator": self.disc}, self.iteration)
 
     def _append_metrics(self, scalars: dict[str, float]) -> None:
-        if self.run_folder is not None:
-            self.run_folder.append_metrics(
-                {"iteration": self.iteration, "env_steps": self.env_steps, "wall_time_s": self.wall_time_s, **scalars}
-            )
-        if self.tensorboard is not None:
-            self.tensorboard.write(self.env_steps or self.iteration, {"wall_time_s": self.wall_time_s, **scalars})
+        self.outputs.metrics(self.iteration, self.env_steps, self.wall_time_s, scalars)
+        self.outputs.timeline(self.iteration, self.env_steps or self.iteration, self.policy)

@@ -1,0 +1,36 @@
+"""What a run writes as it trains, besides checkpoints: ``metrics.jsonl``, TensorBoard files when
+asked, and the timeline's policy snapshots. Without a run folder it writes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.rl.nets import ActorCritic
+from core.train.config import TrainConfig
+from core.train.run_dir import RunDir
+from core.train.tensorboard_log import TensorBoardLog
+from core.train.timeline import save_snapshot, snapshot_every
+
+
+class RunOutputs:
+    def __init__(self, run_folder: RunDir | None, config: TrainConfig) -> None:
+        self.run_folder = run_folder
+        self.tensorboard = TensorBoardLog(run_folder.path) if config.tensorboard and run_folder else None
+        self.snapshot_every = snapshot_every(config)
+
+    def metrics(self, iteration: int, env_steps: int, wall_time_s: float, scalars: dict[str, Any]) -> None:
+        if self.run_folder is not None:
+            self.run_folder.append_metrics(
+                {"iteration": iteration, "env_steps": env_steps, "wall_time_s": wall_time_s, **scalars}
+            )
+        if self.tensorboard is not None:
+            self.tensorboard.write(env_steps or iteration, {"wall_time_s": wall_time_s, **scalars})
+
+    def timeline(self, iteration: int, step: int, policy: ActorCritic, final: bool = False) -> None:
+        """Keep a snapshot at iteration 0, every ``snapshot_every`` iterations, and at the end."""
+        if self.run_folder is not None and (final or iteration % self.snapshot_every == 0):
+            save_snapshot(self.run_folder.path, step, policy)
+
+    def close(self) -> None:
+        if self.tensorboard is not None:
+            self.tensorboard.close()

@@ -1,0 +1,56 @@
+"""Videos: frame count and size read back with imageio."""
+
+import pytest
+
+from core.data.demo_set import load_demo_set
+from core.errors import CheckpointError, StudioError
+from core.paths import sample_demos_dir
+from core.share.video import CAPTION_HEIGHT, demos_video, policy_video
+from core.train.config import default_config
+from core.train.timeline import snapshot_steps
+from core.train.trainer import Trainer
+
+imageio = pytest.importorskip("imageio.v2")
+pytest.importorskip("imageio_ffmpeg")
+
+
+@pytest.fixture(scope="module")
+def cartpole_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("runs") / "cartpole"
+    config = default_config("CartPole-v1", total_steps=2048, num_envs=2, num_steps=256, eval_every_iters=0)
+    trainer = Trainer(config, load_demo_set(sample_demos_dir("CartPole-v1")), run_dir=folder)
+    list(trainer.run())
+    return folder
+
+
+def frames_of(path):
+    reader = imageio.get_reader(path)
+    try:
+        return [frame for frame in reader]
+    finally:
+        reader.close()
+
+
+def test_policy_episodes_as_mp4_with_captions(tmp_path, cartpole_run):
+    summary = policy_video(cartpole_run, tmp_path / "policy.mp4", episodes=2, seed=7)
+    frames = frames_of(summary.path)
+    assert len(frames) == summary.frames > 2 * 2  # two episodes, each its reset frame and every step
+    assert frames[0].shape == (400 + CAPTION_HEIGHT, 600, 3) == (summary.height, summary.width, 3)
+
+
+def test_a_gif_beside_a_demo_from_a_kept_snapshot_at_half_size(tmp_path, cartpole_run):
+    first = snapshot_steps(cartpole_run)[0]
+    summary = policy_video(cartpole_run, tmp_path / "early.gif", snapshot=first, with_demo=True, scale=0.5)
+    frames = frames_of(summary.path)
+    assert len(frames) == summary.frames
+    assert frames[0].shape[:2] == (214, 600)  # two 300-wide frames side by side, captions scaled too
+    with pytest.raises(CheckpointError, match="no snapshot at step 1"):
+        policy_video(cartpole_run, tmp_path / "x.gif", snapshot=1)
+
+
+def test_demos_one_after_another_and_bad_targets(tmp_path):
+    demos = load_demo_set(sample_demos_dir("CartPole-v1"))
+    summary = demos_video(sample_demos_dir("CartPole-v1"), tmp_path / "demos.mp4", episodes=1, scale=0.25)
+    assert summary.frames == demos.episodes[0].length + 1 == len(frames_of(summary.path))
+    with pytest.raises(StudioError, match=r"\.mp4 or \.gif"):
+        demos_video(sample_demos_dir("CartPole-v1"), tmp_path / "demos.avi", episodes=1)
