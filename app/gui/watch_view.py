@@ -16,14 +16,13 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from app.gui.demo_beside import DemoBeside
 from app.gui.episode_traces import EpisodeTraces
 from app.gui.frame_clock import FrameClock
 from app.gui.frame_view import FrameView
 from app.gui.policy_mode import PolicyModeBox
 from app.gui.wording import count
 from core.data.demo_set import DemoSet, load_demo_set
-from core.data.episode import Episode
-from core.data.replay import ReplayStep, replay
 from core.data.workspace import Workspace
 from core.envs.endings import above_top_edge, classify_ending
 from core.errors import StudioError
@@ -50,10 +49,7 @@ class WatchView(QWidget):
         # A snapshot waiting for the next episode: its weights (policy, D) and how to name it.
         self._pending: tuple[dict, dict, str] | None = None
         self._policy_label = ""
-        self._demo_replay = None
-        self._demo_episode = None
-        self._demo_index = 0
-        self._demo_return = 0.0
+        self.beside = DemoBeside()  # the demonstration played beside the policy
         self._end_pause = 0
         self._active = False
         self.frames_shown = 0  # policy steps shown
@@ -62,8 +58,6 @@ class WatchView(QWidget):
         self._trace_t: list[int] = []
         self._trace_d: list[float] = []
         self._trace_return: list[float] = []
-        self._demo_t: list[int] = []
-        self._demo_return_trace: list[float] = []
         self._clock = FrameClock(
             self.advance, lambda: self.player.spec.fps, lambda: self._active and self.player is not None, self
         )
@@ -211,9 +205,9 @@ class WatchView(QWidget):
         self._apply_mode()
 
     def _set_demos(self, demos: DemoSet | None) -> None:
-        self._close_demo_replay()
+        self.beside.close()
         self.demos = demos if demos is not None and demos.episodes else None
-        self._demo_index = 0
+        self.beside.restart_order()
         if self.demos is not None:
             self.traces.set_demos_mean(float(self.demos.returns.mean()))
         else:
@@ -263,7 +257,7 @@ class WatchView(QWidget):
 
     def _toggle_demo(self, shown: bool) -> None:
         self.demo_frame.setVisible(shown)
-        self._close_demo_replay()
+        self.beside.close()
         self.traces.show_demo([], [])
         if shown and self.player is not None:
             self._start_episode()  # both from the demo's start, now
@@ -275,12 +269,10 @@ class WatchView(QWidget):
             self.player.load(policy_state, disc_state)
             self._pending = None
             self._update_info()
-        self._close_demo_replay()
-        demo = self._next_demo() if self._show_demo.isChecked() else None
+        self.beside.close()
+        demo = self.beside.next_demo(self.demos) if self._show_demo.isChecked() else None
         if demo is not None:
-            self._demo_replay = replay(demo, render=True)
-            self._demo_episode = demo
-            self._demo_t, self._demo_return_trace, self._demo_return = [], [], 0.0
+            self.beside.start(demo)
             self._advance_demo()  # its first frame (t = -1), beside the policy's: then in step
         # Beside a demo the policy starts from the demo's reset seed: the same terrain and start.
         self.policy_frame.set_frame(self.player.reset(seed=demo.meta.reset_seed if demo else None))
@@ -288,13 +280,6 @@ class WatchView(QWidget):
         self.policy_frame.set_above_top(None)
         self._trace_t, self._trace_d, self._trace_return = [], [], []
         self._end_pause = 0
-
-    def _next_demo(self) -> Episode | None:
-        shown = [e for e in self.demos.episodes if e.meta.replayable] if self.demos is not None else []
-        if not shown:
-            return None
-        self._demo_index += 1
-        return shown[(self._demo_index - 1) % len(shown)]
 
     def advance(self) -> None:
         """One frame: a policy step (and a demo replay step when shown)."""
@@ -321,7 +306,7 @@ class WatchView(QWidget):
         # The traces redraw at about 10 Hz (and at the episode's end), the frames at full rate.
         if step.done or self.frames_shown % TRACE_EVERY_FRAMES == 0:
             self.traces.show_policy(self._trace_t, self._trace_d, self._trace_return)
-        if self._demo_replay is not None:
+        if self.beside.playing:
             self._advance_demo()
         if step.done:
             self._end_pause = END_PAUSE_FRAMES
@@ -333,35 +318,26 @@ class WatchView(QWidget):
         self.last_episode_text = f"return {step.episode_return:.1f} in {count(step.t + 1, 'step')}: {ending.text}"
         title = f"Return {step.episode_return:.1f}: {ending.text}"
         demo = ""
-        if self._demo_episode is not None and self._show_demo.isChecked():
-            demo = f"The demonstration: {self._demo_episode.episode_return:.1f}. "
+        if self.beside.episode is not None and self._show_demo.isChecked():
+            demo = f"The demonstration: {self.beside.episode.episode_return:.1f}. "
         self.policy_frame.overlay.show_card(title, f"{count(step.t + 1, 'step')}. {demo}Next episode in a moment.")
         self._update_info()
 
     def _advance_demo(self) -> None:
         try:
-            item: ReplayStep = next(self._demo_replay)
-        except StopIteration:
-            self._close_demo_replay()  # its last frame stays until the policy's episode ends
-            return
+            item = self.beside.advance()
         except StudioError:
-            self._close_demo_replay()
             self._show_demo.setChecked(False)
             return
-        if item.t >= 0:
-            self._demo_return += item.reward
-            self._demo_t.append(item.t)
-            self._demo_return_trace.append(self._demo_return)
-            if item.t % TRACE_EVERY_FRAMES == 0:
-                self.traces.show_demo(self._demo_t, self._demo_return_trace)
+        if item is None:
+            return
+        if item.t >= 0 and item.t % TRACE_EVERY_FRAMES == 0:
+            self.traces.show_demo(self.beside.trace_t, self.beside.trace_return)
         self.demo_frame.set_frame(item.frame)
-        name = self._demo_episode.path.name if self._demo_episode.path else "demo"
-        self.demo_frame.set_caption(f"demonstration {name} · t {item.t + 1} · return {self._demo_return:.1f}")
-
-    def _close_demo_replay(self) -> None:
-        if self._demo_replay is not None:
-            self._demo_replay.close()
-        self._demo_replay = None
+        episode = self.beside.episode
+        name = episode.path.name if episode is not None and episode.path else "demo"
+        caption = f"demonstration {name} · t {item.t + 1} · return {self.beside.episode_return:.1f}"
+        self.demo_frame.set_caption(caption)
 
     def _update_info(self) -> None:
         text = f"Watching the {self._policy_label}. {self._mode.note}".rstrip()
@@ -375,7 +351,7 @@ class WatchView(QWidget):
 
     def shutdown(self) -> None:
         self._clock.stop()
-        self._close_demo_replay()
+        self.beside.close()
         if self.player is not None:
             self.player.close()
             self.player = None

@@ -192,11 +192,11 @@ def test_watch_view_plays_the_snapshot_with_a_d_trace_and_a_demo(qtbot, watch_vi
     watch_view.set_snapshot(snapshot, config, demos)
     watch_view._show_demo.setChecked(True)
     # Beside a demo, the policy starts from the demo's own start state.
-    demo = watch_view._demo_episode
+    demo = watch_view.beside.episode
     assert np.allclose(watch_view.player.env.unwrapped.state, demo.observations[0])
     for _ in range(5):  # CartPole lasts at least 8 steps: both are in their first episode
         watch_view.advance()
-    assert watch_view.player.t == 4 and watch_view._demo_t[-1] == 4  # in step
+    assert watch_view.player.t == 4 and watch_view.beside.trace_t[-1] == 4  # in step
     for _ in range(35):
         watch_view.advance()
     assert watch_view.policy_frame.has_frame and watch_view.demo_frame.has_frame
