@@ -58,8 +58,9 @@ class MainWindow(QMainWindow):
         from app.gui.watch_view import WatchView
 
         self.train_view = TrainView(self.workspace, self.dialogs)
-        self.watch_view = WatchView(self.workspace)
+        self.watch_view = WatchView(self.workspace, self.dialogs)
         self.train_view.status_message.connect(self.show_message)
+        self.watch_view.timeline.status_message.connect(self.show_message)
         self.train_view.snapshot_ready.connect(self.watch_view.set_snapshot)
         self.train_view.run_opened.connect(self._watch_run)
         self.train_view.training_finished.connect(lambda _: self.watch_view.training_ended(self.train_view.run_dir))

@@ -17,10 +17,13 @@ import numpy as np
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.gui.demo_beside import DemoBeside
+from app.gui.dialogs import Dialogs
 from app.gui.episode_traces import EpisodeTraces
 from app.gui.frame_clock import FrameClock
 from app.gui.frame_view import FrameView
 from app.gui.policy_mode import PolicyModeBox
+from app.gui.timeline_bar import TimelineBar
+from app.gui.trajectory_overlay import TrajectoryOverlay
 from app.gui.wording import count
 from core.data.demo_set import DemoSet, load_demo_set
 from core.data.workspace import Workspace
@@ -30,6 +33,7 @@ from core.train.config import TrainConfig
 from core.train.events import PolicySnapshot
 from core.train.playback import PlayStep, PolicyPlayer
 from core.train.run_dir import RunDir
+from core.train.timeline import load_snapshot
 
 END_PAUSE_FRAMES = 25  # frames the last image of an episode stays up before the next one
 TRACE_EVERY_FRAMES = 5  # redraw the D and return traces every 5th frame (10 Hz at 50 fps)
@@ -37,9 +41,12 @@ LIVE = "live"  # the picker's entry for the run training now
 
 
 class WatchView(QWidget):
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Workspace, dialogs: Dialogs | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
+        self.dialogs = dialogs or Dialogs()
+        self._timeline_seed: int | None = None  # while a kept step is shown, every episode starts here
+        self._path: list[np.ndarray] = []  # the episode's states, for the trajectory overlay
         self.run_dir: Path | None = None  # the run watched, None for live training
         self._live: tuple[PolicySnapshot, TrainConfig, DemoSet | None] | None = None
         self.last_episode_text = ""
@@ -90,13 +97,20 @@ class WatchView(QWidget):
         frames.addWidget(self.demo_frame, 1)
 
         self.traces = EpisodeTraces()
+        self.overlay = TrajectoryOverlay()
+        self.timeline = TimelineBar(self.dialogs, self._show_demo.isChecked)
+        self.timeline.step_chosen.connect(self._on_timeline_step)
+        lower = QHBoxLayout()
+        lower.addWidget(self.traces, 3)
+        lower.addWidget(self.overlay, 2)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(bar)
+        layout.addWidget(self.timeline)
         layout.addWidget(self._info)
         layout.addLayout(frames, 3)
-        layout.addWidget(self.traces, 2)
+        layout.addLayout(lower, 2)
 
     # ------------------------------------------------------------------ inputs
     def set_workspace(self, workspace: Workspace) -> None:
@@ -160,6 +174,7 @@ class WatchView(QWidget):
         if self.player is None or self.player.config != config:
             self._mode.show_run(None)  # no final evaluation yet: the person's choice stands
             self._replace_player(PolicyPlayer(config))
+            self.timeline.set_run(None)
             self._set_demos(demos)
             self.player.load(snapshot.policy_state, snapshot.disc_state)
             self._policy_label = label
@@ -184,6 +199,7 @@ class WatchView(QWidget):
         player, state = PolicyPlayer.from_run(run_dir)
         self.run_dir = Path(run_dir)
         self._replace_player(player)
+        self.timeline.set_run(self.run_dir)
         try:
             demos = load_demo_set(RunDir(Path(run_dir)).demos_folder(), env_key=player.config.env)
         except (StudioError, OSError):
@@ -196,12 +212,35 @@ class WatchView(QWidget):
         self._update_info()
         self._sync_timer()
 
+    def _on_timeline_step(self, step: int | None) -> None:
+        """Play the run's policy as it was at a kept step (None: its latest), from the start state
+        of the episode on screen, so that the steps compare on the same terrain."""
+        if self.run_dir is None or self.player is None:
+            return
+        config = self.player.config
+        try:
+            policy = (
+                load_snapshot(self.run_dir, step, config) if step is not None else RunDir(self.run_dir).load_policy()[0]
+            )
+        except StudioError as error:
+            self._info.setText(f"Cannot show that step: {error}")
+            return
+        self.player.policy = policy
+        self._timeline_seed = self.player.seed if step is not None else None
+        where = f"as it was at {step:,} env steps" if step is not None else "latest checkpoint"
+        self._policy_label = f"run {self.run_dir.name}, {where}"
+        self._start_episode()
+        self._update_info()
+
     def _replace_player(self, player: PolicyPlayer | None) -> None:
         self.last_episode_text = ""  # it belonged to the policy that leaves
         if self.player is not None:
             self.player.close()
         self.player = player
         self._pending = None
+        self._timeline_seed = None
+        if player is not None:
+            self.overlay.set_env(player.config.env)
         self._apply_mode()
 
     def _set_demos(self, demos: DemoSet | None) -> None:
@@ -213,6 +252,7 @@ class WatchView(QWidget):
         else:
             self.traces.set_demos_mean(None)
         self._show_demo.setEnabled(self.demos is not None)
+        self.overlay.set_demos(self.demos)
 
     def set_active(self, active: bool) -> None:
         """Play only while the view is on screen; the first time, the newest run if none was chosen."""
@@ -275,7 +315,8 @@ class WatchView(QWidget):
             self.beside.start(demo)
             self._advance_demo()  # its first frame (t = -1), beside the policy's: then in step
         # Beside a demo the policy starts from the demo's reset seed: the same terrain and start.
-        self.policy_frame.set_frame(self.player.reset(seed=demo.meta.reset_seed if demo else None))
+        self.policy_frame.set_frame(self.player.reset(seed=demo.meta.reset_seed if demo else self._timeline_seed))
+        self._path = [self.player.start_observation]
         self.policy_frame.overlay.hide()
         self.policy_frame.set_above_top(None)
         self._trace_t, self._trace_d, self._trace_return = [], [], []
@@ -300,6 +341,7 @@ class WatchView(QWidget):
             f"policy · t {step.t + 1} · return {step.episode_return:.1f}"
             + (f" · D {step.disc_value:.2f}" if np.isfinite(step.disc_value) else "")
         )
+        self._path.append(step.observation)
         self._trace_t.append(step.t)
         self._trace_d.append(step.disc_value if np.isfinite(step.disc_value) else 0.5)
         self._trace_return.append(step.episode_return)
@@ -310,6 +352,7 @@ class WatchView(QWidget):
             self._advance_demo()
         if step.done:
             self._end_pause = END_PAUSE_FRAMES
+            self.overlay.add_policy_episode(self._path)
             self._show_episode_end(step)
 
     def _show_episode_end(self, step: PlayStep) -> None:

@@ -51,6 +51,8 @@ class PolicyPlayer:
         self.episode_return = 0.0
         self.has_disc = False
         self._obs: np.ndarray | None = None
+        self.seed = WATCH_SEED_BASE  # the current episode's reset seed
+        self.start_observation: np.ndarray | None = None
 
     @classmethod
     def from_run(cls, run_dir: Path) -> tuple[PolicyPlayer, dict]:
@@ -71,7 +73,9 @@ class PolicyPlayer:
 
     def reset(self, seed: int | None = None) -> np.ndarray:
         """Start the next episode (from ``seed``, e.g. a demo's, to start where it did); its first frame."""
-        self._obs, _ = self.env.reset(seed=WATCH_SEED_BASE + self.episode if seed is None else seed)
+        self.seed = WATCH_SEED_BASE + self.episode if seed is None else seed
+        self._obs, _ = self.env.reset(seed=self.seed)
+        self.start_observation = self._obs
         self.episode += 1
         self.t = -1
         self.episode_return = 0.0

@@ -1,0 +1,98 @@
+"""Progress over time in the Watch view: the timeline, the progress reel, the trajectory overlay
+and a video of what is shown (offscreen, a short LunarLander run)."""
+
+import numpy as np
+import pytest
+
+from app.gui.progress_reel import ProgressReel, reel_steps
+from app.gui.watch_view import WatchView
+from core.data.demo_set import load_demo_set
+from core.paths import sample_demos_dir
+from core.train.config import default_config
+from core.train.timeline import MAX_SNAPSHOTS, snapshot_steps
+from core.train.trainer import Trainer
+
+LANDER = "LunarLander-v3"
+
+
+@pytest.fixture(scope="module")
+def lander_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("runs") / "lander"
+    settings = {"num_envs": 2, "num_steps": 64, "num_minibatches": 2, "update_epochs": 1, "eval_every_iters": 0}
+    config = default_config(LANDER, total_steps=2048, bc_warmstart_epochs=2, rollout_process=False, **settings)
+    list(Trainer(config, load_demo_set(sample_demos_dir(LANDER)), run_dir=folder).run())
+    return folder
+
+
+@pytest.fixture
+def watch_view(qtbot, workspace, dialogs, lander_run):
+    view = WatchView(workspace, dialogs)
+    qtbot.addWidget(view)
+    view.resize(1100, 800)
+    view.show()
+    view.set_run(lander_run)
+    yield view
+    view.shutdown()
+
+
+def play_one_episode(view, limit=2000):
+    episodes = len(view.overlay.recent)
+    for _ in range(limit):
+        view.advance()
+        if len(view.overlay.recent) > episodes:
+            return
+
+
+def test_a_run_keeps_its_snapshots_within_the_budget(lander_run):
+    steps = snapshot_steps(lander_run)
+    assert steps[0] == 0 and steps[-1] == 2048 and len(steps) <= MAX_SNAPSHOTS
+    assert reel_steps(steps) == [0, 512, 1024, 2048]
+
+
+def test_the_timeline_plays_a_kept_step_from_the_same_start(watch_view, lander_run):
+    view = watch_view
+    assert view.timeline.steps == snapshot_steps(lander_run) and view.timeline.chosen_step is None
+    for _ in range(3):
+        view.advance()
+    seed = view.player.seed
+    view.timeline.choose(0)  # the policy before any training
+    assert "as it was at 0 env steps" in view._info.text()
+    assert view.player.seed == seed and view.player.t == -1  # the same start, from its beginning
+    play_one_episode(view)
+    for _ in range(40):  # the pause after the episode, then the next one from the same seed again
+        view.advance()
+    assert view.player.seed == seed
+    view.timeline.choose(None)
+    for _ in range(3):
+        view.advance()
+    assert "latest checkpoint" in view._info.text()
+
+
+def test_the_overlay_draws_the_demos_and_the_policys_episodes(watch_view):
+    view = watch_view
+    assert len(view.overlay._demo_items) == len(view.demos.episodes)
+    play_one_episode(view)
+    (path,) = view.overlay.recent
+    assert path.shape[1] == 2 and len(path) == view.player.t + 2  # the start state and every step
+    assert np.allclose(path[0], view.overlay.path_of(np.array([view.player.start_observation]))[0])
+
+
+def test_the_reel_plays_four_policies_from_one_seed(qtbot, lander_run):
+    reel = ProgressReel(lander_run)
+    qtbot.addWidget(reel)
+    assert reel.steps == [0, 512, 1024, 2048] and len({p.seed for p in reel.players}) == 1
+    for _ in range(5):
+        reel.advance()
+    assert all(player.t == 4 or done for player, done in zip(reel.players, reel.finished, strict=True))
+    assert reel.frames[0].caption_text().startswith("0 % · 0 steps")
+    reel.close()
+
+
+def test_save_video_writes_what_is_shown(watch_view, dialogs, tmp_path):
+    imageio = pytest.importorskip("imageio.v2")
+    dialogs.save_path = tmp_path / "policy.gif"
+    watch_view.timeline.choose(snapshot_steps(watch_view.run_dir)[1])
+    watch_view.timeline.save_video()
+    reader = imageio.get_reader(dialogs.save_path)
+    assert reader.get_length() > 1
+    reader.close()
