@@ -82,8 +82,8 @@ class ProgressReel(QWidget):
             step: PlayStep = player.step()
             self.frames[index].set_frame(step.frame)
             self.returns[index] = step.episode_return
-            self._caption(index, step.t + 1, step.episode_return)
             self.finished[index] = step.done
+            self._caption(index, step.t + 1, step.episode_return)
         if all(self.finished):
             self._pause = END_PAUSE_FRAMES
 

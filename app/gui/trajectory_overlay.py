@@ -26,8 +26,10 @@ POLICY_COLOUR = (255, 127, 14)
 
 class TrajectoryOverlay(pg.PlotWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, title="Paths: demos (blue) and the policy's latest episodes (orange)")
+        super().__init__(parent, title="Paths: demos (blue), policy (orange)")
         self.setBackground("w")
+        for side in ("bottom", "left"):
+            self.getAxis(side).enableAutoSIPrefix(False)  # the state's own units, not "x 0.001"
         self.axes = (0, 1)
         self.recent: deque[np.ndarray] = deque(maxlen=RECENT_EPISODES)
         self._demo_items: list[pg.PlotDataItem] = []
