@@ -10,7 +10,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QInputDialog,
+    QMessageBox,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.errors import StudioError
 
@@ -48,6 +57,11 @@ class Dialogs:
         chosen, _ = QFileDialog.getSaveFileName(parent, title, str(start), filter)
         return Path(chosen) if chosen else None
 
+    def ask_text(self, parent: QWidget | None, title: str, label: str, start: str = "") -> str | None:
+        """A line of text (a dataset id ...); None when cancelled or empty."""
+        text, accepted = QInputDialog.getText(parent, title, label, text=start)
+        return text.strip() or None if accepted else None
+
     def document(self, parent: QWidget | None, title: str, html: str) -> None:
         """Show a page of rich text (help, about) with working links."""
         dialog = QDialog(parent)
@@ -84,6 +98,9 @@ class NoDialogs(Dialogs):
         return None
 
     def save_file(self, parent: QWidget | None, title: str, start: Path, filter: str) -> Path | None:
+        return None
+
+    def ask_text(self, parent: QWidget | None, title: str, label: str, start: str = "") -> str | None:
         return None
 
     def document(self, parent: QWidget | None, title: str, html: str) -> None:

@@ -87,6 +87,20 @@ class MainWindow(QMainWindow):
         if current in (self.record_view, self.coach_view):
             current.set_pad_state(state)
 
+    def export_demos_to_minari(self) -> None:
+        """The Record view's environment's demos, as a local Minari dataset."""
+        from app.gui.minari_actions import export_to_minari
+
+        self.show_message(export_to_minari(self, self.dialogs, self.workspace, self.record_view.env_key) or "")
+
+    def import_minari_dataset(self) -> None:
+        from app.gui.minari_actions import import_from_minari
+
+        message = import_from_minari(self, self.dialogs, self.workspace)
+        if message:
+            self.record_view.demo_list.reload_episodes()
+            self.show_message(message)
+
     def _train_on_corrections(self, run_dir: Path, folder: Path) -> None:
         if self.train_view.is_training:
             self.dialogs.info(self, "A run is training", "Stop it in the Train view first: one run trains at a time.")
@@ -125,6 +139,13 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(new_action)
         file_menu.addAction(open_action)
+        file_menu.addSeparator()
+        export_action = QAction("&Export my demos to Minari…", self)
+        export_action.triggered.connect(self.export_demos_to_minari)
+        import_action = QAction("&Import a Minari dataset…", self)
+        import_action.triggered.connect(self.import_minari_dataset)
+        file_menu.addAction(export_action)
+        file_menu.addAction(import_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         view_menu = self.menuBar().addMenu("&View")

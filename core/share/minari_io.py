@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,17 +93,26 @@ def _gym_spec(spec: EnvSpec) -> gym.envs.registration.EnvSpec:
     return dataclasses.replace(base, kwargs={**base.kwargs, **dict(spec.gym_kwargs)})
 
 
-def import_minari(dataset_id: str, target: Path) -> list[Path]:
-    """Write each episode of the local Minari dataset ``dataset_id`` as a demo file in ``target``."""
+def import_minari(
+    dataset_id: str, target: Path | None = None, folder_for_env: Callable[[str], Path] | None = None
+) -> list[Path]:
+    """Write each episode of the local Minari dataset ``dataset_id`` as a demo file: into ``target``,
+    a new or empty folder, or else beside the demos in ``folder_for_env(env key)`` (the GUI's
+    workspace folder of the dataset's env, new files beside the ones there)."""
     minari = _minari()
     try:
         dataset = minari.load_dataset(dataset_id)
     except (FileNotFoundError, ValueError) as error:
         raise StudioError(f"{dataset_id}: no such local Minari dataset ({error})") from None
     spec = _supported_env(dataset, dataset_id)
-    target = Path(target)
-    if target.exists() and any(target.iterdir()):
-        raise StudioError(f"{target}: not empty; import into a new folder")
+    if target is not None:
+        target = Path(target)
+        if target.exists() and any(target.iterdir()):
+            raise StudioError(f"{target}: not empty; import into a new folder")
+    elif folder_for_env is not None:
+        target = folder_for_env(spec.key)
+    else:
+        raise StudioError("import_minari needs a target folder")
     episodes = list(dataset.iterate_episodes())
     seeds = {index: meta.get("seed") for index, meta in _episode_metadata(dataset)}
     written = []

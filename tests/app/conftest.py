@@ -13,6 +13,7 @@ class ScriptedDialogs:
         self.infos: list[str] = []
         self.folder = None
         self.save_path = None
+        self.text_answer: str | None = None
         self.documents: list[tuple[str, str]] = []
 
     def confirm(self, parent, title, text):
@@ -30,6 +31,10 @@ class ScriptedDialogs:
 
     def save_file(self, parent, title, start, filter):
         return self.save_path
+
+    def ask_text(self, parent, title, label, start=""):
+        self.asked.append(title)
+        return self.text_answer
 
     def document(self, parent, title, html):
         self.documents.append((title, html))

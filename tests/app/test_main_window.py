@@ -203,3 +203,28 @@ def test_the_help_menu_shows_keys_imitation_and_about(qtbot, window, dialogs, wo
     assert "discriminator" in imitation and "Behaviour cloning" in imitation
     assert core.__version__ in about and torch.__version__ in about and str(workspace.root) in about
     assert "Training device" in about
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning:minari")
+def test_the_file_menu_exports_my_demos_to_minari_and_imports_a_dataset(
+    window, workspace, dialogs, tmp_path, monkeypatch
+):
+    minari = pytest.importorskip("minari")
+    from core.data.demo_set import load_demo_set
+    from core.paths import sample_demos_dir
+    from core.share.minari_io import export_minari
+
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "minari"))
+    workspace.copy_samples("LunarLander-v3")
+    window.record_view.set_env("LunarLander-v3")
+    dialogs.text_answer = "lunarlander/from-the-window-v0"
+    window.export_demos_to_minari()
+    assert minari.load_dataset("lunarlander/from-the-window-v0").total_episodes == 10
+    export_minari(sample_demos_dir("CartPole-v1"), "cartpole/elsewhere-v0")
+    dialogs.text_answer = "cartpole/elsewhere-v0"
+    window.import_minari_dataset()
+    imported = load_demo_set(workspace.demos_dir("CartPole-v1"))
+    assert len(imported.episodes) == 10 and {e.meta.source for e in imported.episodes} == {"imported"}
+    dialogs.text_answer = "bad id"
+    window.export_demos_to_minari()
+    assert dialogs.errors and "Malformed" in dialogs.errors[-1][1]

@@ -268,3 +268,13 @@ def test_compare_draws_another_run_and_export_writes_the_policy(qtbot, train_vie
     dialogs.save_path = tmp_path / "no-such-dir" / "policy.safetensors"
     train_view.run_list.export_selected_run()
     assert dialogs.errors and dialogs.errors[-1][0] == "Export failed"
+
+
+def test_the_tensorboard_box_under_advanced_writes_event_files(qtbot, train_view):
+    pytest.importorskip("tensorboard")
+    train_view.settings_panel.set_value("tensorboard", True)
+    train_view.settings_panel.set_value("total_steps", 2048)
+    assert train_view.start()
+    event = wait_finished(qtbot, train_view)
+    assert isinstance(event, Finished)
+    assert list((event.run_dir / "tensorboard").glob("events.out.tfevents.*"))
