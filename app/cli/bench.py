@@ -46,6 +46,8 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     bench.add_argument(
         "--report-only", action="store_true", help="rebuild report.md and the plots from --out's results.json"
     )
+    bench.add_argument("--ray", action="store_true", help="run the cases as Ray tasks, side by side (cluster extra)")
+    bench.add_argument("--address", help="with --ray: join this Ray cluster (default: Ray on this machine)")
     bench.set_defaults(handler=run_bench)
 
 
@@ -118,6 +120,9 @@ def run_bench(args: argparse.Namespace) -> int:
     bare = bare_env_steps_per_s("LunarLander-v3", suite.bare_env_steps)
     result = SuiteResult(args.suite, device, seeds, _machine(device), bare, overrides=overrides)
     jobs = [(case, seed) for case in cases for seed in seeds]
+    if args.ray:
+        _bench_on_ray(jobs, out, device, args.address, result)
+        return _finish(result, out)
     with tqdm(total=len(jobs), unit="run", dynamic_ncols=True, file=sys.stderr) as bar:
         for case, seed in jobs:
             bar.set_description(f"{case.name} seed {seed}")
@@ -130,12 +135,41 @@ def run_bench(args: argparse.Namespace) -> int:
             atomic_write_text(out / "results.json", json.dumps(result.to_dict(), indent=2))
             bar.set_postfix(score=f"{outcome.final_normalized:.2f}", refresh=False)
             bar.update()
+    return _finish(result, out)
+
+
+def _finish(result: SuiteResult, out: Path) -> int:
     from app.bench.report import write_report
 
     report = write_report(result, out)
     print(_table(result))
     print(f"\nreport: {report}")
     return 0
+
+
+def _bench_on_ray(jobs: list, out: Path, device: str, address: str | None, result: SuiteResult) -> None:
+    """Every run as a Ray task; results.json grows as they finish, in the suite's order at the end."""
+    from tqdm import tqdm
+
+    from app.bench.demo_recipes import demos_folder
+    from app.bench.ray_bench import run_on_ray
+    from core.fileio import atomic_write_text
+
+    order = {(case.name, seed): index for index, (case, seed) in enumerate(jobs)}
+    placed = []
+    for case, seed in jobs:
+        run_dir = out / "runs" / f"{case.name}-seed{seed}"
+        shutil.rmtree(run_dir, ignore_errors=True)
+        placed.append((case, seed, demos_folder(case.demos, case.env, out), run_dir))  # demos recorded here, once
+    with tqdm(total=len(jobs), unit="run", dynamic_ncols=True, file=sys.stderr) as bar:
+
+        def collect(outcome) -> None:
+            result.cases.append(outcome)
+            result.cases.sort(key=lambda c: order[(c.name, c.seed)])
+            atomic_write_text(out / "results.json", json.dumps(result.to_dict(), indent=2))
+            bar.update()
+
+        run_on_ray(placed, device, address, collect)
 
 
 def _run_coach(args: argparse.Namespace) -> int:

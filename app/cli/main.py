@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import core
-from app.cli import bench, demos, envs, exit_codes, export, probe, record_expert, screenshot, train, video
+from app.cli import bench, demos, envs, exit_codes, export, probe, record_expert, screenshot, sweep, train, video
 from core.errors import StudioError
 
 WORKSPACE_VARIABLE = "IMITATION_STUDIO_WORKSPACE"
@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    for command in (envs, record_expert, demos, train, export, video, screenshot, probe, bench):
+    for command in (envs, record_expert, demos, train, export, video, screenshot, probe, bench, sweep):
         command.add_command(commands)
     return parser
 

@@ -159,3 +159,15 @@ def test_the_coach_suite_compares_corrections_with_more_demos_for_human_steps(tm
     assert about_to_fail([0.0, 0.2, 0.0, -0.8, 0.0], 10) and not about_to_fail([0.0, 1.2, 0.0, -0.1, 0.0], 10)
     assert steps_to_reach({"human_steps": [10, 20, 30], "normalized": [0.5, 0.96, 0.9]}) == 20
     assert steps_to_reach({"human_steps": [10], "normalized": [0.5]}) is None
+
+
+def test_bench_on_ray_runs_the_cases_side_by_side_with_the_same_results(tmp_path):
+    pytest.importorskip("ray")
+    args = ["bench", "--suite", "smoke", "--only", "cartpole-gail-ppo-clip", "--seeds", "2"]
+    assert main([*args, "--out", str(tmp_path / "serial")]) == 0
+    assert main([*args, "--ray", "--out", str(tmp_path / "ray")]) == 0
+    serial, on_ray = (json.loads((tmp_path / name / "results.json").read_text())["cases"] for name in ("serial", "ray"))
+    assert [(c["name"], c["seed"]) for c in on_ray] == [("cartpole-gail-ppo-clip", 0), ("cartpole-gail-ppo-clip", 1)]
+    # The same training, wherever it ran: seeds decide everything.
+    assert [c["final_return"] for c in on_ray] == [c["final_return"] for c in serial]
+    assert (tmp_path / "ray" / "report.md").is_file()

@@ -1,0 +1,56 @@
+"""``bench --ray``: the benchmark's runs as Ray tasks, side by side, on this machine or a cluster.
+
+Each (case, seed) is ``harness.run_case`` in a fresh Ray worker (``max_calls=1``), so its memory
+figures are its own, as in the one-after-another mode; it asks for one CPU, or two when its env
+runs a rollout process, and a share of the GPU under CUDA. Results come back as they finish; the
+report is the same. Ray is the ``cluster`` extra.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from app.bench.harness import CaseResult, run_case
+from app.bench.suites import Case
+from core.errors import StudioError
+
+
+def run_on_ray(
+    jobs: Sequence[tuple[Case, int, Path, Path]],
+    device: str,
+    address: str | None,
+    on_result: Callable[[CaseResult], None],
+    num_cpus: int | None = None,
+) -> None:
+    """Run every (case, seed, demos folder, run folder) as a Ray task; ``on_result`` as each ends."""
+    try:
+        import ray
+    except ImportError:
+        raise StudioError("bench --ray needs Ray: pip install 'imitation-studio[cluster]'") from None
+    from core.train.config import default_config
+
+    ray.init(
+        address=address,
+        num_cpus=None if address else num_cpus,
+        include_dashboard=False,
+        log_to_driver=False,
+        ignore_reinit_error=True,
+    )
+    try:
+        task = ray.remote(max_calls=1)(run_case)
+        pending = {}
+        for case, seed, demos, run_dir in jobs:
+            config = default_config(case.env, **case.settings)
+            options = {"num_cpus": 2 if config.rollout_process else 1, "num_gpus": 0.25 if device == "cuda" else 0}
+            ref = task.options(**options).remote(case, seed, str(demos), str(run_dir), device)
+            pending[ref] = (case, seed)
+        while pending:
+            done, _ = ray.wait(list(pending), num_returns=1)
+            case, seed = pending.pop(done[0])
+            try:
+                on_result(ray.get(done[0]))
+            except ray.exceptions.RayError as error:
+                raise StudioError(f"bench case {case.name} (seed {seed}) failed on Ray: {error}") from None
+    finally:
+        ray.shutdown()

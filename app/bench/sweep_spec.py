@@ -1,0 +1,131 @@
+"""A sweep's specification (a JSON file): the env, the demos, fixed settings, a search space over
+``TrainConfig`` fields and seeds, the metric, and early stopping. Checked whole before anything
+runs, each problem a one-line error naming the field.
+
+    {
+      "name": "cartpole-tiny",
+      "env": "CartPole-v1",
+      "demos": "samples",                      # or a demo folder (relative to the spec file)
+      "fixed": {"total_steps": 12288, "eval_every_iters": 2},
+      "search": {
+        "learning_rate": {"grid": [1e-4, 3e-4]},          # every value
+        "disc_learning_rate": {"loguniform": [1e-4, 3e-3]}, # sampled
+        "seed": {"grid": [0, 1]}
+      },
+      "samples": 1,                            # draws of the sampled fields per grid point
+      "metric": "normalized_eval_return",      # the only metric: random 0, the demos' mean 1
+      "early_stopping": {"grace_evaluations": 2, "reduction_factor": 2}   # ASHA; or null
+    }
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from core.errors import StudioError
+
+METRIC = "normalized_eval_return"
+KINDS = ("grid", "choice", "uniform", "loguniform")
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    name: str
+    env: str
+    demos: str  # "samples" or a folder
+    fixed: dict[str, Any]
+    search: dict[str, dict[str, list]]  # field -> {kind: values}
+    samples: int
+    metric: str
+    grace_evaluations: int | None  # None: no early stopping
+    reduction_factor: float
+    source: Path
+
+    def demos_folder(self) -> Path:
+        from core.paths import sample_demos_dir
+
+        if self.demos == "samples":
+            return sample_demos_dir(self.env)
+        folder = Path(self.demos)
+        return folder if folder.is_absolute() else (self.source.parent / folder).resolve()
+
+    @property
+    def evaluations(self) -> int:
+        """Periodic evaluations a full trial makes (ASHA's time axis)."""
+        from core.train.config import default_config
+
+        config = default_config(self.env, **self.fixed)
+        return max(1, config.num_iterations // max(1, config.eval_every_iters))
+
+
+def load_spec(path: Path) -> SweepSpec:
+    """Read and check a sweep spec; StudioError names the file and the field."""
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise StudioError(f"{path}: not a readable sweep spec ({error})") from None
+    if not isinstance(raw, dict):
+        raise StudioError(f"{path}: a sweep spec is a JSON object")
+    unknown = sorted(set(raw) - {"name", "env", "demos", "fixed", "search", "samples", "metric", "early_stopping"})
+    if unknown:
+        raise StudioError(f"{path}: unknown field(s) {', '.join(unknown)}")
+    return _checked(raw, path)
+
+
+def _checked(raw: dict, path: Path) -> SweepSpec:
+    from core.envs.registry import get_spec
+    from core.train.config import TrainConfig, default_config
+
+    env = raw.get("env")
+    if not isinstance(env, str):
+        raise StudioError(f"{path}: env must name an environment (see `imitation-studio envs`)")
+    get_spec(env)
+    fixed, search = raw.get("fixed", {}), raw.get("search")
+    if not isinstance(fixed, dict):
+        raise StudioError(f"{path}: fixed must be an object of settings")
+    if not isinstance(search, dict) or not search:
+        raise StudioError(f"{path}: search must give at least one setting to sweep")
+    names = {f.name for f in fields(TrainConfig)} - {"env"}
+    for name in [*fixed, *search]:
+        if name not in names:
+            raise StudioError(f"{path}: {name!r} is not a training setting (see core/train/config.py)")
+    for name, values in search.items():
+        kind = next(iter(values), None) if isinstance(values, dict) and len(values) == 1 else None
+        if kind not in KINDS or not isinstance(values[kind], list) or not values[kind]:
+            raise StudioError(f"{path}: search.{name} must be one of {{{', '.join(KINDS)}: [values]}}")
+        if kind in ("uniform", "loguniform") and len(values[kind]) != 2:
+            raise StudioError(f"{path}: search.{name}.{kind} needs [low, high]")
+        for value in values[kind]:  # a range: both ends
+            try:
+                default_config(env, **{**fixed, name: value})
+            except StudioError as error:
+                raise StudioError(f"{path}: search.{name}: {error}") from None
+    try:
+        default_config(env, **fixed)
+    except StudioError as error:
+        raise StudioError(f"{path}: fixed: {error}") from None
+    metric = raw.get("metric", METRIC)
+    if metric != METRIC:
+        raise StudioError(f"{path}: metric must be {METRIC!r} (random 0, the demos' mean 1)")
+    stopping = raw.get("early_stopping", {"grace_evaluations": 2, "reduction_factor": 2})
+    if stopping is not None and not isinstance(stopping, dict):
+        raise StudioError(f"{path}: early_stopping must be an object or null")
+    samples = raw.get("samples", 1)
+    if not isinstance(samples, int) or isinstance(samples, bool) or samples < 1:
+        raise StudioError(f"{path}: samples must be a whole number of 1 or more")
+    return SweepSpec(
+        name=str(raw.get("name") or path.stem),
+        env=env,
+        demos=str(raw.get("demos", "samples")),
+        fixed=fixed,
+        search=search,
+        samples=samples,
+        metric=metric,
+        grace_evaluations=int(stopping.get("grace_evaluations", 2)) if stopping else None,
+        reduction_factor=float(stopping.get("reduction_factor", 2)) if stopping else 2.0,
+        source=path.resolve(),
+    )

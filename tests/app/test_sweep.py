@@ -1,0 +1,65 @@
+"""Sweeps on Ray Tune: the spec's checks, and the shipped tiny CartPole sweep on a local Ray with
+2 CPUs (every trial an ordinary run folder, a results table and a plot)."""
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from app.bench.sweep_spec import METRIC, load_spec
+from app.cli.main import main
+from core.errors import StudioError
+from core.train.run_dir import RunDir
+
+TINY = Path(__file__).resolve().parents[2] / "resources" / "sweeps" / "cartpole-tiny.json"
+
+
+def write_spec(tmp_path, **changes):
+    spec = {**json.loads(TINY.read_text()), **changes}
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"colour": "red"}, "unknown field"),
+        ({"search": {"learning_rat": {"grid": [1e-4]}}}, "'learning_rat' is not a training setting"),
+        ({"search": {"learning_rate": {"range": [1e-4, 1e-3]}}}, "search.learning_rate must be one of"),
+        ({"search": {"learning_rate": {"grid": [5.0]}}}, "search.learning_rate"),
+        ({"search": {"learning_rate": {"uniform": [1e-4]}}}, r"needs \[low, high\]"),
+        ({"metric": "eval_return"}, "metric must be"),
+        ({"env": "Pong-v5"}, "Pong-v5"),
+    ],
+)
+def test_a_bad_spec_is_one_line_naming_the_field(tmp_path, changes, message):
+    with pytest.raises(StudioError, match=message):
+        load_spec(write_spec(tmp_path, **changes))
+
+
+def test_the_shipped_tiny_spec_is_valid():
+    spec = load_spec(TINY)
+    assert spec.env == "CartPole-v1" and spec.evaluations == 4 and spec.grace_evaluations == 2
+
+
+def test_the_tiny_sweep_runs_on_a_local_ray_with_two_cpus(tmp_path, capsys):
+    pytest.importorskip("ray")
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(TINY), "--cpus", "2", "--out", str(out)]) == 0
+    with open(out / "results.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 4  # 2 learning rates x 2 seeds, the D rate drawn once each
+    assert {row["seed"] for row in rows} == {"0", "1"} and {row["learning_rate"] for row in rows} == {
+        "0.0001",
+        "0.0003",
+    }
+    for row in rows:
+        assert row["status"] in ("finished", "stopped early") and math.isfinite(float(row[METRIC]))
+        assert 3e-4 <= float(row["disc_learning_rate"]) <= 3e-3
+        run = RunDir(Path(row["run_dir"]))
+        assert run.config().env == "CartPole-v1" and run.metrics()  # an ordinary run folder
+    assert (out / "sweep.png").stat().st_size > 1000
+    assert "trials/hour" in capsys.readouterr().out
