@@ -139,7 +139,9 @@ def run_sweep(
                 grace_period=spec.grace_evaluations,
                 reduction_factor=spec.reduction_factor,
             )
-        callbacks = [_Progress(on_trial_done)] if on_trial_done is not None else []
+        from app.bench.sweep_progress import TrialProgress
+
+        callbacks = [TrialProgress(on_trial_done)] if on_trial_done is not None else []
         tuner = tune.Tuner(
             trainable,
             param_space=_param_space(spec),
@@ -180,19 +182,3 @@ def _row(spec: SweepSpec, trial: Any) -> dict[str, Any]:
     row["run_dir"] = str(metrics.get("run_dir", ""))
     row["error"] = str(trial.error).splitlines()[0] if trial.error else ""
     return row
-
-
-class _Progress:
-    """Calls back as each trial ends (for a progress bar over trials)."""
-
-    def __new__(cls, on_trial_done: Any) -> Any:
-        from ray.tune import Callback
-
-        class Progress(Callback):
-            def on_trial_complete(self, iteration, trials, trial, **info) -> None:
-                on_trial_done()
-
-            def on_trial_error(self, iteration, trials, trial, **info) -> None:
-                on_trial_done()
-
-        return Progress()
