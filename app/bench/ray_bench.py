@@ -42,7 +42,9 @@ def run_on_ray(
         pending = {}
         for case, seed, demos, run_dir in jobs:
             config = default_config(case.env, **case.settings)
-            options = {"num_cpus": 2 if config.rollout_process else 1, "num_gpus": 0.25 if device == "cuda" else 0}
+            # Under CUDA every run shares the GPU: as many slices as runs can be at once.
+            gpu = 1.0 / max(1, len(jobs)) if device == "cuda" else 0.0
+            options = {"num_cpus": 2 if config.rollout_process else 1, "num_gpus": gpu}
             ref = task.options(**options).remote(case, seed, str(demos), str(run_dir), device)
             pending[ref] = (case, seed)
         while pending:

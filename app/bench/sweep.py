@@ -171,7 +171,8 @@ def _row(spec: SweepSpec, trial: Any) -> dict[str, Any]:
     evaluations = int(metrics.get("evaluation", 0))
     status = "failed" if trial.error else ("finished" if evaluations >= spec.evaluations else "stopped early")
     row = {
-        "trial": Path(str(metrics.get("run_dir", ""))).name or str(metrics.get("trial_id", "")),
+        # A trial that failed before its first report has no run folder recorded: Tune's own name then.
+        "trial": Path(str(metrics.get("run_dir", ""))).name or Path(str(trial.path)).name,
         "status": status,
         "evaluations": evaluations,
         "env_steps": int(metrics.get("env_steps", 0)),

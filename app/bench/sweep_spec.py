@@ -21,6 +21,7 @@ runs, each problem a one-line error naming the field.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from core.errors import StudioError
 
 METRIC = "normalized_eval_return"
 KINDS = ("grid", "choice", "uniform", "loguniform")
+# The trial's length and its evaluations set ASHA's time axis, the same for every trial: fixed only.
+FIXED_ONLY = ("total_steps", "num_envs", "num_steps", "eval_every_iters", "algo")
 
 
 @dataclass(frozen=True)
@@ -93,32 +96,50 @@ def _checked(raw: dict, path: Path) -> SweepSpec:
     for name in [*fixed, *search]:
         if name not in names:
             raise StudioError(f"{path}: {name!r} is not a training setting (see core/train/config.py)")
+    for name in FIXED_ONLY:
+        if name in search:
+            raise StudioError(f"{path}: search.{name}: a trial's length and evaluations are fixed (put it in fixed)")
     for name, values in search.items():
         kind = next(iter(values), None) if isinstance(values, dict) and len(values) == 1 else None
         if kind not in KINDS or not isinstance(values[kind], list) or not values[kind]:
             raise StudioError(f"{path}: search.{name} must be one of {{{', '.join(KINDS)}: [values]}}")
         if kind in ("uniform", "loguniform") and len(values[kind]) != 2:
             raise StudioError(f"{path}: search.{name}.{kind} needs [low, high]")
+        if kind in ("uniform", "loguniform") and not all(_number(v) for v in values[kind]):
+            raise StudioError(f"{path}: search.{name}.{kind} needs two numbers")
+        if kind == "loguniform" and not 0 < values[kind][0] < values[kind][1]:
+            raise StudioError(f"{path}: search.{name}.loguniform needs 0 < low < high")
         for value in values[kind]:  # a range: both ends
             try:
                 default_config(env, **{**fixed, name: value})
             except StudioError as error:
                 raise StudioError(f"{path}: search.{name}: {error}") from None
     try:
-        default_config(env, **fixed)
+        base = default_config(env, **fixed)
     except StudioError as error:
         raise StudioError(f"{path}: fixed: {error}") from None
+    if base.algo != "gail" or base.eval_every_iters == 0:
+        raise StudioError(f"{path}: fixed: a sweep needs GAIL with periodic evaluations (eval_every_iters >= 1)")
     metric = raw.get("metric", METRIC)
     if metric != METRIC:
         raise StudioError(f"{path}: metric must be {METRIC!r} (random 0, the demos' mean 1)")
     stopping = raw.get("early_stopping", {"grace_evaluations": 2, "reduction_factor": 2})
-    if stopping is not None and not isinstance(stopping, dict):
-        raise StudioError(f"{path}: early_stopping must be an object or null")
+    if stopping is not None:
+        if not isinstance(stopping, dict) or set(stopping) - {"grace_evaluations", "reduction_factor"}:
+            raise StudioError(f"{path}: early_stopping is {{grace_evaluations, reduction_factor}} or null")
+        grace, factor = stopping.get("grace_evaluations", 2), stopping.get("reduction_factor", 2)
+        if not (isinstance(grace, int) and not isinstance(grace, bool) and grace >= 1):
+            raise StudioError(f"{path}: early_stopping.grace_evaluations must be a whole number of 1 or more")
+        if not (_number(factor) and factor > 1):
+            raise StudioError(f"{path}: early_stopping.reduction_factor must be a number above 1")
+    name = str(raw.get("name") or path.stem)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+        raise StudioError(f"{path}: name {name!r}: letters, digits, '.', '_' and '-' only (it names folders)")
     samples = raw.get("samples", 1)
     if not isinstance(samples, int) or isinstance(samples, bool) or samples < 1:
         raise StudioError(f"{path}: samples must be a whole number of 1 or more")
-    return SweepSpec(
-        name=str(raw.get("name") or path.stem),
+    spec = SweepSpec(
+        name=name,
         env=env,
         demos=str(raw.get("demos", "samples")),
         fixed=fixed,
@@ -129,3 +150,10 @@ def _checked(raw: dict, path: Path) -> SweepSpec:
         reduction_factor=float(stopping.get("reduction_factor", 2)) if stopping else 2.0,
         source=path.resolve(),
     )
+    if not spec.demos_folder().is_dir():
+        raise StudioError(f"{path}: demos: {spec.demos_folder()} is not a demo folder")
+    return spec
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -91,6 +91,8 @@ def run_bench(args: argparse.Namespace) -> int:
         print(_table(result))
         print(f"\nreport: {report}")
         return 0
+    if args.address and not args.ray:
+        raise StudioError("--address joins a Ray cluster: add --ray")
     if args.suite in PLANS:
         return _run_coach(args)
     if args.suite not in SUITES:

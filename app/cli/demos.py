@@ -109,18 +109,19 @@ def _episode_row(episode: Episode) -> str:
     meta = episode.meta
     end = episode.ending.text if meta.terminated or meta.truncated else "unfinished"
     name = episode.path.name if episode.path else "(in memory)"
-    source, seed = episode.source_label, meta.reset_seed
+    source, seed = episode.source_label, meta.reset_seed if meta.replayable else "—"  # imported without one
     return f"{name:<48} {source:<20} {seed:>10} {episode.length:>6} {episode.episode_return:>9.2f}  {end}"
 
 
 def run_demos_validate(args: argparse.Namespace) -> int:
     from core.data.demo_set import load_demo_set
-    from core.data.replay import verify_replay
+    from core.data.replay import NOT_REPLAYABLE, verify_replay
 
     demo_set = load_demo_set(args.folder, env_key=args.env)
     bad = [(item.path, item.reason) for item in demo_set.invalid]
+    unreplayable = [episode for episode in demo_set.episodes if not episode.meta.replayable]
     for episode in demo_set.episodes:
-        if args.no_replay:
+        if args.no_replay or not episode.meta.replayable:
             continue
         check = verify_replay(episode)
         if not check.ok:
@@ -129,6 +130,9 @@ def run_demos_validate(args: argparse.Namespace) -> int:
     good = len(demo_set.episodes) + len(demo_set.invalid) - len(bad)
     for path, reason in bad:
         print(f"BAD  {path}: {reason}")
+    for episode in unreplayable:
+        print(f"NOTE {episode.path}: {NOT_REPLAYABLE}")
     checked = "checked" if args.no_replay else "checked and replayed"
-    print(f"{good} good, {len(bad)} bad file(s) {checked} in {demo_set.folder}")
+    skipped = f" ({len(unreplayable)} not replayable, checked without a replay)" if unreplayable else ""
+    print(f"{good} good, {len(bad)} bad file(s) {checked} in {demo_set.folder}{skipped}")
     return EXIT_INVALID_DEMOS if bad else 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.cli.arg_types import positive_int
+from app.cli.arg_types import positive_int, seed_int
 from core.errors import StudioError
 
 
@@ -15,7 +15,7 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     video.add_argument("--demos", type=Path, metavar="DIR", help="render this demo folder's episodes instead")
     video.add_argument("--out", type=Path, required=True, help="FILE.mp4 or FILE.gif")
     video.add_argument("--episodes", type=positive_int, default=None, help="episodes (default: 1; --demos: all)")
-    video.add_argument("--seed", type=int, help="reset seed of the first policy episode")
+    video.add_argument("--seed", type=seed_int, help="reset seed of the first policy episode")
     video.add_argument("--snapshot", type=int, metavar="STEP", help="the policy as it was at this kept step")
     video.add_argument("--with-demo", action="store_true", help="a demo beside the policy, from the same start")
     video.add_argument("--scale", type=float, default=1.0, help="frame size factor, e.g. 0.5 for a small GIF")

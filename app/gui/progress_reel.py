@@ -22,7 +22,8 @@ END_PAUSE_FRAMES = 40  # every policy's last frame stays up this long before the
 
 
 def reel_steps(steps: list[int]) -> list[int]:
-    """The kept steps nearest 0, 25, 50 and 100 % of the last one."""
+    """The kept steps nearest 0, 25, 50 and 100 % of the last one (with few kept, two panels may
+    show the same step: the nearest there is)."""
     last = steps[-1]
     return [min(steps, key=lambda step, f=fraction: abs(step - f * last)) for fraction in FRACTIONS]
 
@@ -31,6 +32,7 @@ class ProgressReel(QWidget):
     def __init__(self, run_dir: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # each click opens a new reel: closed ones go
         run = RunDir(Path(run_dir))
         config = run.config()
         steps = snapshot_steps(run.path)
@@ -42,8 +44,14 @@ class ProgressReel(QWidget):
         self.frames: list[FrameView] = []
         grid = QGridLayout()
         for index, step in enumerate(self.steps):
+            try:
+                policy = load_snapshot(run.path, step, config)
+            except CheckpointError:
+                for made in self.players:  # the envs made so far
+                    made.close()
+                raise
             player = PolicyPlayer(config)
-            player.policy = load_snapshot(run.path, step, config)
+            player.policy = policy
             self.players.append(player)
             frame = FrameView(takes_keyboard=False)
             self.frames.append(frame)

@@ -1,10 +1,9 @@
-"""The Watch view: the latest policy playing live, D(s_t, a_t) along the episode, a demo beside it.
+"""The Watch view: the latest policy playing live, D(s_t, a_t) along the episode, a demo beside it,
+the run's timeline and the paths of demos and policy.
 
-Runs its own env in the GUI thread at the env's fps (one MLP forward pass and one render per
-frame), only while the view is visible. During training a new snapshot is picked up at the start
-of the next episode, so each trace belongs to one policy. A picker chooses the live training
-run or any run of the workspace. With a demonstration beside it, each policy episode starts from
-the demo's own reset seed, so both begin in the same state on the same terrain.
+Runs its own env in the GUI thread at the env's fps, only while the view is visible. During
+training a new snapshot is picked up at the start of the next episode, so each trace belongs to
+one policy. Beside a demonstration each policy episode starts from the demo's reset seed.
 """
 
 from __future__ import annotations
@@ -98,7 +97,7 @@ class WatchView(QWidget):
 
         self.traces = EpisodeTraces()
         self.overlay = TrajectoryOverlay()
-        self.timeline = TimelineBar(self.dialogs, self._show_demo.isChecked)
+        self.timeline = TimelineBar(self.dialogs, lambda: self._show_demo.isChecked() and self._show_demo.isEnabled())
         self.timeline.step_chosen.connect(self._on_timeline_step)
         lower = QHBoxLayout()
         lower.addWidget(self.traces, 3)
@@ -171,10 +170,12 @@ class WatchView(QWidget):
         if self.run_dir is not None:
             return  # another run is watched: the picker offers the live one
         label = f"training policy at {snapshot.env_steps:,} env steps (iteration {snapshot.iteration})"
+        if self.timeline.run_dir is not None:  # live training has no timeline yet, whatever played before
+            self.timeline.set_run(None)
+            self._timeline_seed = None
         if self.player is None or self.player.config != config:
             self._mode.show_run(None)  # no final evaluation yet: the person's choice stands
             self._replace_player(PolicyPlayer(config))
-            self.timeline.set_run(None)
             self._set_demos(demos)
             self.player.load(snapshot.policy_state, snapshot.disc_state)
             self._policy_label = label
@@ -217,17 +218,16 @@ class WatchView(QWidget):
         of the episode on screen, so that the steps compare on the same terrain."""
         if self.run_dir is None or self.player is None:
             return
-        config = self.player.config
+        run, config = RunDir(self.run_dir), self.player.config
         try:
-            policy = (
-                load_snapshot(self.run_dir, step, config) if step is not None else RunDir(self.run_dir).load_policy()[0]
-            )
+            policy = load_snapshot(run.path, step, config) if step is not None else run.load_policy()[0]
         except StudioError as error:
             self._info.setText(f"Cannot show that step: {error}")
             return
         self.player.policy = policy
         self._timeline_seed = self.player.seed if step is not None else None
-        where = f"as it was at {step:,} env steps" if step is not None else "latest checkpoint"
+        unit = "epochs" if config.algo == "bc" else "env steps"  # BC keeps its snapshots by epoch
+        where = f"as it was at {step:,} {unit}" if step is not None else "latest checkpoint"
         self._policy_label = f"run {self.run_dir.name}, {where}"
         self._start_episode()
         self._update_info()

@@ -10,7 +10,10 @@ marked not replayable, and still trains. Nothing is downloaded: datasets live un
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import importlib
+import inspect
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,14 +57,14 @@ def export_minari(folder: Path, dataset_id: str, author: str = "") -> ExportSumm
     spec = demos.spec
     episodes = [episode for episode in demos.episodes if not episode.is_correction]
     left_out = [f"{e.path.name if e.path else '?'}: a correction (partly the policy's play)" for e in demos.corrections]
-    left_out += [f"{item.path.name}: {item.reason}" for item in demos.left_out]
+    left_out += [f"{item.path.name}: {item.reason}" for item in (*demos.left_out, *demos.invalid)]
     if not episodes:
         raise DemoError(f"{folder}: nothing to export (only corrections, or every episode left out)")
     buffers = [
         EpisodeBuffer(
             id=index,
             seed=episode.meta.reset_seed if episode.meta.replayable else None,
-            observations=episode.observations.reshape(len(episode.observations), -1).astype(np.float32),
+            observations=episode.observations,  # as recorded: vectors, or CarRacing's uint8 images
             actions=episode.actions,
             rewards=episode.rewards.tolist(),
             terminations=[False] * (episode.length - 1) + [episode.meta.terminated],
@@ -83,6 +86,12 @@ def export_minari(folder: Path, dataset_id: str, author: str = "") -> ExportSumm
             )
     except (ValueError, FileExistsError) as error:
         raise StudioError(f"--dataset-id {dataset_id!r}: {error}") from None
+    except Exception as error:  # noqa: BLE001 - a half-written dataset would block the id: removed first
+        with contextlib.suppress(Exception):
+            minari.delete_dataset(dataset_id)
+        raise StudioError(
+            f"{dataset_id}: Minari could not write the dataset ({type(error).__name__}: {error})"
+        ) from None
     steps = sum(episode.length for episode in episodes)
     return ExportSummary(dataset_id, len(episodes), steps, tuple(left_out))
 
@@ -113,12 +122,21 @@ def import_minari(
         target = folder_for_env(spec.key)
     else:
         raise StudioError("import_minari needs a target folder")
-    episodes = list(dataset.iterate_episodes())
     seeds = {index: meta.get("seed") for index, meta in _episode_metadata(dataset)}
-    written = []
-    recorded = datetime.now(UTC).isoformat(timespec="seconds")
-    for episode in episodes:
-        seed = seeds.get(int(episode.id))
+    written: list[Path] = []
+    try:
+        for episode in dataset.iterate_episodes():
+            written.append(write_episode(_episode(episode, spec, seeds.get(int(episode.id)), dataset_id), target))
+    except StudioError:
+        for path in written:  # all or nothing: a partial import would look like a whole one
+            path.unlink(missing_ok=True)
+        raise
+    return written
+
+
+def _episode(episode: Any, spec: EnvSpec, seed: int | None, dataset_id: str) -> Episode:
+    """One Minari episode as a demo; StudioError names the episode and what does not fit."""
+    try:
         observations = np.asarray(episode.observations).reshape(-1, *spec.obs_shape)
         actions = np.asarray(episode.actions)
         actions = actions.astype(np.int64).reshape(-1) if spec.is_discrete else actions.astype(np.float32)
@@ -135,19 +153,27 @@ def import_minari(
             truncated=bool(episode.truncations[-1]),
             fps=spec.fps,
             source_detail=f"minari:{dataset_id} episode {episode.id}",
-            recorded_at=recorded,
+            recorded_at=datetime.now(UTC).isoformat(timespec="seconds"),
             replayable=seed is not None,
         )
-        try:
-            written.append(write_episode(Episode(observations, actions, rewards, meta), target))
-        except DemoError as error:
-            raise StudioError(f"{dataset_id}: episode {episode.id} is not a usable demo ({error})") from None
-    return written
+        return Episode(observations, actions, rewards, meta)
+    except (DemoError, ValueError, TypeError) as error:
+        raise StudioError(f"{dataset_id}: episode {episode.id} is not a usable demo ({error})") from None
 
 
 def _episode_metadata(dataset: Any) -> list[tuple[int, dict]]:
     indices = [int(i) for i in dataset.episode_indices]
     return list(zip(indices, dataset.storage.get_episode_metadata(indices), strict=True))
+
+
+def _constructor_defaults(gym_id: str) -> dict[str, Any]:
+    entry = gym.spec(gym_id).entry_point
+    if not isinstance(entry, str):
+        return {}
+    module, _, name = entry.partition(":")
+    env_class = getattr(importlib.import_module(module), name)
+    parameters = inspect.signature(env_class.__init__).parameters.values()
+    return {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
 
 
 def _supported_env(dataset: Any, dataset_id: str) -> EnvSpec:
@@ -156,8 +182,11 @@ def _supported_env(dataset: Any, dataset_id: str) -> EnvSpec:
         raise StudioError(f"{dataset_id}: the dataset names no environment")
     kwargs = {k: v for k, v in (env_spec.kwargs or {}).items() if k != "render_mode"}
     for spec in REGISTRY.values():
-        base = gym.spec(spec.gym_id).kwargs
-        if spec.gym_id == env_spec.id and {**base, **dict(spec.gym_kwargs)} == {**base, **kwargs}:
+        if spec.gym_id != env_spec.id:
+            continue
+        # Compared over the constructor's defaults: continuous=False given or not is the same env.
+        defaults = {**_constructor_defaults(spec.gym_id), **gym.spec(spec.gym_id).kwargs}
+        if {**defaults, **dict(spec.gym_kwargs)} == {**defaults, **kwargs}:
             return spec
     supported = ", ".join(sorted(spec.key for spec in REGISTRY.values()))
     raise StudioError(f"{dataset_id}: environment {env_spec.id} {kwargs} is not one this app supports ({supported})")

@@ -78,6 +78,9 @@ def export_onnx(run_dir: Path, target: Path) -> Path:
         raise StudioError(
             f"ONNX export needs the share extra (pip install 'imitation-studio[share]'): {error}"
         ) from None
+    except Exception as error:  # noqa: BLE001 - the exporter's many failures: one line naming the run
+        raise StudioError(f"{run_dir}: the ONNX exporter failed ({type(error).__name__}: {error})") from None
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(Path(target), data)
     return Path(target)
 

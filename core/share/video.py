@@ -8,10 +8,10 @@ Written with imageio (ffmpeg for MP4, pillow for GIF), the ``share`` extra.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -49,41 +49,44 @@ def _caption(frame: np.ndarray, text: str) -> np.ndarray:
     return np.concatenate([np.asarray(bar), frame], axis=0)
 
 
-def _beside(left: list[np.ndarray], right: list[np.ndarray]) -> Iterator[np.ndarray]:
-    """Two frame lists side by side, the shorter holding its last frame."""
-    for index in range(max(len(left), len(right))):
-        yield np.concatenate([left[min(index, len(left) - 1)], right[min(index, len(right) - 1)]], axis=1)
+def _beside(left: Iterator[np.ndarray], right: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+    """Two frame streams side by side, the shorter holding its last frame."""
+    last_left = last_right = None
+    for pair in itertools.zip_longest(left, right):
+        last_left = pair[0] if pair[0] is not None else last_left
+        last_right = pair[1] if pair[1] is not None else last_right
+        yield np.concatenate([last_left, last_right], axis=1)
 
 
 @torch.no_grad()
 def policy_episode(
     policy: ActorCritic, disc: Discriminator | None, spec: EnvSpec, seed: int, label: str
-) -> list[np.ndarray]:
-    """One deterministic episode of ``policy`` from ``seed``, captioned frame by frame."""
+) -> Iterator[np.ndarray]:
+    """One deterministic episode of ``policy`` from ``seed``, captioned frame by frame (streamed:
+    a 1,000-step episode's frames would take 0.8 GB at once)."""
     env = spec.make(render_mode="rgb_array")
     try:
         obs, _ = env.reset(seed=seed)
-        frames, total, step, done = [_caption(render_rgb(env), f"{label} · step 0 · return 0")], 0.0, 0, False
+        yield _caption(render_rgb(env), f"{label} · step 0 · return 0")
+        total, step, done = 0.0, 0, False
         while not done:
             tensor = torch.as_tensor(np.asarray(obs, dtype=np.float32).reshape(1, -1))
             action, _, _ = policy.act(tensor, deterministic=True)
             verdict = f" · D {float(torch.sigmoid(disc(tensor, action))[0]):.2f}" if disc is not None else ""
             obs, reward, terminated, truncated, _ = env.step(spec.check_action(action[0].numpy()))
             total, step, done = total + float(reward), step + 1, bool(terminated or truncated)
-            frames.append(_caption(render_rgb(env), f"{label} · step {step} · return {total:.0f}{verdict}"))
-        return frames
+            yield _caption(render_rgb(env), f"{label} · step {step} · return {total:.0f}{verdict}")
     finally:
         env.close()
 
 
-def demo_episode(episode: Episode, label: str = "demo") -> list[np.ndarray]:
+def demo_episode(episode: Episode, label: str = "demo") -> Iterator[np.ndarray]:
     """A demo re-simulated from its seed and actions, captioned."""
-    frames, total = [], 0.0
+    total = 0.0
     for step in replay(episode, render=True):
         total += step.reward
         assert step.frame is not None  # rendered: render=True
-        frames.append(_caption(step.frame, f"{label} · step {step.t + 1} · return {total:.0f}"))
-    return frames
+        yield _caption(step.frame, f"{label} · step {step.t + 1} · return {total:.0f}")
 
 
 def policy_video(
@@ -97,12 +100,16 @@ def policy_video(
 ) -> VideoSummary:
     """Episodes of the run's policy (its latest, or the timeline's ``snapshot`` step) into a file."""
     _check_target(Path(target))
+    if with_demo and seed is not None:
+        raise StudioError("beside a demo the policy starts from the demo's seed: drop --seed or --with-demo")
     run = RunDir(Path(run_dir))
     policy, disc, config, state = run.load_networks()
+    unit = "epochs" if config.algo == "bc" else "steps"  # BC keeps its snapshots by epoch
     if snapshot is not None:
-        policy = load_snapshot(run.path, snapshot, config)
+        policy, disc = load_snapshot(run.path, snapshot, config), None  # D is the latest's: not this policy's
+    at = snapshot if snapshot is not None else int(state.get("iteration" if config.algo == "bc" else "env_steps", 0))
+    label = f"policy at {at:,} {unit}"
     spec = get_spec(config.env)
-    label = f"policy at {snapshot if snapshot is not None else int(state.get('env_steps', 0)):,} steps"
     demos = (
         [e for e in load_demo_set(run.demos_folder(), env_key=config.env).episodes if e.meta.replayable]
         if (with_demo)
@@ -110,16 +117,17 @@ def policy_video(
     )
     if with_demo and not demos:
         raise StudioError(f"{run.path}: its demos cannot be replayed beside it (none with a reset seed)")
-    frames: list[np.ndarray] = []
-    for index in range(episodes):
-        if demos:
-            demo = demos[index % len(demos)]
-            mine = policy_episode(policy, disc, spec, demo.meta.reset_seed, label)
-            frames += list(_beside(mine, demo_episode(demo)))
-        else:
-            start = (seed if seed is not None else WATCH_SEED_BASE) + index
-            frames += policy_episode(policy, disc, spec, start, label)
-    return write_video(frames, Path(target), spec.fps, scale)
+
+    def frames() -> Iterator[np.ndarray]:
+        for index in range(episodes):
+            if demos:
+                demo = demos[index % len(demos)]
+                yield from _beside(policy_episode(policy, disc, spec, demo.meta.reset_seed, label), demo_episode(demo))
+            else:
+                start = (seed if seed is not None else WATCH_SEED_BASE) + index
+                yield from policy_episode(policy, disc, spec, start, label)
+
+    return write_video(frames(), Path(target), spec.fps, scale)
 
 
 def demos_video(folder: Path, target: Path, episodes: int | None = None, scale: float = 1.0) -> VideoSummary:
@@ -128,34 +136,40 @@ def demos_video(folder: Path, target: Path, episodes: int | None = None, scale: 
     demos = [e for e in load_demo_set(Path(folder)).require_episodes().episodes if e.meta.replayable]
     if not demos:
         raise StudioError(f"{folder}: no demo can be replayed (none with a reset seed)")
-    frames: list[np.ndarray] = []
-    for episode in demos[:episodes]:
-        frames += demo_episode(episode, f"demo {episode.path.name if episode.path else ''}"[:60])
+    frames = (
+        frame
+        for episode in demos[:episodes]
+        for frame in demo_episode(episode, f"demo {episode.path.name if episode.path else ''}"[:60])
+    )
     return write_video(frames, Path(target), demos[0].spec.fps, scale)
 
 
-def write_video(frames: list[np.ndarray], target: Path, fps: float, scale: float = 1.0) -> VideoSummary:
-    """MP4 (H.264) or GIF by the suffix; ``scale`` shrinks the frames (a GIF for a README)."""
+def write_video(frames: Iterable[np.ndarray], target: Path, fps: float, scale: float = 1.0) -> VideoSummary:
+    """MP4 (H.264) or GIF by the suffix, the frames written as they come; ``scale`` shrinks them
+    (a GIF for a README)."""
     _check_target(target)
-    if not frames:
-        raise StudioError(f"{target}: no frames to write")
     try:
         import imageio.v2 as imageio
     except ImportError:
         raise StudioError("videos need the share extra (pip install 'imitation-studio[share]')") from None
-    if scale != 1.0:
-        frames = [_scaled(frame, scale) for frame in frames]
-    # Even sizes: H.264's 4:2:0 colour needs them.
-    height, width = (frames[0].shape[0] // 2) * 2, (frames[0].shape[1] // 2) * 2
-    frames = [frame[:height, :width] for frame in frames]
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.suffix.lower() == ".gif":
-        imageio.mimsave(target, list[Any](frames), duration=1000.0 / fps, loop=0)
+        writer = imageio.get_writer(target, mode="I", duration=1000.0 / fps, loop=0)
     else:
-        with imageio.get_writer(target, fps=fps, codec="libx264", macro_block_size=2, quality=7) as writer:
-            for frame in frames:
-                writer.append_data(frame)  # type: ignore[attr-defined]  # the ffmpeg writer's method
-    return VideoSummary(target, len(frames), width, height, fps)
+        writer = imageio.get_writer(target, fps=fps, codec="libx264", macro_block_size=2, quality=7)
+    count, height, width = 0, 0, 0
+    with writer:
+        for frame in frames:
+            if scale != 1.0:
+                frame = _scaled(frame, scale)
+            if not count:  # even sizes: H.264's 4:2:0 colour needs them
+                height, width = (frame.shape[0] // 2) * 2, (frame.shape[1] // 2) * 2
+            writer.append_data(frame[:height, :width])
+            count += 1
+    if not count:
+        target.unlink(missing_ok=True)
+        raise StudioError(f"{target}: no frames to write")
+    return VideoSummary(target, count, width, height, fps)
 
 
 def _check_target(target: Path) -> None:

@@ -9,13 +9,21 @@ from core.rl.nets import ActorCritic
 from core.train.config import TrainConfig
 from core.train.run_dir import RunDir
 from core.train.tensorboard_log import TensorBoardLog
-from core.train.timeline import save_snapshot, snapshot_every
+from core.train.timeline import drop_snapshots_after, save_snapshot, snapshot_every, thin_snapshots
 
 
 class RunOutputs:
-    def __init__(self, run_folder: RunDir | None, config: TrainConfig) -> None:
+    def __init__(self, run_folder: RunDir | None, config: TrainConfig, resumed_at: int = 0) -> None:
+        """``resumed_at``: the step (BC: epoch) a resumed run restarts from; what a killed run
+        wrote after its checkpoint is dropped from the timeline and TensorBoard."""
         self.run_folder = run_folder
-        self.tensorboard = TensorBoardLog(run_folder.path) if config.tensorboard and run_folder else None
+        if run_folder is not None and resumed_at:
+            drop_snapshots_after(run_folder.path, resumed_at)
+        self.tensorboard = (
+            TensorBoardLog(run_folder.path, purge_step=resumed_at or None)
+            if config.tensorboard and run_folder
+            else None
+        )
         self.snapshot_every = snapshot_every(config)
 
     def metrics(self, iteration: int, env_steps: int, wall_time_s: float, scalars: dict[str, Any]) -> None:
@@ -30,6 +38,7 @@ class RunOutputs:
         """Keep a snapshot at iteration 0, every ``snapshot_every`` iterations, and at the end."""
         if self.run_folder is not None and (final or iteration % self.snapshot_every == 0):
             save_snapshot(self.run_folder.path, step, policy)
+            thin_snapshots(self.run_folder.path)  # within the budget, a resumed or extended run too
 
     def close(self) -> None:
         if self.tensorboard is not None:

@@ -13,7 +13,7 @@ FOLDER = "tensorboard"
 
 
 class TensorBoardLog:
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, run_dir: Path, purge_step: int | None = None) -> None:
         try:
             from torch.utils.tensorboard import SummaryWriter
         except ImportError:
@@ -22,7 +22,8 @@ class TensorBoardLog:
                 "(pip install 'imitation-studio[share]')"
             ) from None
         self.folder = Path(run_dir) / FOLDER
-        self._writer = SummaryWriter(log_dir=str(self.folder))
+        # A resumed run: TensorBoard hides what a killed run wrote after its checkpoint.
+        self._writer = SummaryWriter(log_dir=str(self.folder), purge_step=purge_step)
 
     def write(self, step: int, scalars: dict[str, Any]) -> None:
         for key, value in scalars.items():

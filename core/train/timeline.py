@@ -35,10 +35,30 @@ def snapshot_every(config: TrainConfig) -> int:
 def save_snapshot(run_dir: Path, step: int, policy: ActorCritic) -> Path:
     """Keep ``policy`` as it is at ``step`` (env steps; BC: epochs), atomically."""
     tensors = {key: value.detach().cpu().contiguous() for key, value in policy.state_dict().items()}
-    path = Path(run_dir) / TIMELINE_DIR / f"step-{step:010d}.safetensors"
+    path = _path(run_dir, step)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, save_safetensors(tensors, {"step": str(step)}))
     return path
+
+
+def thin_snapshots(run_dir: Path) -> None:
+    """Keep MAX_SNAPSHOTS at most, evenly spread, the first and the last always among them."""
+    steps = snapshot_steps(run_dir)
+    if len(steps) <= MAX_SNAPSHOTS:
+        return
+    kept = {steps[round(i * (len(steps) - 1) / (MAX_SNAPSHOTS - 1))] for i in range(MAX_SNAPSHOTS)}
+    for step in set(steps) - kept:
+        _path(run_dir, step).unlink(missing_ok=True)
+
+
+def drop_snapshots_after(run_dir: Path, step: int) -> None:
+    """A resumed run restarts from its checkpoint at ``step``: later snapshots are of a lost past."""
+    for later in (s for s in snapshot_steps(run_dir) if s > step):
+        _path(run_dir, later).unlink(missing_ok=True)
+
+
+def _path(run_dir: Path, step: int) -> Path:
+    return Path(run_dir) / TIMELINE_DIR / f"step-{step:010d}.safetensors"
 
 
 def snapshot_steps(run_dir: Path) -> list[int]:
@@ -51,7 +71,7 @@ def snapshot_steps(run_dir: Path) -> list[int]:
 
 def load_snapshot(run_dir: Path, step: int, config: TrainConfig) -> ActorCritic:
     """The policy as it was at ``step``; CheckpointError names a missing or unreadable snapshot."""
-    path = Path(run_dir) / TIMELINE_DIR / f"step-{step:010d}.safetensors"
+    path = _path(run_dir, step)
     if not path.is_file():
         kept = ", ".join(f"{s:,}" for s in snapshot_steps(run_dir)) or "none"
         raise CheckpointError(f"{run_dir}: no snapshot at step {step:,} (kept: {kept})")

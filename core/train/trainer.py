@@ -116,7 +116,6 @@ class Trainer:
         self._sync_rollout_policy()  # with a GPU the rollout copy is separate
         if resume:
             self._restore()
-        self.outputs = RunOutputs(self.run_folder, config)  # metrics, TensorBoard, the timeline
         if self.run_folder is not None:
             self.run_folder.write_config(config)
             self.run_folder.write_demo_summary(demos)
@@ -131,6 +130,8 @@ class Trainer:
         torch.set_num_threads(self.config.torch_threads)
         last_checkpoint: Path | None = None
         source: EnvRunner | RolloutProcess | None = None
+        # Metrics, TensorBoard, the timeline: opened here, so a trainer never run holds no writer.
+        self.outputs = RunOutputs(self.run_folder, self.config, resumed_at=self.env_steps or self.iteration)
         try:
             if self.iteration == 0:
                 self.outputs.timeline(0, 0, self.policy)  # the timeline's start: before any training

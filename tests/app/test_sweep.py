@@ -33,6 +33,14 @@ def write_spec(tmp_path, **changes):
         ({"search": {"learning_rate": {"uniform": [1e-4]}}}, r"needs \[low, high\]"),
         ({"metric": "eval_return"}, "metric must be"),
         ({"env": "Pong-v5"}, "Pong-v5"),
+        ({"search": {"total_steps": {"grid": [1024, 2048]}}}, "search.total_steps: a trial's length"),
+        ({"search": {"learning_rate": {"loguniform": [0, 1e-3]}}}, "0 < low < high"),
+        ({"fixed": {"eval_every_iters": 0}}, "periodic evaluations"),
+        ({"early_stopping": {"grace_evaluations": "x"}}, "grace_evaluations must be a whole number"),
+        ({"early_stopping": {"reduction_factor": 1}}, "reduction_factor must be a number above 1"),
+        ({"early_stopping": {"patience": 3}}, "early_stopping is"),
+        ({"name": "../escape"}, "letters, digits"),
+        ({"demos": "no-such-folder"}, "is not a demo folder"),
     ],
 )
 def test_a_bad_spec_is_one_line_naming_the_field(tmp_path, changes, message):

@@ -46,7 +46,7 @@ def test_export_is_read_back_by_minari_and_import_restores_the_demos(tmp_path):
     assert np.allclose(imported.returns, demos.returns)
 
 
-def test_episodes_without_seeds_import_as_not_replayable_and_still_train(tmp_path):
+def test_episodes_without_seeds_import_as_not_replayable_and_still_train(tmp_path, capsys):
     from minari.data_collector.episode_buffer import EpisodeBuffer
 
     source = load_demo_set(sample_demos_dir("CartPole-v1")).episodes[:2]
@@ -71,6 +71,13 @@ def test_episodes_without_seeds_import_as_not_replayable_and_still_train(tmp_pat
         session.start_replay(demos.episodes[0])
     config = default_config("CartPole-v1", total_steps=256, num_envs=2, num_steps=64, eval_every_iters=0)
     assert Trainer(config, demos).expert_obs.shape[0] == demos.n_steps
+    from app.cli.main import main
+
+    assert main(["demos", "validate", str(tmp_path / "demos")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("NOTE") == 2 and "2 not replayable" in out
+    main(["demos", "info", str(tmp_path / "demos")])
+    assert "—" in capsys.readouterr().out  # no seed to show
 
 
 def test_bad_ids_and_unsupported_envs_are_one_line_errors(tmp_path):
@@ -91,3 +98,30 @@ def test_bad_ids_and_unsupported_envs_are_one_line_errors(tmp_path):
     minari.create_dataset_from_buffers("pendulum/tiny-v0", [pendulum], env="Pendulum-v1")
     with pytest.raises(StudioError, match=r"Pendulum-v1.*not one this app supports"):
         import_minari("pendulum/tiny-v0", tmp_path / "y")
+
+
+def test_an_explicit_default_argument_is_the_same_env_and_junk_files_are_named(tmp_path):
+    import dataclasses
+    import shutil
+
+    import gymnasium as gym
+    from minari.data_collector.episode_buffer import EpisodeBuffer
+
+    episode = load_demo_set(sample_demos_dir("LunarLander-v3")).episodes[0]
+    buffer = EpisodeBuffer(
+        id=0,
+        seed=episode.meta.reset_seed,
+        observations=episode.observations,
+        actions=episode.actions,
+        rewards=episode.rewards.tolist(),
+        terminations=[False] * (episode.length - 1) + [True],
+        truncations=[False] * episode.length,
+    )
+    spec = dataclasses.replace(gym.spec("LunarLander-v3"), kwargs={"continuous": False})
+    minari.create_dataset_from_buffers("lunarlander/explicit-v0", [buffer], env=spec)
+    assert len(import_minari("lunarlander/explicit-v0", tmp_path / "in")) == 1
+    folder = tmp_path / "mixed"
+    shutil.copytree(sample_demos_dir("CartPole-v1"), folder)
+    (folder / "junk.npz").write_bytes(b"not an episode")
+    summary = export_minari(folder, "cartpole/mixed-v0")
+    assert summary.episodes == 10 and any(reason.startswith("junk.npz:") for reason in summary.left_out)
