@@ -138,13 +138,18 @@ def test_a_pad_takes_over_a_continuous_lander_with_analog_actions(tmp_path):
 TINY = {"num_envs": 2, "num_steps": 64, "num_minibatches": 2, "update_epochs": 1, "eval_every_iters": 0}
 
 
-def test_a_run_started_from_another_begins_with_its_networks_and_skips_the_warm_start(tmp_path):
-    demos_dir = tmp_path / "demos"
-    record_expert_episodes(demos_dir, "CartPole-v1", count=2)
-    demos = load_demo_set(demos_dir)
+def first_run(tmp_path):
+    """Two scripted CartPole demos, a tiny config, and a short run trained on them."""
+    record_expert_episodes(tmp_path / "demos", "CartPole-v1", count=2)
+    demos = load_demo_set(tmp_path / "demos")
     config = default_config("CartPole-v1", total_steps=128, **TINY)
     first = Trainer(config, demos, run_dir=tmp_path / "first")
     list(first.run())
+    return demos, config, first
+
+
+def test_a_run_started_from_another_begins_with_its_networks_and_skips_the_warm_start(tmp_path):
+    demos, config, first = first_run(tmp_path)
     source_policy = {k: v.clone() for k, v in first.policy.state_dict().items()}
     second = Trainer(
         config.replace(bc_warmstart_epochs=50, total_steps=64, seed=1),
@@ -196,12 +201,7 @@ def test_selection_filters_judge_corrections_by_a_tick_only(tmp_path):
 
 
 def test_a_coached_run_stopped_before_its_first_checkpoint_resumes_from_its_origin(tmp_path):
-    demos_dir = tmp_path / "demos"
-    record_expert_episodes(demos_dir, "CartPole-v1", count=2)
-    demos = load_demo_set(demos_dir)
-    config = default_config("CartPole-v1", total_steps=128, **TINY)
-    first = Trainer(config, demos, run_dir=tmp_path / "first")
-    list(first.run())
+    demos, config, first = first_run(tmp_path)
     second = Trainer(config, demos, tmp_path / "second", start_from=first.run_dir)
     second.run_lock.release()  # it never ran: no checkpoint, only its origin.json
     resumed = Trainer(config, demos, tmp_path / "second", resume=True)
