@@ -87,12 +87,14 @@ def run_trial(settings: dict[str, Any], spec: SweepSpec, runs_dir: str, device: 
     random_return, reference = random_policy_return(get_spec(spec.env)), float(demos.returns.mean())
     run_dir = Path(runs_dir) / tune.get_context().get_trial_name()
     evaluations = 0
-    for event in Trainer(config, demos, run_dir=run_dir).run():
+    trainer = Trainer(config, demos, run_dir=run_dir)
+    for event in trainer.run():
         if isinstance(event, Failed):
             raise RuntimeError(event.message)
         if isinstance(event, IterationStats) and "eval_return" in event.scalars:
             evaluations += 1
             score = normalized_return(event.scalars["eval_return"], random_return, reference)
+            trainer.save()  # ASHA may stop the trial at this report: it stays a resumable run folder
             tune.report(
                 {METRIC: score, "evaluation": evaluations, "env_steps": event.env_steps, "run_dir": str(run_dir)}
             )
@@ -135,7 +137,9 @@ def run_sweep(
         if spec.grace_evaluations is not None:
             scheduler = ASHAScheduler(
                 time_attr="evaluation",
-                max_t=max(spec.evaluations, spec.grace_evaluations),
+                # One past the last evaluation: a full trial ends on its own (final checkpoint and
+                # evaluation written), never stopped at its last report.
+                max_t=max(spec.evaluations, spec.grace_evaluations) + 1,
                 grace_period=spec.grace_evaluations,
                 reduction_factor=spec.reduction_factor,
             )

@@ -132,6 +132,10 @@ def run_train(args: argparse.Namespace) -> int:
         if args.out.exists() and (not args.out.is_dir() or any(p.name != LOCK_FILE for p in args.out.iterdir())):
             raise StudioError(f"{args.out}: run folder already exists and is not empty (use --resume to continue it)")
         origin = RunDir(args.start_from) if args.start_from else None
+        if origin is not None and not (origin.path / "config.json").is_file():
+            raise StudioError(f"--start-from {origin.path}: not a run folder (no config.json)")
+        if origin is not None and args.env:
+            raise StudioError("--start-from takes that run's environment: drop --env")
         if origin is not None and args.demos is None:
             args.demos = origin.demos_folder()  # today's selection there, the corrections made since included
             if args.demos.resolve() == sample_demos_dir(origin.config().env).resolve():

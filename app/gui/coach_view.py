@@ -23,7 +23,7 @@ from app.gui.frame_view import FrameView
 from app.gui.keys import key_name
 from app.gui.speed_box import SpeedBox
 from app.gui.wording import count
-from core.data.demo_set import load_demo_set
+from core.data.demo_set import episode_files, load_demo_set
 from core.data.workspace import Workspace
 from core.envs.gamepad import PadState, pad_legend
 from core.errors import StudioError
@@ -111,8 +111,14 @@ class CoachView(QWidget):
 
     # ------------------------------------------------------------------ runs
     def set_workspace(self, workspace: Workspace) -> None:
-        self.workspace = workspace
+        """Another workspace: the run coached so far belongs to the last one."""
+        if self.session is not None:
+            self.session.close()
+        self.workspace, self.session, self.run_dir, self.folder = workspace, None, None, None
+        self.finished = False
+        self.frame_view.set_frame(None)
         self.refresh_runs()
+        self._show_state()
 
     def refresh_runs(self) -> None:
         self._run_combo.clear()
@@ -226,7 +232,7 @@ class CoachView(QWidget):
     def keep(self) -> None:
         if self.session is None or not self.finished:
             return
-        if self._samples_to_copy and not self._copy_samples_first():
+        if self._samples_to_copy and not self._samples_in_folder() and not self._copy_samples_first():
             return
         try:
             path = self.session.keep()
@@ -237,6 +243,11 @@ class CoachView(QWidget):
             self.status_message.emit(f"kept correction {path.name}")
         self._count_corrections()
         self._next_episode()
+
+    def _samples_in_folder(self) -> bool:
+        """Copied already ("Copy samples into my demos"): nothing to ask."""
+        samples = episode_files(sample_demos_dir(self._samples_to_copy))
+        return all((self.folder / path.name).exists() for path in samples)
 
     def _copy_samples_first(self) -> bool:
         """The run trained on the bundled samples: ask to copy them beside the corrections."""

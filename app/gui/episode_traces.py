@@ -15,7 +15,10 @@ from app.gui.plots import BLUE, GREEN, GREY, ORANGE
 class EpisodeTraces(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.trace_plot = pg.PlotWidget(title="D(s_t, a_t) along the episode (1 = looks like the expert)")
+        # Short enough for a third of the view at 1280 px (the overlay sits beside it); the scale's
+        # meaning goes on the axis.
+        self.trace_plot = pg.PlotWidget(title="D(s_t, a_t) along the episode")
+        self.trace_plot.setLabel("left", "D (1 = like the demos)")
         self.trace_plot.setYRange(0, 1)
         self.trace_plot.setLabel("bottom", "time step t")
         self.d_curve = self.trace_plot.plot([], [], pen=pg.mkPen(ORANGE, width=2))

@@ -4,10 +4,10 @@ latest checkpoint), with the progress reel and a video of what is shown."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from app.gui.dialogs import Dialogs
@@ -26,6 +26,10 @@ class TimelineBar(QWidget):
         self.run_dir: Path | None = None
         self.reel: QWidget | None = None
         self.steps: list[int] = []
+        self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="video")
+        self._video: Future | None = None
+        self._video_poll = QTimer(self)
+        self._video_poll.timeout.connect(self._video_ended)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setPageStep(1)
         self.slider.valueChanged.connect(self._on_moved)
@@ -95,14 +99,29 @@ class TimelineBar(QWidget):
         target = self.dialogs.save_file(self, "Save a video", self.run_dir / name, "MP4 (*.mp4);;GIF (*.gif)")
         if target is None:
             return
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        # Rendered beside the window (seconds for an episode): its own env and networks, from disk.
+        self._video = self._renderer.submit(policy_video, self.run_dir, Path(target), 1, None, step, self.with_demo())
+        self.video_button.setEnabled(False)
+        self.video_button.setText("Saving video…")
+        self.status_message.emit(f"rendering {target}…")
+        self._video_poll.start(100)
+
+    @property
+    def video_running(self) -> bool:
+        return self._video is not None
+
+    def _video_ended(self) -> None:
+        if self._video is None or not self._video.done():
+            return
+        future, self._video = self._video, None
+        self._video_poll.stop()
+        self.video_button.setText("Save video…")
+        self.video_button.setEnabled(self.run_dir is not None)
         try:
-            summary = policy_video(self.run_dir, Path(target), snapshot=step, with_demo=self.with_demo())
+            summary = future.result()
         except (StudioError, OSError) as error:
             self.dialogs.error(self, "Cannot save the video", str(error))
             return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
         self.status_message.emit(f"video saved: {summary.path} ({summary.frames} frames)")
 
     def _on_moved(self) -> None:

@@ -113,8 +113,9 @@ class WatchView(QWidget):
 
     # ------------------------------------------------------------------ inputs
     def set_workspace(self, workspace: Workspace) -> None:
-        self.workspace = workspace
-        self._live = None
+        self.workspace, self._live, self.run_dir = workspace, None, None
+        self._replace_player(None)
+        self.timeline.set_run(None)
         self.refresh_runs()
 
     def refresh_runs(self) -> None:
@@ -214,8 +215,7 @@ class WatchView(QWidget):
         self._sync_timer()
 
     def _on_timeline_step(self, step: int | None) -> None:
-        """Play the run's policy as it was at a kept step (None: its latest), from the start state
-        of the episode on screen, so that the steps compare on the same terrain."""
+        """The policy at a kept step (None: the latest), from the start on screen: the same terrain."""
         if self.run_dir is None or self.player is None:
             return
         run, config = RunDir(self.run_dir), self.player.config

@@ -53,6 +53,7 @@ def export_minari(folder: Path, dataset_id: str, author: str = "") -> ExportSumm
     minari = _minari()
     from minari.data_collector.episode_buffer import EpisodeBuffer
 
+    _check_id(dataset_id)
     demos = training_demos(load_demo_set(Path(folder)).require_episodes())
     spec = demos.spec
     episodes = [episode for episode in demos.episodes if not episode.is_correction]
@@ -85,7 +86,7 @@ def export_minari(folder: Path, dataset_id: str, author: str = "") -> ExportSumm
                 description=f"Demonstrations of {spec.display_name} recorded with Imitation Studio, from {folder}",
             )
     except (ValueError, FileExistsError) as error:
-        raise StudioError(f"--dataset-id {dataset_id!r}: {error}") from None
+        raise StudioError(f"dataset id {dataset_id!r}: {error}") from None
     except Exception as error:  # noqa: BLE001 - a half-written dataset would block the id: removed first
         with contextlib.suppress(Exception):
             minari.delete_dataset(dataset_id)
@@ -109,10 +110,13 @@ def import_minari(
     a new or empty folder, or else beside the demos in ``folder_for_env(env key)`` (the GUI's
     workspace folder of the dataset's env, new files beside the ones there)."""
     minari = _minari()
+    _check_id(dataset_id)
     try:
         dataset = minari.load_dataset(dataset_id)
-    except (FileNotFoundError, ValueError) as error:
-        raise StudioError(f"{dataset_id}: no such local Minari dataset ({error})") from None
+    except (FileNotFoundError, ValueError):
+        from minari.storage import get_dataset_path
+
+        raise StudioError(f"{dataset_id}: no such local Minari dataset (looked in {get_dataset_path()})") from None
     spec = _supported_env(dataset, dataset_id)
     if target is not None:
         target = Path(target)
@@ -123,15 +127,41 @@ def import_minari(
     else:
         raise StudioError("import_minari needs a target folder")
     seeds = {index: meta.get("seed") for index, meta in _episode_metadata(dataset)}
+    present = _fingerprints(target)
     written: list[Path] = []
     try:
         for episode in dataset.iterate_episodes():
-            written.append(write_episode(_episode(episode, spec, seeds.get(int(episode.id)), dataset_id), target))
+            demo = _episode(episode, spec, seeds.get(int(episode.id)), dataset_id)
+            if _fingerprint(demo) not in present:  # imported before, or exported from this very folder
+                written.append(write_episode(demo, target))
     except StudioError:
         for path in written:  # all or nothing: a partial import would look like a whole one
             path.unlink(missing_ok=True)
         raise
     return written
+
+
+def _fingerprint(episode: Episode) -> tuple:
+    return (episode.meta.reset_seed, episode.length, round(episode.episode_return, 6), episode.actions.tobytes())
+
+
+def _fingerprints(folder: Path) -> set[tuple]:
+    """The episodes a folder holds already, whoever recorded them."""
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return set()
+    return {_fingerprint(episode) for episode in load_demo_set(folder).episodes}
+
+
+def _check_id(dataset_id: str) -> None:
+    """Minari's own rule for ids, before Minari makes any folder for a bad one."""
+    from minari.dataset.minari_dataset import parse_dataset_id
+
+    try:
+        parse_dataset_id(dataset_id)
+    except ValueError:
+        raise StudioError(
+            f"dataset id {dataset_id!r}: not a Minari id: (namespace/)name-vN, e.g. lunarlander/my-demos-v0"
+        ) from None
 
 
 def _episode(episode: Any, spec: EnvSpec, seed: int | None, dataset_id: str) -> Episode:

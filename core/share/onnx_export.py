@@ -50,6 +50,8 @@ class DeterministicPolicy(nn.Module):
 
 def export_onnx(run_dir: Path, target: Path) -> Path:
     """Write ``run_dir``'s latest policy to ``target`` (atomically); returns it."""
+    if Path(target).suffix.lower() != ".onnx":
+        raise StudioError(f"{target}: name the file .onnx")
     policy, config = RunDir(Path(run_dir)).load_policy()
     spec = get_spec(config.env)
     model = DeterministicPolicy(policy.eval(), spec).eval()

@@ -225,6 +225,25 @@ def test_the_file_menu_exports_my_demos_to_minari_and_imports_a_dataset(
     window.import_minari_dataset()
     imported = load_demo_set(workspace.demos_dir("CartPole-v1"))
     assert len(imported.episodes) == 10 and {e.meta.source for e in imported.episodes} == {"imported"}
+    window.import_minari_dataset()  # again: the episodes are there already, none is doubled
+    assert len(load_demo_set(workspace.demos_dir("CartPole-v1")).episodes) == 10
     dialogs.text_answer = "bad id"
     window.export_demos_to_minari()
-    assert dialogs.errors and "Malformed" in dialogs.errors[-1][1]
+    assert dialogs.errors and "not a Minari id" in dialogs.errors[-1][1]
+    assert not (tmp_path / "minari" / "bad id").exists()  # refused before Minari made a folder
+
+
+def test_opening_another_workspace_stops_what_played_in_the_last(qtbot, window, workspace, tmp_path):
+    from core.data.demo_set import load_demo_set
+    from core.paths import sample_demos_dir
+    from core.train.config import default_config
+    from core.train.trainer import Trainer
+
+    config = default_config("CartPole-v1", total_steps=256, num_envs=2, num_steps=64, eval_every_iters=0)
+    trainer = Trainer(config, load_demo_set(sample_demos_dir("CartPole-v1")), run_dir=workspace.new_run_dir("x"))
+    list(trainer.run())
+    window.watch_view.set_run(trainer.run_dir)
+    window.coach_view.set_run(trainer.run_dir)
+    window.open_workspace(tmp_path / "other")
+    assert window.watch_view.player is None and window.watch_view.run_dir is None
+    assert window.coach_view.session is None and window.coach_view.run_dir is None

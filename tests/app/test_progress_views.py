@@ -88,11 +88,13 @@ def test_the_reel_plays_four_policies_from_one_seed(qtbot, lander_run):
     reel.close()
 
 
-def test_save_video_writes_what_is_shown(watch_view, dialogs, tmp_path):
+def test_save_video_writes_what_is_shown(qtbot, watch_view, dialogs, tmp_path):
     imageio = pytest.importorskip("imageio.v2")
     dialogs.save_path = tmp_path / "policy.gif"
     watch_view.timeline.choose(snapshot_steps(watch_view.run_dir)[1])
     watch_view.timeline.save_video()
+    assert not watch_view.timeline.video_button.isEnabled()  # rendering beside the window
+    qtbot.waitUntil(lambda: not watch_view.timeline.video_running, timeout=60_000)
     reader = imageio.get_reader(dialogs.save_path)
     assert reader.get_length() > 1
     reader.close()

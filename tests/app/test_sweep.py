@@ -68,6 +68,8 @@ def test_the_tiny_sweep_runs_on_a_local_ray_with_two_cpus(tmp_path, capsys):
         assert row["status"] in ("finished", "stopped early") and math.isfinite(float(row[METRIC]))
         assert 3e-4 <= float(row["disc_learning_rate"]) <= 3e-3
         run = RunDir(Path(row["run_dir"]))
-        assert run.config().env == "CartPole-v1" and run.metrics()  # an ordinary run folder
+        assert run.config().env == "CartPole-v1" and run.metrics()  # an ordinary run folder,
+        assert run.latest_checkpoint() is not None  # with a checkpoint (stopped early or not)
+        assert (run.final_eval() is not None) == (row["status"] == "finished")
     assert (out / "sweep.png").stat().st_size > 1000
     assert "trials/hour" in capsys.readouterr().out

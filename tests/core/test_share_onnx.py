@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from core.data.demo_set import load_demo_set
+from core.errors import StudioError
 from core.paths import sample_demos_dir
 from core.share.onnx_export import export_onnx
 from core.train.config import default_config
@@ -46,6 +47,8 @@ def test_discrete_actions_match_exactly_and_logits_within_1e_5(tmp_path):
     assert np.array_equal(actions, expected_actions.numpy())
     assert np.abs(logits - expected_logits.numpy()).max() < 1e-5
     assert len(set(actions.tolist())) > 1  # a policy that always does the same proves little
+    with pytest.raises(StudioError, match=r"name the file \.onnx"):
+        export_onnx(run, tmp_path / "policy.txt")
 
 
 def test_continuous_actions_are_the_clipped_mean(tmp_path):
