@@ -15,6 +15,7 @@ from typing import Any
 
 from app.bench.sweep_spec import METRIC, SweepSpec
 from core.errors import StudioError
+from core.train.run_dir import FINAL_EVAL_FILE
 
 
 @dataclass
@@ -173,7 +174,11 @@ def _row(spec: SweepSpec, trial: Any) -> dict[str, Any]:
     history = trial.metrics_dataframe
     best = float(history[METRIC].max()) if history is not None and METRIC in history else float("nan")
     evaluations = int(metrics.get("evaluation", 0))
-    status = "failed" if trial.error else ("finished" if evaluations >= spec.evaluations else "stopped early")
+    # Finished: the trial ran to its end (its final evaluation is written); ASHA may stop one even
+    # at its last periodic evaluation.
+    run_dir = str(metrics.get("run_dir", ""))
+    completed = bool(run_dir) and (Path(run_dir) / FINAL_EVAL_FILE).is_file()
+    status = "failed" if trial.error else ("finished" if completed else "stopped early")
     row = {
         # A trial that failed before its first report has no run folder recorded: Tune's own name then.
         "trial": Path(str(metrics.get("run_dir", ""))).name or Path(str(trial.path)).name,
