@@ -9,12 +9,27 @@ from __future__ import annotations
 from dataclasses import Field, fields
 from typing import Any
 
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLineEdit, QSpinBox, QWidget
 
 from core.errors import ConfigError
 from core.train.config import TrainConfig, field_kind
 
 INT_LIMIT = 2_000_000_000
+
+
+class _WheelGuard(QObject):
+    """Scrolling the form must not change the number or choice under the pointer: a spin box or
+    combo box takes the wheel only once it has the focus (clicked or tabbed to)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Wheel and isinstance(watched, QWidget) and not watched.hasFocus():
+            event.ignore()
+            return True  # the scroll area behind it scrolls instead
+        return False
+
+
+_WHEEL_GUARD = _WheelGuard()
 
 
 class FieldEditor:
@@ -39,6 +54,9 @@ class FieldEditor:
         else:
             # Floats span decades (1e-5 .. 1): plain text reads best and the config validates it.
             self.widget = QLineEdit()
+        if isinstance(self.widget, QComboBox | QSpinBox):
+            self.widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # not by the wheel alone
+            self.widget.installEventFilter(_WHEEL_GUARD)
         self.widget.setToolTip(f"{spec.name}: {spec.metadata.get('help', '')}")
         self.widget.setObjectName(spec.name)
 

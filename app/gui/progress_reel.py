@@ -65,7 +65,7 @@ class ProgressReel(QWidget):
         self.finished = [False] * len(self.players)
         self._pause = 0
         self._clock = FrameClock(self.advance, lambda: float(self.players[0].spec.fps), self.isVisible, self)
-        self.resize(1100, 800)
+        self.resize(1000, 680)  # within a 1280x800 screen, title bar included
         self.start_episode()
 
     def start_episode(self) -> None:

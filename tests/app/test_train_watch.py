@@ -278,3 +278,25 @@ def test_the_tensorboard_box_under_advanced_writes_event_files(qtbot, train_view
     event = wait_finished(qtbot, train_view)
     assert isinstance(event, Finished)
     assert list((event.run_dir / "tensorboard").glob("events.out.tfevents.*"))
+
+
+def test_the_wheel_scrolls_the_form_without_changing_a_value_under_the_pointer(qtbot, train_view):
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication, QSpinBox
+
+    spin = train_view.findChild(QSpinBox, "trpo_backtracks")
+    before = spin.value()
+    centre = QPointF(spin.rect().center())
+    event = QWheelEvent(
+        centre,
+        spin.mapToGlobal(centre),
+        QPoint(0, 0),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(spin, event)
+    assert spin.value() == before
