@@ -41,6 +41,9 @@ class EpisodeTraces(QWidget):
             labelOpts={"position": 0.03, "color": GREY, "anchors": [(0, 0), (0, 0)]},
         )
         self._demo_line.hide()
+        # Auto-range ignores infinite lines: an invisible point above the line keeps it, and its
+        # label under it, in view when the returns stay below.
+        self._line_room = self.return_plot.plot([], [], pen=None)
         self.return_plot.addItem(self._demo_line)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -60,6 +63,8 @@ class EpisodeTraces(QWidget):
         """The demos' mean return as a dashed line (None hides it)."""
         if value is None:
             self._demo_line.hide()
+            self._line_room.setData([], [])
         else:
             self._demo_line.setValue(value)
             self._demo_line.show()
+            self._line_room.setData([0], [value + 0.15 * max(abs(value), 10.0)])

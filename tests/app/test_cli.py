@@ -197,3 +197,21 @@ def test_a_killed_writers_temporary_files_are_removed_and_reported(tmp_path, cap
     status, out, _ = run_cli(capsys, "demos", "info", str(folder))
     assert status == 0 and "Removed 1 unfinished write(s) of an interrupted recording:" in out and stale.name in out
     assert not stale.exists() and live.exists()
+
+
+def test_validate_and_info_say_which_episodes_cannot_be_replayed(tmp_path, capsys):
+    import dataclasses
+
+    from core.data.demo_set import load_demo_set
+    from core.data.episode import Episode
+    from core.data.episode_io import write_episode
+    from core.paths import sample_demos_dir
+
+    for episode in load_demo_set(sample_demos_dir("CartPole-v1")).episodes[:2]:  # as imported without seeds
+        meta = dataclasses.replace(episode.meta, source="imported", replayable=False, reset_seed=0)
+        write_episode(Episode(episode.observations, episode.actions, episode.rewards, meta), tmp_path / "demos")
+    assert main(["demos", "validate", str(tmp_path / "demos")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("NOTE") == 2 and "2 not replayable" in out
+    assert main(["demos", "info", str(tmp_path / "demos")]) == 0
+    assert "—" in capsys.readouterr().out  # no seed to show
