@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from app.bench.coaching import METHODS, steps_to_reach
-from app.bench.report import COLOURS, _app, _export
+from app.bench.report import COLOURS, export_png, offscreen_app
 
 LABELS = {"lunar-corrections": "corrections (coach takes over)", "lunar-more-demos": "more full demos"}
 
@@ -48,7 +48,7 @@ def write_coach_report(records: list[dict], out: Path) -> Path:
 
 
 def _plot(records: list[dict], path: Path) -> None:
-    _app()
+    offscreen_app()
     import pyqtgraph as pg
 
     widget = pg.PlotWidget(title="LunarLander: corrections vs more demos (median of seeds)")
@@ -72,4 +72,4 @@ def _plot(records: list[dict], path: Path) -> None:
         steps = np.median([r["human_steps"] for r in runs], axis=0)
         values = np.median([r["normalized"] for r in runs], axis=0)
         widget.plot(steps, values, pen=pg.mkPen(colour, width=3), symbol="o", symbolBrush=colour, name=LABELS[method])
-    _export(widget, path)
+    export_png(widget, path)

@@ -12,7 +12,8 @@ from app.bench.harness import SuiteResult
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22")
 
 
-def _app():
+def offscreen_app():
+    """The QApplication the plots draw in (offscreen unless a platform is set): for every report."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
@@ -22,7 +23,8 @@ def _app():
     return app
 
 
-def _export(plot_widget, path: Path, width: int = 1000, height: int = 560) -> None:
+def export_png(plot_widget, path: Path, width: int = 1000, height: int = 560) -> None:
+    """A plot widget as a PNG of the given size (the coach and sweep reports use it too)."""
     import pyqtgraph.exporters as exporters
 
     plot_widget.resize(width, height)
@@ -53,7 +55,7 @@ def _curves(result: SuiteResult, path: Path, title: str, keep, x_label: str) -> 
         widget.plot(
             steps, values, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5, symbolBrush=colour, name=name
         )
-    _export(widget, path)
+    export_png(widget, path)
     return True
 
 
@@ -111,7 +113,7 @@ def _paper_plots(result: SuiteResult, out: Path) -> list[str]:
                 counts, medians, pen=pg.mkPen(colour, width=2), symbol="o", symbolBrush=colour, name=algo.upper()
             )
         name = f"paper-{env.split('-')[0].lower()}.png"
-        _export(widget, out / name, width=800, height=480)
+        export_png(widget, out / name, width=800, height=480)
         drawn.append(name)
     return drawn
 
@@ -129,7 +131,7 @@ def _bars(labels: list[str], values: list[float], title: str, axis: str, path: P
         widget.addItem(
             pg.InfiniteLine(pos=reference, angle=0, pen=pg.mkPen("#555", style=pg.QtCore.Qt.PenStyle.DashLine))
         )
-    _export(widget, path, width=1200, height=520)
+    export_png(widget, path, width=1200, height=520)
 
 
 def _short(name: str) -> str:
@@ -149,7 +151,7 @@ def _optional(value: float | None) -> str:
 
 def write_report(result: SuiteResult, out: Path) -> Path:
     """Write report.md and the PNG plots into ``out``; returns the report's path."""
-    _app()
+    offscreen_app()
     rows = [row for row in result.summary() if "error" not in row]
     drawn = [name for name, title, x_label, keep in CURVE_PLOTS if _curves(result, out / name, title, keep, x_label)]
     drawn += _paper_plots(result, out)

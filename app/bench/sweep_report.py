@@ -7,7 +7,7 @@ import csv
 import math
 from pathlib import Path
 
-from app.bench.report import COLOURS, _app
+from app.bench.report import COLOURS, offscreen_app
 from app.bench.sweep import SweepResult
 from app.bench.sweep_spec import METRIC
 
@@ -25,7 +25,7 @@ def write_results(result: SweepResult, out: Path) -> tuple[Path, Path]:
 
 
 def _plot(result: SweepResult, path: Path) -> None:
-    _app()
+    offscreen_app()
     import pyqtgraph as pg
     import pyqtgraph.exporters as exporters
 

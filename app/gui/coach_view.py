@@ -107,6 +107,7 @@ class CoachView(QWidget):
         layout.addWidget(self.info)
         layout.addWidget(self.legend)
         layout.addLayout(buttons)
+        self._show_legend()
         self._show_state()
 
     # ------------------------------------------------------------------ runs
@@ -161,6 +162,7 @@ class CoachView(QWidget):
         self._apply_speed()
         self.refresh_runs()
         self._count_corrections()
+        self._show_legend()
         self._show_state()
         self._clock.sync()
         return True
@@ -204,7 +206,7 @@ class CoachView(QWidget):
 
     def set_pad_name(self, name: str) -> None:
         self.pad_name = name
-        self._show_state()
+        self._show_legend()
 
     # ------------------------------------------------------------------ playing
     def set_active(self, active: bool) -> None:
@@ -301,8 +303,9 @@ class CoachView(QWidget):
             colour, text = "#444", "Episode over: Enter keeps your correction, Backspace discards it"
         elif session is not None and self.paused:
             text = "Paused: Space continues"
-        self.banner.setText(text)
-        self.banner.setStyleSheet(f"background: {colour}; color: white; font-weight: bold; padding: 6px;")
+        if self.banner.text() != text:  # once per change, not per frame: a style sheet re-polishes
+            self.banner.setText(text)
+            self.banner.setStyleSheet(f"background: {colour}; color: white; font-weight: bold; padding: 6px;")
         self.frame_view.set_caption("you" if control is Control.PERSON else "policy")
         self.keep_button.setEnabled(self.finished)
         self.discard_button.setEnabled(self.finished)
@@ -318,9 +321,12 @@ class CoachView(QWidget):
                 f"{count(session.takeovers, 'time')}, {count(session.person_steps, 'step')}. "
                 f"{count(corrections, 'correction')} ({count(steps, 'step')} you played) in {self.folder}."
             )
+
+    def _show_legend(self) -> None:
+        """The keys, and the pad's mapping while one is connected (on a new run or pad, not per frame)."""
         pad = ""
-        if self.pad_name:
-            rows = ", ".join(f"{what}: {does}" for what, does in pad_legend(session.spec))
+        if self.pad_name and self.session is not None:
+            rows = ", ".join(f"{what}: {does}" for what, does in pad_legend(self.session.spec))
             pad = f" Pad ({self.pad_name}): {rows}."
         self.legend.setText(f"Keys: the game's keys take over, H hands back, Space pauses.{pad}")
 

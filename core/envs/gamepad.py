@@ -1,9 +1,8 @@
 """What a gamepad's sticks, triggers, d-pad and buttons mean in an env, without any input library.
 
-The GUI polls the pad (``app/gui/gamepad.py``, through pygame's joystick module) and hands a
-``PadState`` to the session; tests build ``PadState`` values directly, so the mapping is tested
-without hardware. The layout is SDL's game-controller one (Xbox names), which pygame reports
-for most pads:
+The GUI polls the pad (``app/gui/gamepad.py``, through pygame's SDL game-controller API) and
+hands a ``PadState`` to the session; tests build ``PadState`` values directly, so the mapping is
+tested without hardware. The layout is SDL's game-controller one (Xbox names):
 
 - continuous envs: the left stick's x steers (LunarLanderContinuous: side engines), the right
   trigger, or the left stick pushed up, is the main engine; analog values go straight to the env.
