@@ -68,6 +68,7 @@ class RolloutProcess:
         self._process.start()
         child_end.close()
         self.pending = False
+        self._close_sent = False
 
     def request(self, policy_state: Mapping[str, np.ndarray]) -> None:
         """Start collecting one batch with this policy (an ``ActorCritic`` state dict as numpy)."""
@@ -91,13 +92,18 @@ class RolloutProcess:
             raise TrainingError(f"the rollout process failed: {payload}")
         return payload
 
+    def ask_to_close(self) -> None:
+        """Tell an idle child that no batch will follow, so that it exits (its envs' and
+        interpreter's teardown take half a second) while the trainer finishes; ``close`` waits."""
+        if self.pending or self._close_sent:
+            return
+        with contextlib.suppress(BrokenPipeError, OSError):
+            self._connection.send(("close",))
+        self._close_sent = True
+
     def close(self) -> None:
         """Ask the child to finish (it may be mid-batch: then it is terminated after a short wait)."""
-        try:
-            if not self.pending:
-                self._connection.send(("close",))
-        except (BrokenPipeError, OSError):
-            pass
+        self.ask_to_close()
         self._process.join(timeout=0.5 if self.pending else 2.0)
         if self._process.is_alive():
             self._process.terminate()

@@ -174,6 +174,8 @@ class Trainer:
                 if self.run_dir is not None and self.checkpoints.due(self.iteration):
                     last_checkpoint = self.save()
                     yield CheckpointSaved(last_checkpoint, self.env_steps)
+            if isinstance(source, RolloutProcess):
+                source.ask_to_close()  # it exits during the final evaluation
             yield from self._finish(stopped)
         except Exception as error:  # noqa: BLE001 - every failure becomes an event the front end shows
             if last_checkpoint is None and self.run_folder is not None:
@@ -327,8 +329,7 @@ class Trainer:
                 self.kl_beta = ppo.adapt_beta(self.kl_beta, scalars["approx_kl"], config.kl_target)
         self.policy.obs_norm.update(obs)
         self._sync_rollout_policy()
-        values, returns_flat = samples["values"], samples["returns"]
-        variance = returns_flat.var()
+        values, returns_flat, variance = samples["values"], samples["returns"], samples["returns"].var()
         scalars["explained_variance"] = float(1 - (returns_flat - values).var() / variance) if variance > 0 else 0.0
         scalars["learning_rate"] = learning_rate
         return scalars

@@ -1,4 +1,5 @@
 import multiprocessing
+import time
 
 import numpy as np
 import pytest
@@ -77,5 +78,20 @@ def test_a_failure_in_the_rollout_process_is_a_training_error():
         process.request({"not": np.zeros(1)})  # no policy weights: the child's collect raises
         with pytest.raises(TrainingError, match=r"rollout process failed: KeyError"):
             process.receive(lambda: False)
+    finally:
+        process.close()
+
+
+def test_a_rollout_process_told_no_batch_follows_exits_while_the_trainer_works_on():
+    process = RolloutProcess(SPEC)
+    try:
+        process.request(cartpole_state())
+        process.ask_to_close()  # a batch is under way: nothing is sent that could be read as a request
+        assert process.receive(lambda: False) is not None
+        process.ask_to_close()
+        deadline = time.monotonic() + 30
+        while process._process.is_alive() and time.monotonic() < deadline:
+            process._process.join(timeout=0.05)
+        assert process._process.exitcode == 0, "the child left by itself, before close()"
     finally:
         process.close()
