@@ -16,6 +16,7 @@ import torch
 from torch.distributions import kl_divergence
 
 from core.rl.bc import bc_loss
+from core.rl.fused_mlp import tanh_mlp
 from core.rl.nets import ActorCritic
 from core.rl.ppo import probability_ratio, value_loss
 
@@ -180,7 +181,8 @@ def trpo_update(
         order = torch.randperm(size, device=obs.device)
         for start in range(0, size, settings.minibatch_size):
             index = order[start : start + settings.minibatch_size]
-            v_loss = value_loss(policy.value(obs[index]), samples["returns"][index], samples["values"][index], None)
+            values = tanh_mlp(policy.critic, policy.obs_norm(obs[index])).squeeze(-1)  # policy.value, fused
+            v_loss = value_loss(values, samples["returns"][index], samples["values"][index], None)
             critic_optimizer.zero_grad()
             v_loss.backward()
             torch.nn.utils.clip_grad_norm_(policy.critic.parameters(), settings.max_grad_norm)
