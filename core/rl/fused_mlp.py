@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.autograd.function import once_differentiable
 
 from core.rl.nets import Tanh
 
@@ -34,10 +35,10 @@ class _TanhMlpFunction(torch.autograd.Function):
                 out = torch.sigmoid_(out.mul_(2.0)).mul_(2.0).sub_(1.0)
                 layer_inputs.append(out)
         ctx.save_for_backward(*layer_inputs, *weights)
-        ctx.needs_input_grad_x = ctx.needs_input_grad[0]
         return out
 
     @staticmethod
+    @once_differentiable  # a second differentiation through it raises instead of going wrong
     def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
         saved = ctx.saved_tensors
         layers = len(saved) // 2
@@ -52,7 +53,7 @@ class _TanhMlpFunction(torch.autograd.Function):
                 hidden = layer_inputs[index]
                 slope = hidden * hidden  # tanh' = 1 - y^2, built in one buffer
                 grad = grad.mm(weights[index]).mul_(slope.neg_().add_(1.0))
-            elif ctx.needs_input_grad_x:
+            elif ctx.needs_input_grad[0]:
                 grad_x = grad.mm(weights[0])
         return (grad_x, *grads)
 

@@ -48,3 +48,11 @@ def test_the_input_gradient_is_the_modules_when_asked_for():
 def test_a_stack_it_does_not_know_is_refused():
     with pytest.raises(TypeError, match=r"Linear layers with nets\.Tanh"):
         tanh_mlp(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2)), torch.zeros(3, 4))
+
+
+def test_differentiating_it_twice_raises_instead_of_going_wrong():
+    critic = ActorCritic(get_spec("LunarLander-v3")).critic
+    x = torch.randn(16, 8).requires_grad_(True)
+    (grad,) = torch.autograd.grad(tanh_mlp(critic, x).sum(), x, create_graph=True)
+    with pytest.raises(RuntimeError, match=r"differentiate twice|does not require grad"):
+        grad.pow(2).sum().backward()
