@@ -86,7 +86,10 @@ def _checked(raw: dict, path: Path) -> SweepSpec:
     env = raw.get("env")
     if not isinstance(env, str):
         raise StudioError(f"{path}: env must name an environment (see `imitation-studio envs`)")
-    get_spec(env)
+    try:
+        get_spec(env)
+    except StudioError as error:
+        raise StudioError(f"{path}: env: {error}") from None
     fixed, search = raw.get("fixed", {}), raw.get("search")
     if not isinstance(fixed, dict):
         raise StudioError(f"{path}: fixed must be an object of settings")

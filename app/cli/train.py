@@ -27,11 +27,16 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     train = commands.add_parser("train", help="train an imitation policy from a demo folder")
     train.add_argument("--env", help="environment key (default: the demos' env, or the config file's)")
     train.add_argument("--demos", type=Path, help="demo folder (default: the bundled sample demos of --env)")
-    train.add_argument("--algo", choices=ALGOS)
-    train.add_argument("--generator", choices=GENERATORS)
-    train.add_argument("--reward", choices=REWARDS)
-    train.add_argument("--steps", type=int, dest="total_steps", help="environment steps (default: per env)")
-    train.add_argument("--seed", type=int)
+    train.add_argument("--algo", choices=ALGOS, help="gail (default) or bc: behaviour cloning alone")
+    train.add_argument("--generator", choices=GENERATORS, help="GAIL's policy update (default ppo-clip)")
+    train.add_argument("--reward", choices=REWARDS, help="the imitation reward from D (default log-d, the seed's ln D)")
+    train.add_argument(
+        "--steps",
+        type=int,
+        dest="total_steps",
+        help="environment steps (default: per env), rounded up to whole batches of num_envs x num_steps",
+    )
+    train.add_argument("--seed", type=int, help="seed of the networks, the envs and the minibatches (default 0)")
     train.add_argument("--device", choices=DEVICES)
     train.add_argument("--config", type=Path, help="JSON file of settings (see core/train/config.py for every field)")
     train.add_argument(
@@ -129,7 +134,9 @@ def run_train(args: argparse.Namespace) -> int:
         if args.out is None:
             raise StudioError("train needs --out RUNDIR (or --resume RUNDIR)")
         # A lock file alone is what a trainer that failed to start leaves: the folder is still empty.
-        if args.out.exists() and (not args.out.is_dir() or any(p.name != LOCK_FILE for p in args.out.iterdir())):
+        if args.out.exists() and not args.out.is_dir():
+            raise StudioError(f"{args.out}: is a file, not a run folder (--out names a new folder)")
+        if args.out.exists() and any(p.name != LOCK_FILE for p in args.out.iterdir()):
             raise StudioError(f"{args.out}: run folder already exists and is not empty (use --resume to continue it)")
         origin = RunDir(args.start_from) if args.start_from else None
         if origin is not None and not (origin.path / "config.json").is_file():
@@ -215,7 +222,8 @@ def _show_progress(trainer: Trainer, config: TrainConfig, control: TrainControl)
 
     from core.train.events import Failed, Finished, IterationStats
 
-    total = config.bc_epochs if config.algo == "bc" else config.total_steps
+    # Training stops after the batch that reaches total_steps: the bar's end is that batch's.
+    total = config.bc_epochs if config.algo == "bc" else config.num_iterations * config.batch_size
     unit = "epoch" if config.algo == "bc" else "step"
     latest_eval = float("nan")
     with tqdm(
@@ -276,7 +284,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     import torch
 
     from core.envs.registry import get_spec
-    from core.train.evaluate import evaluate_policy, normalized_return, random_policy_return, sampling_is_better
+    from core.train.evaluate import evaluate_policy, normalized_return, random_policy_return
     from core.train.run_dir import RunDir
 
     torch.set_num_threads(1)
@@ -315,11 +323,21 @@ def run_evaluate(args: argparse.Namespace) -> int:
             f"{mode:<14} {r['return_mean']:>8.1f} ± {r['return_std']:<5.1f} {r['length_mean']:>6.0f} ± "
             f"{r['length_std']:<5.0f} {r['normalized_return']:>11.3f}"
         )
-    det, sampled = report["deterministic"], report["stochastic"]
-    if sampling_is_better(
-        (det["return_mean"], det["return_std"]), (sampled["return_mean"], sampled["return_std"]), args.episodes
-    ):
-        print("the sampled (stochastic) policy scores clearly higher on this run: choose it in the Watch view")
-    else:
-        print("the deterministic policy (the app's default) is at least as good as sampling here")
+    print(sampling_verdict(report["deterministic"], report["stochastic"], args.episodes))
     return 0
+
+
+def sampling_verdict(det: dict, sampled: dict, episodes: int) -> str:
+    """Which way of acting to use, from the two evaluations' return means and spreads."""
+    from core.train.evaluate import sampling_is_better
+
+    if sampling_is_better(
+        (det["return_mean"], det["return_std"]), (sampled["return_mean"], sampled["return_std"]), episodes
+    ):
+        return "the sampled (stochastic) policy scores clearly higher on this run: choose it in the Watch view"
+    if sampled["return_mean"] > det["return_mean"]:
+        return (
+            f"sampling scored higher, but not clearly over {episodes} episodes (more --episodes tell): "
+            "the deterministic policy (the app's default) stays"
+        )
+    return "the deterministic policy (the app's default) is at least as good as sampling here"

@@ -66,10 +66,20 @@ class OverlayCard(QFrame):
         self.place()
 
     def place(self) -> None:
-        """Into the top-left corner of the picture, below the caption, at most 45% of its width."""
+        """Into the top-left corner of the picture, below the caption: wide enough for the title
+        on one line where 45% of the picture allows, never narrower than its buttons need."""
         frame: FrameView = self.parentWidget()
         picture = frame.image_rect().toRect()
-        width = max(min(self.sizeHint().width(), int(picture.width() * CARD_WIDTH_FRACTION)), 240)
+        # New buttons are measured polished (their style's padding), and the layout forgets the
+        # heights it cached for the last card's texts: else the card comes out too short.
+        self.ensurePolished()
+        self.layout().invalidate()
+        # A word-wrapped label's size hint guesses a width (on some X servers a narrow one, which
+        # squeezed the card below its buttons: "Ceep (Enter"); the title's own width is the aim.
+        margins = self.layout().contentsMargins()
+        one_line = self.title.fontMetrics().horizontalAdvance(self.title.text()) + margins.left() + margins.right()
+        width = min(max(one_line + 8, self.sizeHint().width()), int(picture.width() * CARD_WIDTH_FRACTION))
+        width = max(width, self.minimumSizeHint().width(), 240)
         width = min(width, frame.width() - 16)
         height = self.heightForWidth(width) if self.hasHeightForWidth() else self.sizeHint().height()
         left = max(picture.left() + 8, 4)

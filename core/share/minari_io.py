@@ -158,9 +158,10 @@ def _check_id(dataset_id: str) -> None:
 
     try:
         parse_dataset_id(dataset_id)
-    except ValueError:
+    except (ValueError, TypeError):  # Minari raises TypeError for an id without its -vN
         raise StudioError(
-            f"dataset id {dataset_id!r}: not a Minari id: (namespace/)name-vN, e.g. lunarlander/my-demos-v0"
+            f"dataset id {dataset_id!r}: not a Minari id: (namespace/)name-vN, the namespace of 2 or more "
+            "letters, digits, '-' or '_', e.g. lunarlander/my-demos-v0"
         ) from None
 
 

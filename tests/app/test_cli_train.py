@@ -103,7 +103,7 @@ def test_resume_refuses_flags_it_would_ignore_and_a_file_as_out_is_one_line(tmp_
     blocker.write_text("x")
     assert main(["train", "--env", "CartPole-v1", "--out", str(blocker)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.count("\n") == 1 and "Traceback" not in err and "is a file, not a run folder" in err
 
 
 def test_resume_without_demos_json_is_refused_and_an_all_bad_folder_says_why(tmp_path, capsys):
@@ -138,3 +138,20 @@ def test_a_failed_run_exits_3_and_names_the_checkpoint_kept(tmp_path, capsys, mo
     assert main(["train", "--resume", str(run), "--steps", "1024"]) == 3
     err = capsys.readouterr().err
     assert "error: the value loss is NaN at iteration 3" in err and "the last good checkpoint is kept" in err
+
+
+@pytest.mark.parametrize(
+    ("det", "sampled", "verdict"),
+    [
+        ((-61.1, 46.1), (72.1, 179.8), "sampling scored higher, but not clearly over 5 episodes"),
+        ((100.0, 10.0), (200.0, 10.0), "scores clearly higher on this run"),
+        ((200.0, 10.0), (150.0, 80.0), "is at least as good as sampling here"),
+    ],
+)
+def test_evaluate_says_which_policy_to_use_without_overclaiming(det, sampled, verdict):
+    from app.cli.train import sampling_verdict
+
+    def summary(mean_std):
+        return {"return_mean": mean_std[0], "return_std": mean_std[1]}
+
+    assert verdict in sampling_verdict(summary(det), summary(sampled), 5)

@@ -32,7 +32,7 @@ def write_spec(tmp_path, **changes):
         ({"search": {"learning_rate": {"grid": [5.0]}}}, "search.learning_rate"),
         ({"search": {"learning_rate": {"uniform": [1e-4]}}}, r"needs \[low, high\]"),
         ({"metric": "eval_return"}, "metric must be"),
-        ({"env": "Pong-v5"}, "Pong-v5"),
+        ({"env": "Pong-v5"}, r"spec\.json: env: unknown environment .Pong-v5."),
         ({"search": {"total_steps": {"grid": [1024, 2048]}}}, "search.total_steps: a trial's length"),
         ({"search": {"learning_rate": {"loguniform": [0, 1e-3]}}}, "0 < low < high"),
         ({"fixed": {"eval_every_iters": 0}}, "periodic evaluations"),

@@ -76,8 +76,9 @@ def test_episodes_without_seeds_import_as_not_replayable_and_still_train(tmp_pat
 def test_bad_ids_and_unsupported_envs_are_one_line_errors(tmp_path):
     from minari.data_collector.episode_buffer import EpisodeBuffer
 
-    with pytest.raises(StudioError, match="not a Minari id"):
-        export_minari(sample_demos_dir("CartPole-v1"), "bad id")
+    for bad in ("bad id", "no-version", "x/one-letter-namespace-v0"):
+        with pytest.raises(StudioError, match=r"not a Minari id.*namespace of 2 or more"):
+            export_minari(sample_demos_dir("CartPole-v1"), bad)
     with pytest.raises(StudioError, match="no such local Minari dataset"):
         import_minari("nope/none-v0", tmp_path / "x")
     pendulum = EpisodeBuffer(

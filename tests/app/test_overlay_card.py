@@ -1,0 +1,64 @@
+"""The card over the game frame: whatever its title, nothing in it is cut off."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QPushButton
+
+from app.gui.frame_view import FrameView
+
+
+@pytest.mark.parametrize("width", [800, 1000, 1400])
+@pytest.mark.parametrize(
+    "title", ["Return -109.0: crashed", "Return -706.1: flew off the side", "Return 1234.5: landed on the pad"]
+)
+@pytest.mark.parametrize("hint_width", [None, 120])  # 120: a wrapped label's narrow guess (seen on an X server)
+def test_the_card_is_at_least_as_large_as_its_contents_need(qtbot, monkeypatch, width, title, hint_width):
+    view = FrameView()
+    if hint_width is not None:
+        narrow = QSize(hint_width, 90)
+        monkeypatch.setattr(view.overlay, "sizeHint", lambda: narrow)
+    qtbot.addWidget(view)
+    view.resize(width, int(width * 0.75))
+    view.set_frame(np.zeros((400, 600, 3), np.uint8))
+    view.show()
+    buttons = (QPushButton("Keep (Enter)"), QPushButton("Discard (Backspace)"))
+    view.overlay.show_card(title, "228 steps. Keep this episode as a demonstration?", buttons)
+    card = view.overlay
+    card.layout().activate()
+    assert card.width() >= card.minimumSizeHint().width()
+    assert card.height() >= card.layout().heightForWidth(card.width())
+    for button in buttons:  # "Ceep (Enter" was what a squeezed card showed
+        assert button.width() >= button.sizeHint().width()
+    assert card.title.height() >= card.title.heightForWidth(card.title.width())
+    assert card.geometry().right() <= view.width()
+
+
+def test_the_end_card_after_a_flight_off_the_side_shows_all_its_lines(qtbot, workspace, dialogs):
+    """The Record view's own sequence: a start card, play, then the end card with new buttons."""
+    from PySide6.QtCore import Qt
+
+    from app.gui.record_view import Mode, RecordView
+
+    view = RecordView(workspace, dialogs)
+    qtbot.addWidget(view)
+    view.resize(790, 620)
+    view.set_env("LunarLander-v3")
+    view.show()
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Up)  # up, then hard left: off the side
+    for _ in range(120):
+        view.advance()
+    qtbot.keyRelease(view.frame_view, Qt.Key.Key_Up)
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Left)
+    for _ in range(1000):
+        if view.mode != Mode.PLAYING:
+            break
+        view.advance()
+    card = view.frame_view.overlay
+    assert view.mode == Mode.FINISHED and "flew off the side" in card.title.text()
+    card.layout().activate()
+    assert card.height() >= card.heightForWidth(card.width())
+    assert card.title.height() >= card.title.heightForWidth(card.title.width())
+    for button in card.findChildren(QPushButton):
+        assert button.width() >= button.sizeHint().width()
+    view.shutdown()
