@@ -41,6 +41,8 @@ class OverlayCard(QFrame):
         self.text = QLabel()
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text.setWordWrap(True)
+        for label in (self.title, self.text):  # a wrapped label's own minimum guess would set the card's
+            label.setMinimumWidth(120)
         self.buttons = QHBoxLayout()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 12, 18, 12)
@@ -59,6 +61,9 @@ class OverlayCard(QFrame):
         for button in buttons:
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard stays with the game
             self.buttons.addWidget(button)
+            # Added to a card already on screen, a button would be shown only by a queued call:
+            # until then its layout counts it out, and the card is measured without its buttons.
+            button.show()
         self.adjustSize()
         self.show()
         self.raise_()
@@ -72,19 +77,27 @@ class OverlayCard(QFrame):
         picture = frame.image_rect().toRect()
         # New buttons are measured polished (their style's padding), and the layout forgets the
         # heights it cached for the last card's texts: else the card comes out too short.
-        self.ensurePolished()
-        self.layout().invalidate()
+        for child in (self, self.title, self.text, *self.findChildren(QPushButton)):
+            child.ensurePolished()
+        for layout in (self.layout(), self.buttons):
+            layout.invalidate()
         # A word-wrapped label's size hint guesses a width (on some X servers a narrow one, which
-        # squeezed the card below its buttons: "Ceep (Enter"); the title's own width is the aim.
+        # squeezed the card below its buttons: "Ceep (Enter"); the texts' own widths are the aim.
         margins = self.layout().contentsMargins()
-        one_line = self.title.fontMetrics().horizontalAdvance(self.title.text()) + margins.left() + margins.right()
-        width = min(max(one_line + 8, self.sizeHint().width()), int(picture.width() * CARD_WIDTH_FRACTION))
-        width = max(width, self.minimumSizeHint().width(), 240)
+        one_line = max(_line_width(self.title), _line_width(self.text)) + margins.left() + margins.right() + 8
+        width = min(max(one_line, self.sizeHint().width()), int(picture.width() * CARD_WIDTH_FRACTION))
+        width = max(width, self.minimumSizeHint().width(), 240)  # the buttons' row, the labels at 120
         width = min(width, frame.width() - 16)
         height = self.heightForWidth(width) if self.hasHeightForWidth() else self.sizeHint().height()
         left = max(picture.left() + 8, 4)
         top = max(picture.top(), 0) + CAPTION_HEIGHT + 14
         self.setGeometry(QRect(left, top, width, height))
+
+
+def _line_width(label: QLabel) -> int:
+    """The width of a label's longest line, unwrapped."""
+    metrics = label.fontMetrics()
+    return max((metrics.horizontalAdvance(line) for line in label.text().splitlines()), default=0)
 
 
 class FrameView(QWidget):
@@ -118,7 +131,7 @@ class FrameView(QWidget):
             resized = self._image is None or (self._image.width(), self._image.height()) != (width, height)
             self._frame = frame
             self._image = QImage(frame.data, width, height, 3 * width, QImage.Format.Format_RGB888)
-            if resized and self.overlay.isVisible():
+            if resized and not self.overlay.isHidden():
                 self.overlay.place()
         self.update()
 
@@ -203,7 +216,7 @@ class FrameView(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self.overlay.isVisible():
+        if not self.overlay.isHidden():
             self.overlay.place()
 
     def mousePressEvent(self, event) -> None:
