@@ -35,7 +35,10 @@ BANNER = {
     Control.POLICY: ("#1f5fa8", "The POLICY is in control: press a game key (or use the pad) to take over"),
     Control.PERSON: ("#c25400", "YOU are in control: let go to hand back (after half a second), H hands back now"),
 }
-END_TEXT = "Episode over: you played {steps}. Enter keeps it as a correction, Backspace discards it."
+END_TEXT = (
+    "Episode over: return {ret:.1f}, {ending}; you played {steps}. "
+    "Enter keeps it as a correction, Backspace discards it."
+)
 
 
 class CoachView(QWidget):
@@ -314,7 +317,10 @@ class CoachView(QWidget):
         if session is None:
             return
         if self.finished:
-            self.info.setText(END_TEXT.format(steps=count(session.person_steps, "step")))
+            ending = session.ending().text
+            self.info.setText(
+                END_TEXT.format(ret=session.episode_return, ending=ending, steps=count(session.person_steps, "step"))
+            )
         else:
             self.info.setText(
                 f"Episode step {session.length}, return {session.episode_return:.0f}; you took over "

@@ -11,6 +11,7 @@ import numpy as np
 
 from core.data.episode import CORRECTION, SOURCES, Episode, EpisodeMeta, Source
 from core.data.episode_io import write_episode
+from core.envs.endings import Ending, classify_ending
 from core.envs.registry import Action, EnvSpec, render_rgb
 from core.errors import DemoError
 
@@ -128,6 +129,11 @@ class Recorder:
         self._rewards.append(float(reward))
         self._terminated, self._truncated = bool(terminated), bool(truncated)
         return StepOutcome(observation, float(reward), self._terminated, self._truncated)
+
+    def ending(self) -> Ending:
+        """How the finished episode ended (landed, crashed, time limit ...)."""
+        episode = self.episode()
+        return classify_ending(self.spec, episode.observations[-1], float(episode.rewards[-1]), episode.meta.terminated)
 
     def episode(self) -> Episode:
         """The current episode as an ``Episode`` (not yet written)."""

@@ -22,7 +22,7 @@ import numpy as np
 from core.data.episode import Episode
 from core.data.recorder import Recorder
 from core.data.replay import NOT_REPLAYABLE, ReplayStep, replay
-from core.envs.endings import Ending, classify_ending
+from core.envs.endings import Ending
 from core.envs.gamepad import PadState, person_action
 from core.envs.keyboard import KeyboardActions
 from core.envs.registry import GAME_KEYS, EnvSpec
@@ -133,8 +133,7 @@ class RecordingSession:
 
     def ending(self) -> Ending:
         """How the finished episode ended (landed, crashed, time limit ...)."""
-        episode = self.recorder.episode()
-        return classify_ending(self.spec, episode.observations[-1], float(episode.rewards[-1]), episode.meta.terminated)
+        return self.recorder.ending()
 
     def keep(self) -> Path:
         """Write the finished episode (DemoError, OSError when that fails) and wait for the next."""

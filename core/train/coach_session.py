@@ -20,6 +20,7 @@ import torch
 
 from core.data.episode import CORRECTION
 from core.data.recorder import Recorder
+from core.envs.endings import Ending
 from core.envs.gamepad import PadState, person_action
 from core.envs.keyboard import KeyboardActions
 from core.envs.registry import Action, EnvSpec, get_spec
@@ -89,6 +90,10 @@ class CoachSession:
     @property
     def length(self) -> int:
         return self.recorder.length
+
+    def ending(self) -> Ending:
+        """How the finished episode ended (landed, crashed, time limit ...)."""
+        return self.recorder.ending()
 
     @property
     def episode_return(self) -> float:

@@ -61,6 +61,9 @@ def test_take_over_act_hand_back_keep_and_train_on_the_correction(qtbot, coach_v
         view.advance()
     assert view.finished and view.keep_button.isEnabled()
     assert not view.train_button.isEnabled()  # no correction kept yet
+    # The end line says how it went, as Record's card does.
+    ending = view.session.ending().text
+    assert f"return {view.session.episode_return:.1f}, {ending}; you played 10 steps" in view.info.text()
     qtbot.keyPress(view.frame_view, Qt.Key.Key_Return)
     corrections = load_demo_set(workspace.demos_dir(LANDER)).corrections
     assert len(corrections) == 1 and corrections[0].demonstrated_steps == 10
