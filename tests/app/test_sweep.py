@@ -73,3 +73,15 @@ def test_the_tiny_sweep_runs_on_a_local_ray_with_two_cpus(tmp_path, capsys):
         assert (run.final_eval() is not None) == (row["status"] == "finished")
     assert (out / "sweep.png").stat().st_size > 1000
     assert "trials/hour" in capsys.readouterr().out
+
+
+def test_a_grids_values_are_the_ticks_of_its_plot():
+    from app.bench.sweep_report import setting_ticks
+
+    assert setting_ticks([0.0003, 0.001, 0.0003], log=False) == [(0.0003, "0.0003"), (0.001, "0.001")]
+    assert setting_ticks([1e-4, 1e-2], log=True) == [(-4.0, "0.0001"), (-2.0, "0.01")]
+    assert setting_ticks([0.0, 1.0, 2.0], log=False) == [(0.0, "0"), (1.0, "1"), (2.0, "2")]  # seeds: no 0.5
+    assert setting_ticks([float(v) for v in range(20)], log=False) is None  # random search: the axis's own
+    from app.bench.sweep_report import nice_log_ticks
+
+    assert [label for _, label in nice_log_ticks([0.0004, 0.0011, 0.0027])] == ["0.0005", "0.001", "0.002"]
