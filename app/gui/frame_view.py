@@ -71,16 +71,10 @@ class OverlayCard(QFrame):
         self.place()
 
     def place(self) -> None:
-        """Into the top-left corner of the picture, below the caption: wide enough for the title
-        on one line where 45% of the picture allows, never narrower than its buttons need."""
+        """Into the top-left corner of the picture, below the caption: wide enough for its texts'
+        lines where 45% of the picture allows, never narrower than its buttons need."""
         frame: FrameView = self.parentWidget()
         picture = frame.image_rect().toRect()
-        # New buttons are measured polished (their style's padding), and the layout forgets the
-        # heights it cached for the last card's texts: else the card comes out too short.
-        for child in (self, self.title, self.text, *self.findChildren(QPushButton)):
-            child.ensurePolished()
-        for layout in (self.layout(), self.buttons):
-            layout.invalidate()
         # A word-wrapped label's size hint guesses a width (on some X servers a narrow one, which
         # squeezed the card below its buttons: "Ceep (Enter"); the texts' own widths are the aim.
         margins = self.layout().contentsMargins()
