@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from app.gui.demo_list import column
 from app.gui.record_view import Mode, RecordView
@@ -334,3 +335,24 @@ def test_copying_the_samples_twice_says_they_are_there(qtbot, view):
     view.demo_list.copy_samples()
     view.demo_list.copy_samples()
     assert messages[0].startswith("copied 10 sample episodes") and messages[1].startswith("the samples are already")
+
+
+def test_the_end_card_after_a_flight_off_the_side_shows_all_its_lines(qtbot, view):
+    """The view's own sequence: a start card, play, then the end card with new buttons
+    (tests/app/test_overlay_card.py checks the card alone)."""
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Up)  # up, then hard left: off the side
+    for _ in range(120):
+        view.advance()
+    qtbot.keyRelease(view.frame_view, Qt.Key.Key_Up)
+    qtbot.keyPress(view.frame_view, Qt.Key.Key_Left)
+    for _ in range(1000):
+        if view.mode != Mode.PLAYING:
+            break
+        view.advance()
+    card = view.frame_view.overlay
+    assert view.mode == Mode.FINISHED  # mostly "flew off the side"; a random terrain may crash it
+    card.layout().activate()
+    assert card.height() >= card.heightForWidth(card.width())
+    assert card.title.height() >= card.title.heightForWidth(card.title.width())
+    for button in card.findChildren(QPushButton):
+        assert button.width() >= button.sizeHint().width()
