@@ -177,11 +177,13 @@ def trpo_update(
     )
     value_losses = []
     size = len(obs)
+    with torch.no_grad():
+        x = policy.obs_norm(obs)  # normalised once: the normaliser is fixed during the update
     for _ in range(settings.vf_iters):
         order = torch.randperm(size, device=obs.device)
         for start in range(0, size, settings.minibatch_size):
             index = order[start : start + settings.minibatch_size]
-            values = tanh_mlp(policy.critic, policy.obs_norm(obs[index])).squeeze(-1)  # policy.value, fused
+            values = tanh_mlp(policy.critic, x[index]).squeeze(-1)  # policy.value(obs[index]), fused
             v_loss = value_loss(values, samples["returns"][index], samples["values"][index], None)
             critic_optimizer.zero_grad()
             v_loss.backward()
