@@ -14,6 +14,13 @@ from pathlib import Path
 from app.bench.harness import CaseResult, run_case
 from app.bench.suites import Case
 from core.errors import StudioError
+from core.train.config import TrainConfig
+
+
+def run_resources(config: TrainConfig, device: str, sharing: int) -> tuple[float, float]:
+    """What one training run asks Ray for, (CPUs, GPUs): one CPU, or two when its env runs a
+    rollout process, and under CUDA a 1/``sharing`` slice of the GPU (as many as run at once)."""
+    return (2.0 if config.rollout_process else 1.0), (1.0 / max(1, sharing) if device == "cuda" else 0.0)
 
 
 def run_on_ray(
@@ -41,11 +48,8 @@ def run_on_ray(
         task = ray.remote(max_calls=1)(run_case)
         pending = {}
         for case, seed, demos, run_dir in jobs:
-            config = default_config(case.env, **case.settings)
-            # Under CUDA every run shares the GPU: as many slices as runs can be at once.
-            gpu = 1.0 / max(1, len(jobs)) if device == "cuda" else 0.0
-            options = {"num_cpus": 2 if config.rollout_process else 1, "num_gpus": gpu}
-            ref = task.options(**options).remote(case, seed, str(demos), str(run_dir), device)
+            cpus, gpus = run_resources(default_config(case.env, **case.settings), device, sharing=len(jobs))
+            ref = task.options(num_cpus=cpus, num_gpus=gpus).remote(case, seed, str(demos), str(run_dir), device)
             pending[ref] = (case, seed)
         while pending:
             done, _ = ray.wait(list(pending), num_returns=1)

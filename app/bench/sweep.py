@@ -39,14 +39,12 @@ def _ray() -> Any:
 
 
 def trial_resources(spec: SweepSpec, device: str, max_concurrent: int) -> dict[str, float]:
-    """A trial's share: one CPU (two with a rollout process), and a slice of the GPU under CUDA."""
+    """A trial's share, as any training run on Ray asks for (``ray_bench.run_resources``)."""
+    from app.bench.ray_bench import run_resources
     from core.train.config import default_config
 
-    config = default_config(spec.env, **spec.fixed)
-    resources: dict[str, float] = {"cpu": 2.0 if config.rollout_process else 1.0}
-    if device == "cuda":
-        resources["gpu"] = 1.0 / max(1, max_concurrent)
-    return resources
+    cpus, gpus = run_resources(default_config(spec.env, **spec.fixed), device, sharing=max_concurrent)
+    return {"cpu": cpus, "gpu": gpus} if gpus else {"cpu": cpus}
 
 
 def _param_space(spec: SweepSpec) -> dict[str, Any]:
@@ -181,7 +179,7 @@ def _row(spec: SweepSpec, trial: Any) -> dict[str, Any]:
     status = "failed" if trial.error else ("finished" if completed else "stopped early")
     row = {
         # A trial that failed before its first report has no run folder recorded: Tune's own name then.
-        "trial": Path(str(metrics.get("run_dir", ""))).name or Path(str(trial.path)).name,
+        "trial": Path(run_dir).name or Path(str(trial.path)).name,
         "status": status,
         "evaluations": evaluations,
         "env_steps": int(metrics.get("env_steps", 0)),
@@ -189,6 +187,6 @@ def _row(spec: SweepSpec, trial: Any) -> dict[str, Any]:
         f"best_{METRIC}": best,
     }
     row |= {name: trial.config.get(name) for name in spec.search}
-    row["run_dir"] = str(metrics.get("run_dir", ""))
+    row["run_dir"] = run_dir
     row["error"] = str(trial.error).splitlines()[0] if trial.error else ""
     return row

@@ -85,3 +85,17 @@ def test_a_grids_values_are_the_ticks_of_its_plot():
     from app.bench.sweep_report import nice_log_ticks
 
     assert [label for _, label in nice_log_ticks([0.0004, 0.0011, 0.0027])] == ["0.0005", "0.001", "0.002"]
+
+
+def test_a_run_asks_ray_for_its_cpus_and_a_gpu_slice_under_cuda():
+    from app.bench.ray_bench import run_resources
+    from app.bench.sweep import trial_resources
+    from core.train.config import default_config
+
+    with_process = default_config("LunarLander-v3", rollout_process=True)
+    assert run_resources(with_process, "cpu", sharing=4) == (2.0, 0.0)
+    assert run_resources(default_config("LunarLander-v3", rollout_process=False), "cuda", sharing=4) == (1.0, 0.25)
+    spec = load_spec(TINY)
+    cpus = 2.0 if default_config(spec.env, **spec.fixed).rollout_process else 1.0
+    assert trial_resources(spec, "cpu", 2) == {"cpu": cpus}
+    assert trial_resources(spec, "cuda", 2) == {"cpu": cpus, "gpu": 0.5}
