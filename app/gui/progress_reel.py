@@ -40,6 +40,7 @@ class ProgressReel(QWidget):
             raise CheckpointError(f"{run.path}: keeps no policy snapshots to compare (trained before the timeline)")
         self.setWindowTitle(f"Progress reel: {run.path.name}")
         self.steps = reel_steps(steps)
+        self.unit = config.progress_unit
         self.players: list[PolicyPlayer] = []
         self.frames: list[FrameView] = []
         grid = QGridLayout()
@@ -99,7 +100,7 @@ class ProgressReel(QWidget):
         percent = round(100 * FRACTIONS[index])
         done = " · done" if self.finished[index] else ""
         self.frames[index].set_caption(
-            f"{percent} % · {self.steps[index]:,} steps · t {t} · return {episode_return:.0f}{done}"
+            f"{percent} % · {self.steps[index]:,} {self.unit} · t {t} · return {episode_return:.0f}{done}"
         )
 
     def _percents(self) -> str:

@@ -26,6 +26,7 @@ class TimelineBar(QWidget):
         self.run_dir: Path | None = None
         self.reel: QWidget | None = None
         self.steps: list[int] = []
+        self.unit = "env steps"  # what the kept steps count: BC runs keep them by epoch
         self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="video")
         self._video: Future | None = None
         self._video_poll = QTimer(self)
@@ -50,9 +51,10 @@ class TimelineBar(QWidget):
         layout.addWidget(self.video_button)
         self.set_steps([])
 
-    def set_run(self, run_dir: Path | None) -> None:
-        """The run shown (None: live training, which has no folder to read yet)."""
-        self.run_dir = run_dir
+    def set_run(self, run_dir: Path | None, unit: str = "env steps") -> None:
+        """The run shown (None: live training, which has no folder to read yet), and what its
+        snapshots' steps count (``TrainConfig.progress_unit``)."""
+        self.run_dir, self.unit = run_dir, unit
         self.video_button.setEnabled(run_dir is not None)
         self.set_steps(snapshot_steps(run_dir) if run_dir is not None else [])
 
@@ -135,4 +137,4 @@ class TimelineBar(QWidget):
         elif step is None:
             self.label.setText("latest checkpoint")
         else:
-            self.label.setText(f"as at {step:,} steps")
+            self.label.setText(f"as at {step:,} {self.unit}")

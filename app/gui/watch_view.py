@@ -201,7 +201,7 @@ class WatchView(QWidget):
         player, state = PolicyPlayer.from_run(run_dir)
         self.run_dir = Path(run_dir)
         self._replace_player(player)
-        self.timeline.set_run(self.run_dir)
+        self.timeline.set_run(self.run_dir, player.config.progress_unit)
         try:
             demos = load_demo_set(RunDir(Path(run_dir)).demos_folder(), env_key=player.config.env)
         except (StudioError, OSError):
@@ -226,8 +226,7 @@ class WatchView(QWidget):
             return
         self.player.policy = policy
         self._timeline_seed = self.player.seed if step is not None else None
-        unit = "epochs" if config.algo == "bc" else "env steps"  # BC keeps its snapshots by epoch
-        where = f"as it was at {step:,} {unit}" if step is not None else "latest checkpoint"
+        where = f"as it was at {step:,} {config.progress_unit}" if step is not None else "latest checkpoint"
         self._policy_label = f"run {self.run_dir.name}, {where}"
         self._start_episode()
         self._update_info()

@@ -104,11 +104,10 @@ def policy_video(
         raise StudioError("beside a demo the policy starts from the demo's seed: drop --seed or --with-demo")
     run = RunDir(Path(run_dir))
     policy, disc, config, state = run.load_networks()
-    unit = "epochs" if config.algo == "bc" else "steps"  # BC keeps its snapshots by epoch
     if snapshot is not None:
         policy, disc = load_snapshot(run.path, snapshot, config), None  # D is the latest's: not this policy's
     at = snapshot if snapshot is not None else int(state.get("iteration" if config.algo == "bc" else "env_steps", 0))
-    label = f"policy at {at:,} {unit}"
+    label = f"policy at {at:,} {config.progress_unit}"
     spec = get_spec(config.env)
     demos = (
         [e for e in load_demo_set(run.demos_folder(), env_key=config.env).episodes if e.meta.replayable]

@@ -157,6 +157,11 @@ class TrainConfig:
     def num_iterations(self) -> int:
         return max(1, -(-self.total_steps // self.batch_size))
 
+    @property
+    def progress_unit(self) -> str:
+        """What the run counts its progress (and its timeline's snapshots) in: BC epochs, else env steps."""
+        return "epochs" if self.algo == "bc" else "env steps"
+
     def replace(self, **changes: Any) -> TrainConfig:
         unknown = sorted(set(changes) - {f.name for f in fields(self)})
         if unknown:

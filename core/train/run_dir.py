@@ -251,9 +251,8 @@ class RunDir:
         wanted = wanted_epochs if bc else wanted_steps
         target = total if wanted is None else int(wanted)
         if target <= done:
-            unit = "epochs" if bc else "env steps"
             raise NothingToResume(
-                f"{self.path}: the run already has {done:,} of its {total:,} {unit}; "
+                f"{self.path}: the run already has {done:,} of its {total:,} {config.progress_unit}; "
                 "give a larger total to train it further"
             )
         if target != total:

@@ -84,7 +84,7 @@ def test_the_reel_plays_four_policies_from_one_seed(qtbot, lander_run):
     for _ in range(5):
         reel.advance()
     assert all(player.t == 4 or done for player, done in zip(reel.players, reel.finished, strict=True))
-    assert reel.frames[0].caption_text().startswith("0 % · 0 steps")
+    assert reel.frames[0].caption_text().startswith("0 % · 0 env steps")
     reel.close()
 
 
@@ -98,3 +98,17 @@ def test_save_video_writes_what_is_shown(qtbot, watch_view, dialogs, tmp_path):
     reader = imageio.get_reader(dialogs.save_path)
     assert reader.get_length() > 1
     reader.close()
+
+
+def test_a_bc_runs_timeline_counts_epochs(qtbot, dialogs):
+    from app.gui.timeline_bar import TimelineBar
+    from core.train.config import default_config
+
+    assert default_config("CartPole-v1", algo="bc").progress_unit == "epochs"
+    assert default_config("CartPole-v1").progress_unit == "env steps"
+    bar = TimelineBar(dialogs, lambda: False)
+    qtbot.addWidget(bar)
+    bar.set_run(None, "epochs")
+    bar.set_steps([0, 5, 10])
+    bar.choose(5)
+    assert bar.label.text() == "as at 5 epochs"
