@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,11 +43,17 @@ ALGORITHMS = (
     ("Behaviour cloning (baseline)", "bc", "ppo-clip"),
 )
 # D(s, a) is the discriminator's belief that a step came from the demos; each form turns it into
-# the reward the policy maximises. Plain words first: the Train view is read by students.
+# the reward the policy maximises. The combo shows the formula (it fits the settings column at
+# 1280x800); the plain words, read by students, wrap in a line below it.
 REWARD_LABELS = {
-    "log-d": "ln D: rewards steps that look like the demos",
-    "neg-log-one-minus-d": "-ln(1 - D): rewards steps that do not look like the policy's",
-    "logit": "ln D - ln(1 - D): both at once (can be negative)",
+    "log-d": "ln D",
+    "neg-log-one-minus-d": "-ln(1 - D)",
+    "logit": "ln D - ln(1 - D)",
+}
+REWARD_HINTS = {
+    "log-d": "rewards steps that look like the demos (each step costs a little)",
+    "neg-log-one-minus-d": "rewards steps unlike the policy's (each step earns a little)",
+    "logit": "both: positive where a step looks like the demos",
 }
 MAIN_FIELDS = ("learning_rate", "num_envs", "disc_learning_rate", "bc_warmstart_epochs", "bc_coef", "env_reward_weight")
 # Kept across restarts (the rest follows the demo set's env defaults or the run opened).
@@ -86,12 +92,14 @@ class TrainSettingsPanel(QScrollArea):
         for label, algo, generator in ALGORITHMS:
             self._algo_combo.addItem(label, f"{algo}/{generator}")  # a string: Qt turns tuples into lists
         self._reward_combo = QComboBox()
-        for key, label in REWARD_LABELS.items():
+        for index, (key, label) in enumerate(REWARD_LABELS.items()):
             self._reward_combo.addItem(label, key)
-        # The labels are long; the combo shows what fits and never widens the settings column.
-        self._reward_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self._reward_combo.setMinimumContentsLength(18)
-        self._reward_combo.setToolTip("\n".join(REWARD_LABELS.values()))
+            self._reward_combo.setItemData(index, REWARD_HINTS[key], Qt.ItemDataRole.ToolTipRole)
+        self._reward_hint = QLabel()
+        self._reward_hint.setWordWrap(True)
+        self._reward_hint.setStyleSheet("color: palette(placeholder-text);")
+        self._reward_combo.currentIndexChanged.connect(self._show_reward_hint)
+        self._show_reward_hint()
         self._algo_combo.currentIndexChanged.connect(self._on_algorithm_changed)
         self._top_form = ConfigForm(("total_steps", "seed", "device"))
         self._device_label = QLabel()
@@ -107,12 +115,16 @@ class TrainSettingsPanel(QScrollArea):
         defaults_button.clicked.connect(lambda: self._load_defaults(force=True))
 
         choose = QFormLayout()
-        choose.addRow("Demonstrations", self._demo_combo)
+        # The demo sets' names are the longest choices ("My demos · Lunar Lander (continuous) (12
+        # episodes)"): their box takes the whole width, under its label.
+        choose.addRow(QLabel("Demonstrations"))
+        choose.addRow(self._demo_combo)
         choose.addRow("Train on", self.demo_filters)
         choose.addRow(self._demo_count)
         choose.addRow(self._demo_warning)
         choose.addRow("Algorithm", self._algo_combo)
         choose.addRow("Imitation reward", self._reward_combo)
+        choose.addRow("", self._reward_hint)
         settings = QVBoxLayout()
         settings.addLayout(choose)
         settings.addWidget(self._top_form)
@@ -222,7 +234,16 @@ class TrainSettingsPanel(QScrollArea):
             QTimer.singleShot(0, lambda: self.verticalScrollBar().setValue(self._advanced_box.y()))
 
     def _on_algorithm_changed(self) -> None:
-        self._reward_combo.setEnabled(self._algo_combo.currentData().startswith("gail/"))
+        gail = self._algo_combo.currentData().startswith("gail/")
+        self._reward_combo.setEnabled(gail)
+        self._reward_hint.setEnabled(gail)
+
+    def _show_reward_hint(self) -> None:
+        self._reward_hint.setText(REWARD_HINTS.get(self._reward_combo.currentData(), ""))
+
+    def reward_hint(self) -> str:
+        """The plain-words line under the reward choice (what the chosen form rewards)."""
+        return self._reward_hint.text()
 
     def demo_choice(self) -> DemoChoice | None:
         """The demo set chosen (None when there is none to choose)."""

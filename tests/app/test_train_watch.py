@@ -280,6 +280,32 @@ def test_the_tensorboard_box_under_advanced_writes_event_files(qtbot, train_view
     assert list((event.run_dir / "tensorboard").glob("events.out.tfevents.*"))
 
 
+def test_every_choice_of_the_choice_boxes_shows_whole_and_the_reward_is_explained(qtbot, train_view):
+    from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox
+
+    panel = train_view.settings_panel
+    qtbot.waitUntil(lambda: panel.width() > 0)
+    for combo in panel.findChildren(QComboBox):
+        if not combo.isVisibleTo(panel):
+            continue
+        option = QStyleOptionComboBox()
+        combo.initStyleOption(option)
+        text_room = (
+            combo.style()
+            .subControlRect(QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, combo)
+            .width()
+        )
+        for index in range(combo.count()):
+            text = combo.itemText(index)
+            assert combo.fontMetrics().horizontalAdvance(text) <= text_room, text
+    hints = set()
+    for reward in ("log-d", "neg-log-one-minus-d", "logit"):
+        panel.restore_settings({"reward": reward})
+        assert panel.config_from_form().reward == reward
+        hints.add(panel.reward_hint())
+    assert len(hints) == 3 and all(hints)
+
+
 def test_the_wheel_scrolls_the_form_without_changing_a_value_under_the_pointer(qtbot, train_view):
     from PySide6.QtCore import QPoint, QPointF, Qt
     from PySide6.QtGui import QWheelEvent
