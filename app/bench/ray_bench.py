@@ -8,8 +8,10 @@ report is the same. Ray is the ``cluster`` extra.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from app.bench.harness import CaseResult, run_case
 from app.bench.suites import Case
@@ -21,6 +23,22 @@ def run_resources(config: TrainConfig, device: str, sharing: int) -> tuple[float
     """What one training run asks Ray for, (CPUs, GPUs): one CPU, or two when its env runs a
     rollout process, and under CUDA a 1/``sharing`` slice of the GPU (as many as run at once)."""
     return (2.0 if config.rollout_process else 1.0), (1.0 / max(1, sharing) if device == "cuda" else 0.0)
+
+
+def start_ray(ray: Any, address: str | None, num_cpus: int | None) -> None:
+    """Join the cluster at ``address``, or start Ray here with ``num_cpus`` (None: all).
+
+    Ray's own INFO lines (and, for an instance started here, its notes about that instance) would
+    print through the progress bar: the driver logs errors only then, and warnings from a cluster.
+    """
+    ray.init(
+        address=address,
+        num_cpus=None if address else num_cpus,
+        include_dashboard=False,
+        log_to_driver=False,
+        ignore_reinit_error=True,
+        logging_level=logging.WARNING if address else logging.ERROR,
+    )
 
 
 def run_on_ray(
@@ -37,13 +55,7 @@ def run_on_ray(
         raise StudioError("bench --ray needs Ray: pip install 'imitation-studio[cluster]'") from None
     from core.train.config import default_config
 
-    ray.init(
-        address=address,
-        num_cpus=None if address else num_cpus,
-        include_dashboard=False,
-        log_to_driver=False,
-        ignore_reinit_error=True,
-    )
+    start_ray(ray, address, num_cpus)
     try:
         task = ray.remote(max_calls=1)(run_case)
         pending = {}

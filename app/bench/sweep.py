@@ -113,18 +113,14 @@ def run_sweep(
     from ray import tune
     from ray.tune.schedulers import ASHAScheduler
 
+    from app.bench.ray_bench import start_ray
+
     out = Path(out).resolve()
     (out / "runs").mkdir(parents=True, exist_ok=True)
     (out / "demos").mkdir(exist_ok=True)  # OUT opens in the window as a workspace
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
     started = time.perf_counter()
-    ray.init(
-        address=address,
-        num_cpus=None if address else (num_cpus or os.cpu_count()),
-        include_dashboard=False,
-        log_to_driver=False,
-        ignore_reinit_error=True,
-    )
+    start_ray(ray, address, num_cpus or os.cpu_count())
     try:
         cpus = int(ray.cluster_resources().get("CPU", 1))
         resources = trial_resources(spec, device, max_concurrent or cpus)

@@ -53,7 +53,7 @@ def test_the_shipped_tiny_spec_is_valid():
     assert spec.env == "CartPole-v1" and spec.evaluations == 4 and spec.grace_evaluations == 2
 
 
-def test_the_tiny_sweep_runs_on_a_local_ray_with_two_cpus(tmp_path, capsys):
+def test_the_tiny_sweep_runs_on_a_local_ray_with_two_cpus(tmp_path, capfd):
     pytest.importorskip("ray")
     out = tmp_path / "sweep"
     assert main(["sweep", str(TINY), "--cpus", "2", "--out", str(out)]) == 0
@@ -72,7 +72,10 @@ def test_the_tiny_sweep_runs_on_a_local_ray_with_two_cpus(tmp_path, capsys):
         assert run.latest_checkpoint() is not None  # with a checkpoint (stopped early or not)
         assert (run.final_eval() is not None) == (row["status"] == "finished")
     assert (out / "sweep.png").stat().st_size > 1000
-    assert "trials/hour" in capsys.readouterr().out
+    printed = capfd.readouterr()
+    assert "trials/hour" in printed.out
+    # Only the progress bar on stderr: Ray's INFO lines about its local instance printed through it.
+    assert "Started a local Ray instance" not in printed.err and " INFO " not in printed.err
 
 
 def test_a_grids_values_are_the_ticks_of_its_plot():
