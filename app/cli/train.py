@@ -143,16 +143,20 @@ def run_train(args: argparse.Namespace) -> int:
             raise StudioError(f"--start-from {origin.path}: not a run folder (no config.json)")
         if origin is not None and args.env:
             raise StudioError("--start-from takes that run's environment: drop --env")
+        demos = None
         if origin is not None and args.demos is None:
-            args.demos = origin.demos_folder()  # today's selection there, the corrections made since included
-            if args.demos.resolve() == sample_demos_dir(origin.config().env).resolve():
+            # The run's own episodes and the corrections kept beside them since (not other episodes).
+            folder = origin.demos_folder()
+            demos = origin.demos_with_corrections(origin.config().env, folder).require_episodes()
+            if folder.resolve() == sample_demos_dir(origin.config().env).resolve():
                 print(
                     "the run trained on the bundled samples; the Coach view keeps corrections of it in your demos: "
-                    "--demos WORKSPACE/demos/ENV trains on them",
+                    "--demos WORKSPACE/demos/ENV trains on that folder as its selection says",
                     file=sys.stderr,
                 )
-        # A folder whose every file is unusable says why, file by file (require_episodes).
-        demos = training_demos(load_demo_set(args.demos, env_key=args.env).require_episodes()) if args.demos else None
+        elif args.demos:
+            # A folder whose every file is unusable says why, file by file (require_episodes).
+            demos = training_demos(load_demo_set(args.demos, env_key=args.env).require_episodes())
         env = args.env or (demos.env_key if demos else None)
         overrides = _overrides(args)
         if origin is not None:

@@ -5,7 +5,7 @@ The state machine is ``core.train.coach_session.CoachSession``; this view turns 
 pad readings into its inputs, steps it from a timer at the env's fps (slowed if asked), and says
 loudly who is in control. Corrections go to the demo folder the run trained on (the bundled
 samples being read-only, to a copy of them in the workspace), and "Train on corrections" trains
-on that folder: the demos and the corrections together.
+on the run's own demos plus the corrections kept there (other episodes in that folder stay out).
 """
 
 from __future__ import annotations

@@ -147,14 +147,15 @@ class TrainView(QWidget):
         return self._begin(config, demos, run_dir, device.type, resume_state=None)
 
     def start_from_run(self, source: Path, folder: Path | None = None) -> bool:
-        """A new run from ``source``'s policy and D (coach mode's "train on corrections"), on
-        ``folder`` (default: its demo folder) as it is now, for the total steps set on the left."""
+        """A new run from ``source``'s policy and D (coach mode's "train on corrections"), on its
+        demos plus the corrections kept in ``folder`` (default: its demo folder), for the total
+        steps set on the left."""
         if self.is_training:
             return False
         try:
             run = RunDir(source)
             config = run.config().replace(total_steps=self.settings_panel.wanted_totals()[0])
-            demos = training_demos(load_demo_set(folder or run.demos_folder(), env_key=config.env)).require_episodes()
+            demos = run.demos_with_corrections(config.env, folder or run.demos_folder()).require_episodes()
             device = resolve_device(config.device)
             run_dir = self.workspace.new_run_dir(f"{config.env}-{config.algo}-{config.generator}-coached")
         except (StudioError, OSError) as error:

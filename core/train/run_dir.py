@@ -14,7 +14,7 @@ set of resume rules. Nothing here unpickles; every write is atomic.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +108,17 @@ class RunDir:
         if isinstance(files, list) and files and all(isinstance(item, dict) for item in files):
             return only_files(demos, files)
         return training_demos(demos)
+
+    def demos_with_corrections(self, env_key: str, folder: Path) -> DemoSet:
+        """Coach mode's data: the episodes the run trained on, found in ``folder`` (where its
+        corrections are kept, beside a copy of the samples for a run on the samples), plus the
+        corrections ``folder``'s selection keeps. Other episodes recorded there stay out: a run
+        trained on corrections differs from its source by the corrections alone."""
+        base = self.training_demos(env_key, folder)
+        have = {episode.path for episode in base.episodes}
+        kept = training_demos(load_demo_set(folder, env_key=env_key))
+        added = tuple(episode for episode in kept.corrections if episode.path not in have)
+        return replace(base, episodes=base.episodes + added)
 
     def demos_folder(self) -> Path:
         """Where the run's demos were (CheckpointError when the run does not say)."""

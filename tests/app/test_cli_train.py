@@ -155,3 +155,28 @@ def test_evaluate_says_which_policy_to_use_without_overclaiming(det, sampled, ve
         return {"return_mean": mean_std[0], "return_std": mean_std[1]}
 
     assert verdict in sampling_verdict(summary(det), summary(sampled), 5)
+
+
+def test_start_from_trains_on_the_runs_demos_and_its_corrections_only(tmp_path, capsys):
+    from core.data.demo_set import load_demo_set
+    from core.envs.registry import get_spec
+    from core.rl.nets import ActorCritic
+    from core.train.coach_session import CoachSession
+    from tests.core.conftest import record_expert_episodes
+
+    demos = tmp_path / "demos"
+    record_expert_episodes(demos, "CartPole-v1", count=2)
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert main(["train", "--demos", str(demos), "--steps", "128", "--out", str(first), *TINY]) == 0
+    record_expert_episodes(demos, "CartPole-v1", count=1, first_seed=5)  # not a correction of the run
+    spec = get_spec("CartPole-v1")
+    session = CoachSession(ActorCritic(spec), spec, demos, render=False, seed=3)
+    session.press("Left")
+    while not session.done:
+        session.step()
+    session.keep()
+    session.close()
+    assert len(load_demo_set(demos).episodes) == 4
+    assert main(["train", "--start-from", str(first), "--steps", "128", "--out", str(second), *TINY]) == 0
+    summary = RunDir(second).demo_summary()
+    assert summary["episodes"] == 3 and summary["corrections"] == 1

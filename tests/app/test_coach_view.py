@@ -13,6 +13,7 @@ from core.train.config import default_config
 from core.train.events import Finished
 from core.train.run_dir import RunDir
 from core.train.trainer import Trainer
+from tests.core.conftest import record_expert_episodes
 
 LANDER = "LunarLander-v3"
 TINY = {"num_envs": 2, "num_steps": 64, "num_minibatches": 2, "update_epochs": 1, "eval_every_iters": 0}
@@ -70,6 +71,8 @@ def test_take_over_act_hand_back_keep_and_train_on_the_correction(qtbot, coach_v
     assert view.corrections == (1, 10) and view.train_button.isEnabled()
     assert not view.finished and view.session.length == 0  # the next episode waits to be played
 
+    # An episode recorded there since the run, not a correction of it: it stays out of the new run.
+    record_expert_episodes(workspace.demos_dir(LANDER), LANDER, count=1, first_seed=99)
     train_view = TrainView(workspace, view.dialogs, in_process=True)
     qtbot.addWidget(train_view)
     requested = []
@@ -86,6 +89,7 @@ def test_take_over_act_hand_back_keep_and_train_on_the_correction(qtbot, coach_v
     assert "+ 1 correction (10 steps you played)" in opened_run_summary(new_run.path, 1)[0]
     assert new_run.origin()["run"] == str(lander_run.resolve())
     assert new_run.demo_summary()["corrections"] == 1 and new_run.demo_summary()["correction_steps"] == 10
+    assert new_run.demo_summary()["episodes"] == RunDir(lander_run).demo_summary()["episodes"] + 1
     train_view.shutdown()
 
 

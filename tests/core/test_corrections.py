@@ -207,3 +207,20 @@ def test_a_coached_run_stopped_before_its_first_checkpoint_resumes_from_its_orig
     resumed = Trainer(config, demos, tmp_path / "second", resume=True)
     assert resumed.origin is not None
     assert all(torch.equal(resumed.policy.state_dict()[k], v) for k, v in first.policy.state_dict().items())
+
+
+def test_training_on_corrections_takes_the_runs_own_demos_and_the_corrections_not_other_episodes(tmp_path):
+    folder = tmp_path / "demos"
+    trained_on = record_expert_episodes(folder, "LunarLander-v3", count=2)
+    run = RunDir(tmp_path / "run")
+    run.path.mkdir()
+    run.write_demo_summary(load_demo_set(folder))
+    recorded_since = record_expert_episodes(folder, "LunarLander-v3", count=1, first_seed=7)
+    session = coach(folder)
+    play_with_takeover(session)
+    correction = session.keep()
+    session.close()
+    demos = run.demos_with_corrections("LunarLander-v3", folder)
+    assert sorted(episode.path for episode in demos.episodes) == sorted([*trained_on, correction])
+    assert recorded_since[0] in [episode.path for episode in load_demo_set(folder).episodes]
+    assert len(demos.corrections) == 1 and demos.whole_demos == demos.episodes[:2]
