@@ -170,7 +170,33 @@ def display_problem() -> str | None:
             "or use the headless commands (imitation-studio --help)"
         )
     result = check_xcb()
-    return None if result.ok else result.message()
+    if not result.ok:
+        return result.message()
+    display = os.environ["DISPLAY"]
+    if not display_reachable(display):
+        return (
+            f"the Qt window cannot open: no X server answers on DISPLAY={display} (is it running, and may this "
+            "user connect to it?); or use the headless commands (imitation-studio --help)"
+        )
+    return None
+
+
+def display_reachable(display: str) -> bool:
+    """Can an X client connect to ``display``? Asked through libxcb, which the xcb plugin links
+    against, because Qt itself aborts the process (and blames a missing library) when it cannot."""
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return True  # then the plugin's libraries are what is wrong, and check_xcb names them
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    connection = xcb.xcb_connect(display.encode(), None)  # never NULL: a failed one reports its error
+    try:
+        return xcb.xcb_connection_has_error(connection) == 0
+    finally:
+        xcb.xcb_disconnect(connection)
 
 
 def check_xcb(plugin: Path | None = None, ldd: str | None = None) -> CheckResult:

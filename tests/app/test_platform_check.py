@@ -1,6 +1,7 @@
 """The check for the system libraries Qt's xcb plugin needs (no Qt is imported by it)."""
 
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -93,7 +94,16 @@ def test_without_a_display_the_window_says_so(monkeypatch):
     monkeypatch.setattr(platform_check, "check_xcb", lambda: CheckResult(("libxcb-icccm.so.4",), "debian"))
     assert "libxcb-icccm4" in platform_check.display_problem()
     monkeypatch.setattr(platform_check, "check_xcb", lambda: CheckResult((), "debian"))
+    monkeypatch.setattr(platform_check, "display_reachable", lambda display: display == ":0")
     assert platform_check.display_problem() is None
+    # Set, but no server there: Qt would abort the process (exit 134) blaming libxcb-cursor0.
+    monkeypatch.setenv("DISPLAY", ":99")
+    assert "no X server answers on DISPLAY=:99" in platform_check.display_problem()
+
+
+def test_a_display_without_a_server_is_not_reachable():
+    free = next(n for n in range(4321, 4400) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    assert not platform_check.display_reachable(f":{free}")
 
 
 def test_the_module_imports_no_qt():

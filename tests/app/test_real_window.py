@@ -92,6 +92,12 @@ def count_colour(image: np.ndarray, colour: tuple[int, int, int]) -> int:
     return int(np.all(image == np.array(colour, dtype=np.uint8), axis=-1).sum())
 
 
+def test_the_display_check_connects_to_a_running_x_server(display):
+    from app.gui.platform_check import display_reachable
+
+    assert display_reachable(display["DISPLAY"])
+
+
 def test_the_window_opens_takes_the_first_key_and_keeps_the_episode(display, tmp_path):
     workspace = tmp_path / "workspace"
     with app_window(display, tmp_path, "--workspace", str(workspace)) as window:
