@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import core
 from app.cli import bench, demos, envs, exit_codes, export, probe, record_expert, screenshot, sweep, train, video
@@ -54,8 +55,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_codes.RUN_FAILED if error.errno == errno.ENOSPC else EXIT_USAGE_ERROR
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Bad arguments are one line, like every other error here, with where to read more; argparse
+    prints its whole usage block first. Subcommands' parsers are made of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE_ERROR, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="imitation-studio",
         description="With no COMMAND: open the window. The commands record demonstrations, train imitation "
         "learners and evaluate them, headless.",

@@ -80,7 +80,10 @@ def test_bad_arguments_are_one_line_errors(args, message, tmp_path, capsys):
 def test_evaluate_refuses_a_bad_count_or_seed(flag, value, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["evaluate", str(tmp_path), flag, value])
-    assert exit_info.value.code == 2 and f"argument {flag}: must be" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    # One line, as every other bad input (argparse printed its usage block first).
+    assert exit_info.value.code == 2 and f"argument {flag}: must be" in err and err.count("\n") == 1
+    assert "see imitation-studio evaluate --help" in err
 
 
 @pytest.mark.parametrize(
