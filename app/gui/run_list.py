@@ -92,8 +92,17 @@ class RunListPanel(QGroupBox):
         )
         if target is None:
             return
+        target = Path(target)
+        if not target.suffix:
+            target = target.with_suffix(".onnx")  # the dialog's first offer
+        if target.suffix.lower() not in (".onnx", ".safetensors"):
+            # The suffix picks the format: any other name would get weights it does not announce.
+            self.dialogs.error(
+                self, "Export failed", f"{target}: name the file .onnx (a model) or .safetensors (the weights)"
+            )
+            return
         try:
-            if Path(target).suffix == ".onnx":
+            if target.suffix.lower() == ".onnx":
                 from core.share.onnx_export import export_onnx  # torch's exporter: only when asked
 
                 export_onnx(run_dir, Path(target))
