@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from app.cli import exit_codes
 from app.cli.arg_types import positive_int, seed_int
 from app.cli.set_args import parse_set
-from core.errors import StudioError
+from core.errors import DemoError, StudioError
 from core.train.config import ALGOS, DEVICES, GENERATORS, REWARDS, TrainConfig
 from core.train.seeds import EVAL_SEED_BASE
 
@@ -128,7 +128,17 @@ def run_train(args: argparse.Namespace) -> int:
         except NothingToResume as nothing:
             raise StudioError(f"{nothing} (--steps N)") from None
         config = config.replace(**overrides)
-        demos = run.training_demos(config.env, args.demos)
+        try:
+            demos = run.training_demos(config.env, args.demos)
+        except DemoError as error:
+            if args.demos is None:
+                raise
+            raise StudioError(
+                f"{error} (with --resume, --demos only says where the run's own episodes are now: "
+                "a run trains on the data it started with; --start-from RUN begins a new one on other demos)"
+            ) from None
+        if run.latest_checkpoint() is None:
+            print(f"{run.path}: no checkpoint yet (stopped before its first), so it starts over", file=sys.stderr)
         trainer = Trainer(config, demos, run_dir=run.path, resume=True)
     else:
         if args.out is None:

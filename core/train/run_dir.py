@@ -263,7 +263,7 @@ class RunDir:
         target = total if wanted is None else int(wanted)
         if target <= done:
             raise NothingToResume(
-                f"{self.path}: the run already has {done:,} of its {total:,} {config.progress_unit}; "
+                f"{self.path}: the run is done ({done:,} {config.progress_unit} trained, its total {total:,}); "
                 "give a larger total to train it further"
             )
         if target != total:

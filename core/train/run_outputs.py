@@ -13,16 +13,15 @@ from core.train.timeline import drop_snapshots_after, save_snapshot, snapshot_ev
 
 
 class RunOutputs:
-    def __init__(self, run_folder: RunDir | None, config: TrainConfig, resumed_at: int = 0) -> None:
-        """``resumed_at``: the step (BC: epoch) a resumed run restarts from; what a killed run
-        wrote after its checkpoint is dropped from the timeline and TensorBoard."""
+    def __init__(self, run_folder: RunDir | None, config: TrainConfig, resumed_at: int | None = None) -> None:
+        """``resumed_at``: the step (BC: epoch) a resumed run restarts from, None for a new run;
+        what a killed run wrote after its checkpoint is dropped from the timeline and TensorBoard
+        (all of it when it had none: it starts over at 0)."""
         self.run_folder = run_folder
-        if run_folder is not None and resumed_at:
+        if run_folder is not None and resumed_at is not None:
             drop_snapshots_after(run_folder.path, resumed_at)
         self.tensorboard = (
-            TensorBoardLog(run_folder.path, purge_step=resumed_at or None)
-            if config.tensorboard and run_folder
-            else None
+            TensorBoardLog(run_folder.path, purge_step=resumed_at) if config.tensorboard and run_folder else None
         )
         self.snapshot_every = snapshot_every(config)
 

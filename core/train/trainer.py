@@ -114,6 +114,7 @@ class Trainer:
         # Another run's networks (coach mode): start_from.py says what carries over.
         self.origin = load_start(self.policy, self.disc, config, start_from) if start_from is not None else None
         self._sync_rollout_policy()  # with a GPU the rollout copy is separate
+        self.resumed = resume
         if resume:
             self._restore()
         if self.run_folder is not None:
@@ -131,7 +132,8 @@ class Trainer:
         last_checkpoint: Path | None = None
         source: EnvRunner | RolloutProcess | None = None
         # Metrics, TensorBoard, the timeline: opened here, so a trainer never run holds no writer.
-        self.outputs = RunOutputs(self.run_folder, self.config, resumed_at=self.env_steps or self.iteration)
+        resumed_at = (self.env_steps or self.iteration) if self.resumed else None
+        self.outputs = RunOutputs(self.run_folder, self.config, resumed_at)
         try:
             if self.iteration == 0:
                 self.outputs.timeline(0, 0, self.policy)  # the timeline's start: before any training

@@ -55,19 +55,23 @@ def test_a_signal_stops_saves_and_the_run_resumes(tmp_path, signal_number):
     assert "finished after" in resumed.stdout
 
 
-def test_a_run_killed_before_its_first_checkpoint_starts_over_on_resume(tmp_path):
+def test_a_run_killed_before_its_first_checkpoint_starts_over_on_resume(tmp_path, capsys):
     from app.cli.main import main
     from core.data.demo_set import load_demo_set
     from core.paths import sample_demos_dir
     from core.train.config import default_config
+    from core.train.timeline import save_snapshot, snapshot_steps
     from core.train.trainer import Trainer
 
     run_dir = tmp_path / "run"
     config = default_config("CartPole-v1", total_steps=512, num_envs=2, num_steps=64, rollout_process=False)
     trainer = Trainer(config, load_demo_set(sample_demos_dir("CartPole-v1")), run_dir=run_dir)
     trainer.run_folder.append_metrics({"iteration": 1, "env_steps": 128, "wall_time_s": 0.1})  # then killed
+    save_snapshot(run_dir, 99_999, trainer.policy)  # a policy of the lost attempt, on the timeline
     trainer.run_lock.release()
     assert not (run_dir / "checkpoints").exists()
     assert main(["train", "--resume", str(run_dir)]) == 0
+    assert "no checkpoint yet (stopped before its first), so it starts over" in capsys.readouterr().err
+    assert 99_999 not in snapshot_steps(run_dir) and max(snapshot_steps(run_dir)) <= 512
     iterations = [record["iteration"] for record in RunDir(run_dir).metrics()]
     assert iterations == list(range(1, 5))  # from the start, the dead run's line not kept twice

@@ -180,3 +180,16 @@ def test_start_from_trains_on_the_runs_demos_and_its_corrections_only(tmp_path, 
     assert main(["train", "--start-from", str(first), "--steps", "128", "--out", str(second), *TINY]) == 0
     summary = RunDir(second).demo_summary()
     assert summary["episodes"] == 3 and summary["corrections"] == 1
+
+
+def test_resume_with_other_demos_says_what_demos_means_there(tmp_path, capsys):
+    from tests.core.conftest import record_expert_episodes
+
+    run, other = tmp_path / "run", tmp_path / "other"
+    assert main(["train", "--env", "CartPole-v1", "--steps", "128", "--out", str(run), *TINY]) == 0
+    record_expert_episodes(other, "CartPole-v1", count=1, first_seed=40)
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run), "--demos", str(other), "--steps", "512"]) == 2
+    err = capsys.readouterr().err
+    assert "the run trained on this episode" in err and "--demos only says where the run's own episodes are now" in err
+    assert err.count("\n") == 1

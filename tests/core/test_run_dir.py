@@ -36,7 +36,7 @@ def test_a_stopped_run_resumes_to_its_own_total_unless_more_is_asked(tmp_path):
 
 def test_a_finished_run_resumes_only_to_a_larger_total(tmp_path):
     run = make_run(tmp_path, env_steps=4096)
-    with pytest.raises(NothingToResume, match="already has 4,096 of its 4,096 env steps"):
+    with pytest.raises(NothingToResume, match="the run is done \\(4,096 env steps trained, its total 4,096\\)"):
         run.resume_config()
     with pytest.raises(NothingToResume):
         run.resume_config(4096)
