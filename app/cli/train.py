@@ -182,6 +182,21 @@ def run_train(args: argparse.Namespace) -> int:
         if demos is None:
             demos = load_demo_set(sample_demos_dir(config.env), env_key=config.env)
         get_spec(config.env)
+        if config.algo == "bc":
+            unused = [
+                flag
+                for flag, value in (
+                    ("--generator", args.generator),
+                    ("--reward", args.reward),
+                    ("--steps", args.total_steps),
+                )
+                if value is not None
+            ]
+            if unused:
+                raise StudioError(
+                    f"--algo bc fits the demos' actions for a number of epochs, with no env steps, generator or "
+                    f"reward: drop {', '.join(unused)} (the epochs: --set bc_epochs=N)"
+                )
         created = not args.out.exists()
         try:
             trainer = Trainer(config, demos, run_dir=args.out, start_from=args.start_from)
@@ -200,8 +215,11 @@ def run_train(args: argparse.Namespace) -> int:
     if demos.corrections:
         steps = sum(episode.demonstrated_steps for episode in demos.corrections)
         print(f"with {len(demos.corrections)} correction(s): {steps:,} steps you played")
+    how = (
+        f"{config.bc_epochs:,} epochs" if config.algo == "bc" else f"{config.generator}, reward {_reward_text(config)}"
+    )
     print(
-        f"training {config.algo} ({config.generator}, reward {_reward_text(config)}) on {config.env} "
+        f"training {config.algo} ({how}) on {config.env} "
         f"from {len(demos.episodes)} demos (mean return {demos.returns.mean():.1f}) on {trainer.device}; "
         f"run folder {trainer.run_dir}"
     )

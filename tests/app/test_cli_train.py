@@ -60,7 +60,7 @@ def test_train_then_evaluate_then_resume(tmp_path, capsys):
 def test_evaluate_prints_a_table(tmp_path, capsys):
     run = tmp_path / "run"
     main(["train", "--env", "CartPole-v1", "--algo", "bc", "--set", "bc_epochs=2", "--out", str(run), *TINY])
-    capsys.readouterr()
+    assert "training bc (2 epochs) on CartPole-v1" in capsys.readouterr().out  # no generator nor reward
     assert main(["evaluate", str(run), "--episodes", "2"]) == 0
     out = capsys.readouterr().out
     assert "deterministic" in out and "stochastic" in out and "normalised" in out
@@ -75,6 +75,22 @@ def test_evaluate_prints_a_table(tmp_path, capsys):
         (["train", "--env", "CartPole-v1", "--demos", "{samples}", "--out", "{tmp}/r"], "recorded in LunarLander-v3"),
         (["train", "--env", "CartPole-v1", "--config", "{tmp}/nope.json", "--out", "{tmp}/r"], "config file not found"),
         (["evaluate", "{tmp}"], "not a run folder"),
+        (
+            [
+                "train",
+                "--env",
+                "CartPole-v1",
+                "--algo",
+                "bc",
+                "--generator",
+                "trpo",
+                "--steps",
+                "100",
+                "--out",
+                "{tmp}/r",
+            ],
+            "drop --generator, --steps (the epochs: --set bc_epochs=N)",
+        ),
     ],
 )
 def test_train_errors_are_one_line(tmp_path, capsys, args, message):
