@@ -87,6 +87,7 @@ def run_record_expert(args: argparse.Namespace) -> int:
 
     spec = get_spec(args.env)
     expert = _player(args)
+    _check_out_folder(args, expert.description)
     recorder = Recorder(spec, args.out, source="scripted", source_detail=expert.description)
     kept = 0
     try:
@@ -106,7 +107,31 @@ def run_record_expert(args: argparse.Namespace) -> int:
                 return 0
     finally:
         recorder.close()
+    where = f"the kept ones are in {args.out}" if kept else "nothing was written"
     raise StudioError(
         f"only {kept} of {args.episodes} episodes reached --min-return {args.min_return:g} "
-        f"in {10 * args.episodes} seeds; the kept ones are in {args.out}"
+        f"in {10 * args.episodes} seeds; {where}"
     )
+
+
+def _check_out_folder(args: argparse.Namespace, detail: str) -> None:
+    """A demo folder holds one env, and the same player from the same seed would only write a
+    copy of an episode already there (twice the weight in training, for nothing)."""
+    from core.data.demo_set import episode_files, load_demo_set
+
+    if not args.out.is_dir() or not episode_files(args.out):
+        return
+    existing = load_demo_set(args.out)
+    if existing.env_key is not None and existing.env_key != args.env:
+        raise StudioError(
+            f"--out {args.out}: holds {existing.env_key} episodes; a demo folder holds one environment, "
+            f"so choose another folder for {args.env}"
+        )
+    used = {episode.meta.reset_seed for episode in existing.episodes if episode.meta.source_detail == detail}
+    tries = args.episodes if args.min_return is None else 10 * args.episodes  # --min-return tries further seeds
+    wanted = range(args.seed, args.seed + tries)
+    if used.intersection(wanted):
+        raise StudioError(
+            f"--out {args.out}: already holds episodes of this player from seeds it would use again (the same "
+            f"episodes twice); start at --seed {max(used) + 1}, or choose another folder"
+        )

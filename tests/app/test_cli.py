@@ -65,6 +65,16 @@ def test_record_expert_then_info_and_validate(tmp_path, capsys):
     assert "Episodes   2 (2 scripted), 1000 steps" in out and "mean 500.00" in out
     status, out, _ = run_cli(capsys, "demos", "validate", str(folder))
     assert status == 0 and "2 good, 0 bad file(s) checked and replayed" in out
+    # Again into the same folder: the same seeds would write the same episodes twice.
+    again = ("record-expert", "--env", "CartPole-v1", "--episodes", "2", "--seed", "8", "--out", str(folder))
+    status, _, err = run_cli(capsys, *again)
+    assert status == 2 and "from seeds it would use again" in err and "--seed 9" in err
+    status, _, _ = run_cli(
+        capsys, "record-expert", "--env", "CartPole-v1", "--episodes", "1", "--seed", "9", "--out", str(folder)
+    )
+    assert status == 0 and len(episode_files(folder)) == 3
+    status, _, err = run_cli(capsys, "record-expert", "--env", "Acrobot-v1", "--episodes", "1", "--out", str(folder))
+    assert status == 2 and "holds CartPole-v1 episodes" in err and len(episode_files(folder)) == 3
 
 
 def test_noise_delay_and_min_return(tmp_path, capsys):
@@ -87,6 +97,7 @@ def test_noise_delay_and_min_return(tmp_path, capsys):
     )
     assert status == 2
     assert "discarded" in out and "only 0 of 2 episodes reached --min-return 400" in err
+    assert "nothing was written" in err
     assert not folder.exists() or not episode_files(folder)
 
 
