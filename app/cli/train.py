@@ -100,6 +100,7 @@ def _overrides(args: argparse.Namespace) -> dict:
 def run_train(args: argparse.Namespace) -> int:
     from core.data.demo_selection import SELECTION_FILE, training_demos
     from core.data.demo_set import load_demo_set
+    from core.data.demo_warnings import bad_endings_warning
     from core.envs.registry import get_spec
     from core.paths import sample_demos_dir
     from core.train.config import RESUMABLE_FIELDS, config_from_json, default_config
@@ -210,6 +211,9 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"skipped {item.path.name}: {item.reason}")
     for item in demos.left_out:
         print(f"left out {item.path.name}: {item.reason} ({SELECTION_FILE} in {demos.folder})")
+    warning = bad_endings_warning(demos)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     if trainer.origin is not None:
         print(f"starting from {trainer.origin['run']} (its policy and D after {trainer.origin['env_steps']:,} steps)")
     if demos.corrections:

@@ -69,8 +69,9 @@ def imitation_page() -> str:
         "<p><b>Behaviour cloning</b> (the baseline) instead copies your action in each demo state, "
         "like supervised learning. It needs no env steps, but once the policy drifts into a state you "
         "never visited it has nothing to copy: compare the two in Train.</p>"
-        "<p><b>It imitates you, mistakes included.</b> Demos that crash teach crashing: keep the "
-        "episodes you want repeated.</p>"
+        "<p><b>It imitates you, mistakes included.</b> Shaky or late flying is copied as it was. "
+        "The endings of demos that crashed are not taken as goals (only demos that end well show "
+        "how an episode should end), yet their flying is: keep the episodes you want repeated.</p>"
     )
 
 

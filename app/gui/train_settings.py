@@ -7,7 +7,6 @@ config's own metadata (``app.gui.config_form``). The panel gives a validated ``T
 from __future__ import annotations
 
 import contextlib
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from app.gui.demo_filter import DemoFilterBox
 from app.gui.wording import count
 from core.data.demo_selection import training_demos
 from core.data.demo_set import episode_files, load_demo_set
+from core.data.demo_warnings import bad_endings_warning
 from core.data.workspace import Workspace
 from core.envs.registry import REGISTRY
 from core.errors import StudioError
@@ -212,16 +212,9 @@ class TrainSettingsPanel(QScrollArea):
                     f"{len(demos.episodes)} of {count(len(demos.episodes) + len(demos.left_out), 'episode')} "
                     "train (ticks: the Record view's list)."
                 )
-            if demos is not None and demos.episodes:
-                endings = [episode.ending for episode in demos.episodes]
-                failed = [ending for ending in endings if ending.failed]
-                if 2 * len(failed) > len(endings):
-                    common = Counter(ending.text for ending in failed).most_common(1)[0][0]
-                    text = (
-                        f"⚠ {len(failed)} of {count(len(endings), 'demo')} ended badly (most: {common}; mean "
-                        f"return {demos.returns.mean():.1f}). Their flying is imitated, their endings are not, so "
-                        "the good endings you recorded teach the landing: record a few more, or train from the samples."
-                    )
+            warning = bad_endings_warning(demos) if demos is not None else None
+            if warning:
+                text = f"⚠ {warning}"
         self._demo_count.setText(counted)
         self._demo_count.setVisible(bool(counted))
         self._demo_warning.setText(text)

@@ -209,3 +209,15 @@ def test_resume_with_other_demos_says_what_demos_means_there(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "the run trained on this episode" in err and "--demos only says where the run's own episodes are now" in err
     assert err.count("\n") == 1
+
+
+def test_training_on_demos_that_mostly_crashed_warns_first(tmp_path, capsys):
+    demos, run = tmp_path / "crashed", tmp_path / "run"
+    # Random actions: the lander crashes within a few seconds.
+    assert (
+        main(["record-expert", "--env", "LunarLander-v3", "--episodes", "2", "--noise", "1", "--out", str(demos)]) == 0
+    )
+    tiny = [*TINY, "--set", "rollout_process=false", "--set", "bc_warmstart_epochs=1"]
+    assert main(["train", "--demos", str(demos), "--steps", "128", "--out", str(run), *tiny]) == 0
+    err = capsys.readouterr().err
+    assert "warning: 2 of 2 demos ended badly (most: crashed" in err and "none ended well" in err

@@ -187,6 +187,7 @@ def test_a_kept_episode_becomes_the_train_demo_set_with_a_warning_when_most_cras
     assert (
         train.settings_panel._demo_warning.isVisibleTo(train)
         and "1 of 1 demo ended badly" in train.settings_panel._demo_warning.text()
+        and "none ended well" in train.settings_panel._demo_warning.text()  # not "the good endings you recorded"
     )
     train.settings_panel.select_demos(sample_demos_dir("LunarLander-v3"))  # the scripted expert lands
     assert not train.settings_panel._demo_warning.isVisibleTo(train)
