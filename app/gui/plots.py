@@ -166,8 +166,10 @@ class LivePlots(QWidget):
                     angle=0,
                     pen=pg.mkPen(GREY, width=1.5, style=Qt.PenStyle.DashLine),
                     label=REFERENCE_LABELS[panel.reference],
-                    # At the right end, above the line: the curves start at the left.
-                    labelOpts={"position": 0.98, "color": GREY, "anchors": [(1, 1), (1, 1)]},
+                    # At the right end, where the curves arrive last; on the side of the line that
+                    # faces the middle of the plot (above it, it was cut off when the line was the
+                    # highest thing drawn).
+                    labelOpts={"position": 0.98, "color": GREY, "anchors": [(1, 0), (1, 1)]},
                 )
                 line.hide()
                 plot.addItem(line, ignoreBounds=False)

@@ -190,6 +190,8 @@ def test_watch_view_plays_the_snapshot_with_a_d_trace_and_a_demo(qtbot, watch_vi
     trainer = Trainer(config, demos)
     snapshot = trainer.snapshot()
     watch_view.set_snapshot(snapshot, config, demos)
+    # The return plot's legend names what is drawn: no demonstration until one is shown.
+    assert watch_view.traces.legend_labels() == ("policy", "demos' mean return")
     watch_view._show_demo.setChecked(True)
     # Beside a demo, the policy starts from the demo's own start state.
     demo = watch_view.beside.episode
@@ -200,6 +202,7 @@ def test_watch_view_plays_the_snapshot_with_a_d_trace_and_a_demo(qtbot, watch_vi
     for _ in range(35):
         watch_view.advance()
     assert watch_view.policy_frame.has_frame and watch_view.demo_frame.has_frame
+    assert "demonstration (same start)" in watch_view.traces.legend_labels()
     _, d_values = watch_view.traces.d_curve.getData()
     assert len(d_values) > 0 and np.all((d_values > 0) & (d_values < 1))
     assert "D " in watch_view.policy_frame._caption
