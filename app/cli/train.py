@@ -222,6 +222,9 @@ def run_train(args: argparse.Namespace) -> int:
     how = (
         f"{config.bc_epochs:,} epochs" if config.algo == "bc" else f"{config.generator}, reward {_reward_text(config)}"
     )
+    if args.resume and (trainer.env_steps or trainer.iteration):
+        total = f"{config.bc_epochs:,} epochs" if config.algo == "bc" else f"{config.total_steps:,} env steps"
+        print(f"resuming after {_progress_of(trainer, trainer.iteration, config)}, on to {total}")
     print(
         f"training {config.algo} ({how}) on {config.env} "
         f"from {len(demos.episodes)} demos (mean return {demos.returns.mean():.1f}) on {trainer.device}; "
@@ -241,8 +244,18 @@ def _consume(trainer: Trainer, config: TrainConfig) -> int:
     from core.train.events import TrainControl
 
     control = TrainControl()
-    with StopOnSignals(control) as signals:
-        status = _show_progress(trainer, config, control)
+    try:
+        with StopOnSignals(control) as signals:
+            status = _show_progress(trainer, config, control)
+    except KeyboardInterrupt:  # the second Ctrl-C: no checkpoint now, but the last one stays
+        kept = trainer.run_folder is not None and trainer.run_folder.latest_checkpoint() is not None
+        what = (
+            f"its last checkpoint is kept: continue with `imitation-studio train --resume {trainer.run_dir}`"
+            if kept
+            else "it had no checkpoint yet"
+        )
+        print(f"interrupted at once (Ctrl-C twice); {what}", file=sys.stderr)
+        return exit_codes.INTERRUPTED
     if signals.received and status == 0:
         print(
             f"interrupted ({signals.received}) after {_progress_of(trainer, trainer.iteration, config)}; the "
@@ -313,7 +326,7 @@ def _show_progress(trainer: Trainer, config: TrainConfig, control: TrainControl)
 
 def _progress_of(event, iteration: int, config: TrainConfig) -> str:
     """How far a run went: env steps, or epochs for behaviour cloning (which takes no env step)."""
-    return f"{iteration} epochs" if config.algo == "bc" else f"{event.env_steps} env steps"
+    return f"{iteration:,} epochs" if config.algo == "bc" else f"{event.env_steps:,} env steps"
 
 
 def run_evaluate(args: argparse.Namespace) -> int:

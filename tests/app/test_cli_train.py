@@ -53,7 +53,8 @@ def test_train_then_evaluate_then_resume(tmp_path, capsys):
 
     status = main(["train", "--resume", str(run), "--steps", "512"])
     assert status == 0
-    assert "finished after 512 env steps" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "resuming after 256 env steps, on to 512 env steps" in out and "finished after 512 env steps" in out
     assert len(RunDir(run).metrics()) == 4
 
 
@@ -221,3 +222,19 @@ def test_training_on_demos_that_mostly_crashed_warns_first(tmp_path, capsys):
     assert main(["train", "--demos", str(demos), "--steps", "128", "--out", str(run), *tiny]) == 0
     err = capsys.readouterr().err
     assert "warning: 2 of 2 demos ended badly (most: crashed" in err and "none ended well" in err
+
+
+def test_a_second_ctrl_c_quits_at_once_and_names_the_checkpoint_kept(tmp_path, capsys, monkeypatch):
+    import app.cli.train as train_command
+
+    run = tmp_path / "run"
+    assert main(["train", "--env", "CartPole-v1", "--steps", "256", "--out", str(run), *TINY]) == 0
+
+    def second_ctrl_c(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train_command, "_show_progress", second_ctrl_c)
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run), "--steps", "512"]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted at once (Ctrl-C twice); its last checkpoint is kept" in err and f"--resume {run}" in err
