@@ -272,7 +272,7 @@ def _show_progress(trainer: Trainer, config: TrainConfig, control: TrainControl)
     from core.train.events import Failed, Finished, IterationStats
 
     # Training stops after the batch that reaches total_steps: the bar's end is that batch's.
-    total = config.bc_epochs if config.algo == "bc" else config.num_iterations * config.batch_size
+    total = config.bc_epochs if config.algo == "bc" else config.steps_trained
     unit = "epoch" if config.algo == "bc" else "step"
     latest_eval = float("nan")
     with tqdm(

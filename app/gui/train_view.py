@@ -191,7 +191,7 @@ class TrainView(QWidget):
         bc = config.algo == "bc"
         self.progress.begin(
             int(state.get("iteration" if bc else "env_steps", 0)),
-            config.bc_epochs if bc else config.total_steps,
+            config.bc_epochs if bc else config.steps_trained,  # where it ends: whole batches
             bc,
             f"{'resuming' if resume_state else 'starting'} {run_dir.name}…",
         )
@@ -203,7 +203,7 @@ class TrainView(QWidget):
         worker.failed.connect(self._on_failed)
         self.training.thread.finished.connect(self._on_thread_done)
         self.training.start()
-        what = "BC" if config.algo == "bc" else f"GAIL + {config.generator}, reward {config.reward}"
+        what = "BC" if bc else f"GAIL + {config.generator}, reward {config.reward}, {config.steps_trained:,} env steps"
         self.summary.setText(
             f"Training {what} on {config.env} from {demos_text(demos)} (mean return {demos.returns.mean():.1f})"
             f"{f', starting from {start_from.name}' if start_from else ''} on <b>{device}</b>. Run folder: {run_dir}"

@@ -36,7 +36,9 @@ class TrainConfig:
     reward: str = _setting(
         "log-d", "imitation reward: ln D (the seed's u_t), -ln(1-D), or logit D = ln D - ln(1-D)", choices=REWARDS
     )
-    total_steps: int = _setting(200_000, "environment steps to train for", (1, None))
+    total_steps: int = _setting(
+        200_000, "environment steps to train for (rounded up to whole batches of num_envs x num_steps)", (1, None)
+    )
     seed: int = _setting(0, "seed of the networks, the envs and the minibatch order", (0, 2**32 - 1))
     device: str = _setting("auto", "where updates run: auto picks CUDA when available", choices=DEVICES)
     torch_threads: int = _setting(1, "torch CPU threads for the trainer (the envs and a GUI need the rest)", (1, 64))
@@ -156,6 +158,11 @@ class TrainConfig:
     @property
     def num_iterations(self) -> int:
         return max(1, -(-self.total_steps // self.batch_size))
+
+    @property
+    def steps_trained(self) -> int:
+        """The env steps a GAIL run ends at: ``total_steps`` rounded up to whole batches."""
+        return self.num_iterations * self.batch_size
 
     @property
     def progress_unit(self) -> str:

@@ -54,9 +54,11 @@ def wait_finished(qtbot, view, timeout_ms=60_000):
 def test_gail_on_cartpole_trains_plots_and_lists_the_run(qtbot, train_view, workspace):
     snapshots = []
     train_view.snapshot_ready.connect(lambda snapshot, config, demos: snapshots.append((snapshot, config)))
-    train_view.settings_panel.set_value("total_steps", 6 * 1024)
+    train_view.settings_panel.set_value("total_steps", 6 * 1024 - 100)  # rounded up to 6 whole batches
     assert train_view.settings_panel.config_from_form().env == CARTPOLE
     assert train_view.start()
+    # The bar ends where the run will, and the summary says so (it finished past a 100% bar).
+    assert train_view.progress.maximum() == 6 * 1024 and "6,144 env steps" in train_view.summary.text()
     assert not train_view.start_button.isEnabled()
     # At once, before the child process sends anything: it says it is starting, the run is listed,
     # and the settings are locked (the running trainer would not see a change).
