@@ -338,9 +338,7 @@ class TrainView(QWidget):
             text, files = opened_run_summary(run_dir, len(records))
             self.summary.setText(text)
             self.summary.setToolTip(files)
-            self.progress.setRange(0, max(self.progress.maximum(), 1))
-            self.progress.setValue(0)
-            self.progress.setFormat("opened")
+            self.progress.show_opened(config, records, finished=run.final_eval() is not None)
         self.run_opened.emit(run_dir)
 
     def resume_selected_run(self) -> None:

@@ -7,6 +7,8 @@ import time
 
 from PySide6.QtWidgets import QProgressBar, QWidget
 
+from core.train.config import TrainConfig
+
 
 class TrainingProgress(QProgressBar):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -54,6 +56,16 @@ class TrainingProgress(QProgressBar):
         if eval_return is not None:
             text += f" · eval {eval_return:.0f}"
         self.setFormat(text)
+
+    def show_opened(self, config: TrainConfig, records: list[dict], finished: bool) -> None:
+        """An opened run, not training here: how far it went of its total, and whether it ended."""
+        self.epochs = config.algo == "bc"
+        total = config.bc_epochs if self.epochs else config.steps_trained
+        self.latest = int(records[-1].get("iteration" if self.epochs else "env_steps", 0)) if records else 0
+        self.setRange(0, max(total, 1))
+        self.setValue(min(self.latest, total))
+        state = "finished" if finished else "stopped: Resume continues it"
+        self.setFormat(f"{self.latest:,} / {total:,} {'epochs' if self.epochs else 'steps'} · {state}")
 
     def words(self) -> str:
         """How far the run is: env steps, or epochs for behaviour cloning (no env step taken)."""

@@ -169,6 +169,7 @@ def test_a_finished_run_reopens_with_its_curves_and_can_be_resumed(qtbot, train_
     assert (opened.generator, opened.total_steps) == ("trpo", 4 * 1024)
     assert train_view.summary.text().count(event.run_dir.name) == 1
     assert "Finished" not in train_view.progress.format()
+    assert train_view.progress.format() == "4,096 / 4,096 steps · finished"  # not just "opened"
 
     # After a restart the Watch view lists the run and plays the newest one without being asked.
     restarted = WatchView(workspace)
