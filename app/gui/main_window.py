@@ -193,6 +193,9 @@ class MainWindow(QMainWindow):
             self.open_workspace(folder)
 
     def open_workspace(self, folder: Path) -> None:
+        question = Workspace.adoption_question(folder)
+        if question is not None and not self.dialogs.confirm(self, "Open a workspace", question):
+            return
         try:
             workspace = Workspace(folder)
         except StudioError as error:

@@ -221,6 +221,12 @@ class LivePlots(QWidget):
             plot.setLabel("bottom", "env steps" if x_key == "env_steps" else "BC epochs")
         self._dirty = True
 
+    def reset(self) -> None:
+        """Nothing drawn: no curves, no compared run, no demos' means (another workspace)."""
+        self.set_comparison(None)
+        self.set_references(None, None)
+        self.clear()
+
     def clear_for(self, config: TrainConfig) -> None:
         """Forget the curves and lay the x axis out for ``config``'s run: env steps, or BC epochs."""
         bc = config.algo == "bc"

@@ -76,20 +76,17 @@ class TrainView(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.plots = LivePlots()
-
         centre = QVBoxLayout()
         centre.addLayout(controls)
         centre.addWidget(self.summary)
         centre.addWidget(self.plots, 1)
         centre_widget = QWidget()
         centre_widget.setLayout(centre)
-
         self.run_list = RunListPanel(self.dialogs)
         self.run_list.status_message.connect(self.status_message)
         self.run_list.open_requested.connect(self.open_selected_run)
         self.run_list.resume_requested.connect(self.resume_selected_run)
         self.run_list.compare_requested.connect(self.compare_selected_run)
-
         # Settings above the runs, with a handle between them: opening Advanced gives the settings
         # most of the height instead of a one-row scroll box.
         self._left_splitter = QSplitter(Qt.Orientation.Vertical)
@@ -114,6 +111,10 @@ class TrainView(QWidget):
         self.settings_panel.workspace = workspace
         self.settings_panel.refresh_demo_sets()
         self.refresh_runs()
+        if not self.is_training:  # the last workspace's run stays on show only while it trains
+            self.plots.reset()
+            self.summary.clear()
+            self.progress.idle()
 
     def _give_settings_room(self) -> None:
         total = sum(self._left_splitter.sizes())

@@ -57,6 +57,11 @@ class TrainingProgress(QProgressBar):
             text += f" · eval {eval_return:.0f}"
         self.setFormat(text)
 
+    def idle(self) -> None:
+        self.setRange(0, 1)
+        self.setValue(0)
+        self.setFormat("idle")
+
     def show_opened(self, config: TrainConfig, records: list[dict], finished: bool) -> None:
         """An opened run, not training here: how far it went of its total, and whether it ended."""
         self.epochs = config.algo == "bc"

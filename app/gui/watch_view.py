@@ -38,6 +38,8 @@ END_PAUSE_FRAMES = 25  # frames the last image of an episode stays up before the
 TRACE_EVERY_FRAMES = 5  # redraw the D and return traces every 5th frame (10 Hz at 50 fps)
 LIVE = "live"  # the picker's entry for the run training now
 
+NO_POLICY = "No policy yet: start training in the Train view, or open a run there."
+
 
 class WatchView(QWidget):
     def __init__(self, workspace: Workspace, dialogs: Dialogs | None = None, parent: QWidget | None = None) -> None:
@@ -79,7 +81,7 @@ class WatchView(QWidget):
         self._mode.currentIndexChanged.connect(self._apply_mode)
         self._show_demo = QCheckBox("Show a demonstration beside it")
         self._show_demo.toggled.connect(self._toggle_demo)
-        self._info = QLabel("No policy yet: start training in the Train view, or open a run there.")
+        self._info = QLabel(NO_POLICY)
         self._info.setWordWrap(True)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Policy of"))
@@ -87,14 +89,12 @@ class WatchView(QWidget):
         bar.addWidget(self._mode)
         bar.addWidget(self._show_demo)
         bar.addStretch(1)
-
         self.policy_frame = FrameView(takes_keyboard=False)
         self.demo_frame = FrameView(takes_keyboard=False)
         self.demo_frame.hide()
         frames = QHBoxLayout()
         frames.addWidget(self.policy_frame, 1)
         frames.addWidget(self.demo_frame, 1)
-
         self.traces = EpisodeTraces()
         self.overlay = TrajectoryOverlay()
         self.timeline = TimelineBar(self.dialogs, lambda: self._show_demo.isChecked() and self._show_demo.isEnabled())
@@ -102,7 +102,6 @@ class WatchView(QWidget):
         lower = QHBoxLayout()
         lower.addWidget(self.traces, 3)
         lower.addWidget(self.overlay, 2)
-
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(bar)
@@ -240,6 +239,8 @@ class WatchView(QWidget):
         self._timeline_seed = None
         if player is not None:
             self.overlay.set_env(player.config.env)
+        else:  # what it said belonged to the policy that left (another workspace's run, perhaps)
+            self._info.setText(NO_POLICY)
         self._apply_mode()
 
     def _set_demos(self, demos: DemoSet | None) -> None:

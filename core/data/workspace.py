@@ -44,6 +44,30 @@ class Workspace:
         except OSError as error:
             raise StudioError(f"{self.root}: cannot use this folder as a workspace ({error.strerror})") from None
 
+    @staticmethod
+    def adoption_question(folder: Path) -> str | None:
+        """What to ask before making ``folder`` a workspace: None when it is one already, or new
+        or empty; a question when it holds other things (a demo folder picked by mistake would
+        get demos/ and runs/ folders and open as an empty workspace)."""
+        folder = Path(folder).expanduser()
+        if not folder.is_dir() or (folder / "demos").is_dir() or (folder / "runs").is_dir():
+            return None
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            return None  # Workspace() says why it cannot be used
+        if not entries:
+            return None
+        looks_like = (
+            " It looks like a folder of demos (episode files)."
+            if any(entry.suffix == ".npz" for entry in entries)
+            else ""
+        )
+        return (
+            f"{folder} is not a workspace: it holds {len(entries)} other item(s) and no demos or runs folder."
+            f"{looks_like} Make it a workspace anyway (its demos/ and runs/ folders are added beside them)?"
+        )
+
     def demos_dir(self, env_key: str) -> Path:
         """The user's demo set for ``env_key`` (created, possibly empty)."""
         folder = self.root / "demos" / env_key

@@ -78,6 +78,17 @@ def test_open_workspace_switches_every_view(qtbot, window, dialogs, tmp_path):
     assert window.record_view.workspace.root == window.workspace.root
     assert window.record_view.demo_list.current_folder().is_relative_to(window.workspace.root)
     assert "other" in window._workspace_label.text()
+    # A folder that is not a workspace (here a demo folder) is opened only if the person agrees.
+    demos = tmp_path / "some-demos"
+    demos.mkdir()
+    (demos / "episode.npz").write_bytes(b"")
+    dialogs.answer = False
+    window.open_workspace(demos)
+    assert window.workspace.root == (tmp_path / "other").resolve() and not (demos / "runs").exists()
+    assert "looks like a folder of demos" in dialogs.asked[-1]
+    asked = len(dialogs.asked)
+    window.open_workspace(tmp_path / "other")  # a workspace already: nothing to ask
+    assert len(dialogs.asked) == asked
 
 
 def test_a_kept_episode_appears_among_the_train_demo_sets(qtbot, window, workspace):
@@ -245,6 +256,13 @@ def test_opening_another_workspace_stops_what_played_in_the_last(qtbot, window, 
     list(trainer.run())
     window.watch_view.set_run(trainer.run_dir)
     window.coach_view.set_run(trainer.run_dir)
+    window.train_view.refresh_runs()
+    window.train_view.select_run(trainer.run_dir)
+    window.train_view.open_selected_run()
+    assert window.train_view.plots.point_count("disc_loss") > 0
     window.open_workspace(tmp_path / "other")
     assert window.watch_view.player is None and window.watch_view.run_dir is None
+    assert "No policy yet" in window.watch_view._info.text()  # not "Watching the run ..." of the last
+    train = window.train_view  # the last workspace's run is no longer drawn nor summed up
+    assert train.plots.point_count("disc_loss") == 0 and not train.summary.text() and train.progress.format() == "idle"
     assert window.coach_view.session is None and window.coach_view.run_dir is None
