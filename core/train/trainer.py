@@ -105,16 +105,14 @@ class Trainer:
         self.policy.obs_norm.update(self.expert_obs)
         self.disc.obs_norm.update(self.expert_obs)
 
-        self.iteration = 0
-        self.env_steps = 0
-        self.wall_time_s = 0.0
+        self.iteration, self.env_steps, self.wall_time_s = 0, 0, 0.0
         self.checkpoints = CheckpointSchedule(config.checkpoint_every_iters, config.checkpoint_every_s)
         self.kl_beta = config.kl_beta_init
         self.imitation = ImitationRewards(reward_settings(config), self.expert_absorbing_share, config.num_envs)
         # Another run's networks (coach mode): start_from.py says what carries over.
         self.origin = load_start(self.policy, self.disc, config, start_from) if start_from is not None else None
         self._sync_rollout_policy()  # with a GPU the rollout copy is separate
-        self.resumed = resume
+        self.resumed = resume  # (a run with no checkpoint yet resumes at 0: it starts over)
         if resume:
             self._restore()
         if self.run_folder is not None:
