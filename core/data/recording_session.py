@@ -21,7 +21,7 @@ import numpy as np
 
 from core.data.episode import Episode
 from core.data.recorder import Recorder
-from core.data.replay import NOT_REPLAYABLE, ReplayStep, replay
+from core.data.replay import NOT_REPLAYABLE, REPLAY_OBS_TOLERANCE, ReplayStep, replay
 from core.envs.endings import Ending
 from core.envs.gamepad import PadState, person_action
 from core.envs.keyboard import KeyboardActions
@@ -57,6 +57,9 @@ class RecordingSession:
         self.replay_step = -1  # the replayed action's index (-1: the start state)
         self.replay_return = 0.0
         self.replay_disc: np.ndarray | None = None  # D(s_t, a_t) along the replayed episode, if scored
+        # The first step whose re-simulated observation differs from the recording's (a file changed
+        # since, or recorded with another env version): what is shown is then not what trains.
+        self.replay_mismatch_step: int | None = None
         self._replay: Generator[ReplayStep, None, None] | None = None
         self.new_episode()
 
@@ -159,7 +162,7 @@ class RecordingSession:
         self.replay_episode = episode
         self.replay_disc = disc_trace
         self._replay = replay(episode, render=True)
-        self.replay_return, self.replay_step = 0.0, -1
+        self.replay_return, self.replay_step, self.replay_mismatch_step = 0.0, -1, None
         self.mode = Mode.REPLAY
         self._replay_tick()
 
@@ -182,7 +185,12 @@ class RecordingSession:
             self.stop_replay()
             self.new_episode()
             raise
-        self._show(step.frame, self.replay_episode.observations[step.t + 1])
+        recorded = self.replay_episode.observations[step.t + 1]
+        if self.replay_mismatch_step is None and not np.allclose(
+            step.observation, recorded, rtol=0.0, atol=REPLAY_OBS_TOLERANCE
+        ):
+            self.replay_mismatch_step = step.t + 1
+        self._show(step.frame, recorded)
         self.replay_step = step.t
         self.replay_return = 0.0 if step.t < 0 else self.replay_return + step.reward
 

@@ -356,3 +356,23 @@ def test_the_end_card_after_a_flight_off_the_side_shows_all_its_lines(qtbot, vie
     assert card.title.height() >= card.title.heightForWidth(card.title.width())
     for button in card.findChildren(QPushButton):
         assert button.width() >= button.sizeHint().width()
+
+
+def test_a_replay_that_stops_matching_its_recording_says_from_which_step(tmp_path):
+    import dataclasses
+
+    from app.gui.record_texts import card_for
+    from core.data.recording_session import Mode, RecordingSession
+    from core.envs.registry import get_spec
+
+    session = RecordingSession(get_spec("LunarLander-v3"), tmp_path / "demos")
+    episode = load_demo_set(sample_demos_dir("LunarLander-v3")).episodes[0]
+    actions = episode.actions.copy()
+    actions[5:40] = 1  # changed after recording: the file no longer replays as recorded
+    session.start_replay(dataclasses.replace(episode, actions=actions))
+    while session.mode == Mode.REPLAY:
+        session.advance()
+    assert session.replay_mismatch_step is not None and 6 <= session.replay_mismatch_step <= 8
+    card = card_for(session, 1.0)
+    assert f"From step {session.replay_mismatch_step} the replay no longer matches the recording" in card.text
+    session.close()
