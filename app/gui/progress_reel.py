@@ -22,10 +22,11 @@ END_PAUSE_FRAMES = 40  # every policy's last frame stays up this long before the
 
 
 def reel_steps(steps: list[int]) -> list[int]:
-    """The kept steps nearest 0, 25, 50 and 100 % of the last one (with few kept, two panels may
-    show the same step: the nearest there is)."""
+    """The kept steps nearest 0, 25, 50 and 100 % of the last one, each once (a run that kept
+    only two or three snapshots gets as many panels, not the same policy under two labels)."""
     last = steps[-1]
-    return [min(steps, key=lambda step, f=fraction: abs(step - f * last)) for fraction in FRACTIONS]
+    nearest = [min(steps, key=lambda step, f=fraction: abs(step - f * last)) for fraction in FRACTIONS]
+    return list(dict.fromkeys(nearest))
 
 
 class ProgressReel(QWidget):
@@ -97,14 +98,18 @@ class ProgressReel(QWidget):
             self._pause = END_PAUSE_FRAMES
 
     def _caption(self, index: int, t: int, episode_return: float) -> None:
-        percent = round(100 * FRACTIONS[index])
+        percent = self._percent(self.steps[index])
         done = " · done" if self.finished[index] else ""
         self.frames[index].set_caption(
             f"{percent} % · {self.steps[index]:,} {self.unit} · t {t} · return {episode_return:.0f}{done}"
         )
 
+    def _percent(self, step: int) -> int:
+        """How far into training ``step`` is: the panels say where their policy really was."""
+        return round(100 * step / max(self.steps[-1], 1))
+
     def _percents(self) -> str:
-        return ", ".join(f"{round(100 * fraction)} %" for fraction in FRACTIONS)
+        return ", ".join(f"{self._percent(step)} %" for step in self.steps)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -47,6 +47,8 @@ def test_a_run_keeps_its_snapshots_within_the_budget(lander_run):
     steps = snapshot_steps(lander_run)
     assert steps[0] == 0 and steps[-1] == 2048 and len(steps) <= MAX_SNAPSHOTS
     assert reel_steps(steps) == [0, 512, 1024, 2048]
+    # A run that kept two snapshots: two panels, not "0 %", "25 %", "50 %" all of step 0.
+    assert reel_steps([0, 8192]) == [0, 8192]
 
 
 def test_the_timeline_plays_a_kept_step_from_the_same_start(watch_view, lander_run):
@@ -85,6 +87,7 @@ def test_the_reel_plays_four_policies_from_one_seed(qtbot, lander_run):
         reel.advance()
     assert all(player.t == 4 or done for player, done in zip(reel.players, reel.finished, strict=True))
     assert reel.frames[0].caption_text().startswith("0 % · 0 env steps")
+    assert reel.frames[1].caption_text().startswith("25 % · 512 env steps")
     reel.close()
 
 
