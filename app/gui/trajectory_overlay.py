@@ -34,6 +34,8 @@ class TrajectoryOverlay(pg.PlotWidget):
         self.recent: deque[np.ndarray] = deque(maxlen=RECENT_EPISODES)
         self._demo_items: list[pg.PlotDataItem] = []
         self._policy_items: list[pg.PlotDataItem] = []
+        # The episode playing now, drawn as it goes (it joins ``recent`` when it ends).
+        self._current = self.plot([], [], pen=pg.mkPen((*POLICY_COLOUR, 255), width=2.5))
         self.setMinimumHeight(160)
 
     def set_env(self, env_key: str) -> None:
@@ -42,6 +44,7 @@ class TrajectoryOverlay(pg.PlotWidget):
         self.setLabel("bottom", x_label)
         self.setLabel("left", y_label)
         self.recent.clear()
+        self._current.setData([], [])
         self._redraw_policy()
 
     def set_demos(self, demos: DemoSet | None) -> None:
@@ -56,8 +59,18 @@ class TrajectoryOverlay(pg.PlotWidget):
         flat = np.asarray(observations, dtype=np.float64).reshape(len(observations), -1)
         return flat[:, list(self.axes)]
 
+    def show_current(self, observations: list[np.ndarray]) -> None:
+        """The playing episode's states so far (the start state first)."""
+        path = self.path_of(np.array(observations)) if len(observations) >= 2 else np.empty((0, 2))
+        self._current.setData(path[:, 0], path[:, 1])
+
+    def current_points(self) -> int:
+        """How many states of the playing episode are drawn."""
+        return 0 if self._current.xData is None else len(self._current.xData)
+
     def add_policy_episode(self, observations: list[np.ndarray]) -> None:
         """A finished policy episode's states (the start state first)."""
+        self._current.setData([], [])
         if len(observations) >= 2:
             self.recent.append(self.path_of(np.array(observations)))
             self._redraw_policy()

@@ -235,8 +235,7 @@ class WatchView(QWidget):
         if self.player is not None:
             self.player.close()
         self.player = player
-        self._pending = None
-        self._timeline_seed = None
+        self._pending = self._timeline_seed = None
         if player is not None:
             self.overlay.set_env(player.config.env)
         else:  # what it said belonged to the policy that left (another workspace's run, perhaps)
@@ -348,6 +347,7 @@ class WatchView(QWidget):
         # The traces redraw at about 10 Hz (and at the episode's end), the frames at full rate.
         if step.done or self.frames_shown % TRACE_EVERY_FRAMES == 0:
             self.traces.show_policy(self._trace_t, self._trace_d, self._trace_return)
+            self.overlay.show_current(self._path)
         if self.beside.playing:
             self._advance_demo()
         if step.done:

@@ -73,7 +73,11 @@ def test_the_timeline_plays_a_kept_step_from_the_same_start(watch_view, lander_r
 def test_the_overlay_draws_the_demos_and_the_policys_episodes(watch_view):
     view = watch_view
     assert len(view.overlay._demo_items) == len(view.demos.episodes)
+    for _ in range(10):  # the playing episode's path is drawn as it goes, not only once it ends
+        view.advance()
+    assert view.overlay.current_points() >= 2 and not view.overlay.recent
     play_one_episode(view)
+    assert view.overlay.current_points() == 0  # it joined the recent episodes
     (path,) = view.overlay.recent
     assert path.shape[1] == 2 and len(path) == view.player.t + 2  # the start state and every step
     assert np.allclose(path[0], view.overlay.path_of(np.array([view.player.start_observation]))[0])
