@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 
+from app.cli.arg_types import positive_float, positive_int
+
 
 def add_command(commands: argparse._SubParsersAction) -> None:
     probe = commands.add_parser("probe", help="measure GUI frame pacing and responsiveness (offscreen)")
     probe.add_argument("what", choices=("pacing", "responsiveness"))
-    probe.add_argument("--seconds", type=float, default=20.0, help="pacing: how long to play (default 20)")
-    probe.add_argument("--steps", type=int, default=200_000, help="responsiveness: env steps to train (default 200k)")
+    probe.add_argument("--seconds", type=positive_float, default=20.0, help="pacing: how long to play (default 20)")
+    probe.add_argument(
+        "--steps", type=positive_int, default=200_000, help="responsiveness: env steps to train (default 200k)"
+    )
     probe.add_argument(
         "--view", choices=("train", "watch"), default="watch", help="responsiveness: the view shown while training"
     )

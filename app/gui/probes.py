@@ -38,8 +38,11 @@ def run_probe(args: argparse.Namespace) -> int:
     import torch
     from PySide6.QtWidgets import QApplication
 
+    from app.gui.offscreen_noise import hide_offscreen_noise
+
     torch.set_num_threads(1)
     app = QApplication.instance() or QApplication(["imitation-studio"])
+    hide_offscreen_noise()
     with tempfile.TemporaryDirectory() as scratch:
         result = (
             _pacing(app, Path(scratch), args.seconds)

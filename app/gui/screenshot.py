@@ -29,12 +29,14 @@ def run_screenshot(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.gui.main_window import MainWindow
+    from app.gui.offscreen_noise import hide_offscreen_noise
     from core.data.workspace import Workspace
     from core.envs.registry import get_spec
 
     spec = get_spec(args.env)
     torch.set_num_threads(1)
     app = QApplication.instance() or QApplication(["imitation-studio"])
+    hide_offscreen_noise()
     with tempfile.TemporaryDirectory() as scratch:
         settings = QSettings(str(Path(scratch) / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(Workspace(Path(scratch) / "workspace"), settings, NoDialogs())

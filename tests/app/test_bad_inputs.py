@@ -76,14 +76,23 @@ def test_bad_arguments_are_one_line_errors(args, message, tmp_path, capsys):
     assert message in err and "Traceback" not in err and err.count("\n") == 1
 
 
-@pytest.mark.parametrize(("flag", "value"), [("--episodes", "0"), ("--episodes", "-3"), ("--seed", "-1")])
-def test_evaluate_refuses_a_bad_count_or_seed(flag, value, tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("command", "flag", "value"),
+    [
+        (["evaluate", "{tmp}"], "--episodes", "0"),
+        (["evaluate", "{tmp}"], "--episodes", "-3"),
+        (["evaluate", "{tmp}"], "--seed", "-1"),
+        (["probe", "pacing"], "--seconds", "-1"),  # Qt refused a negative timer, then "took no steps"
+        (["probe", "responsiveness"], "--steps", "0"),
+    ],
+)
+def test_a_bad_count_seed_or_duration_is_refused_in_one_line(command, flag, value, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        main(["evaluate", str(tmp_path), flag, value])
+        main([part.format(tmp=tmp_path) for part in command] + [flag, value])
     err = capsys.readouterr().err
     # One line, as every other bad input (argparse printed its usage block first).
     assert exit_info.value.code == 2 and f"argument {flag}: must be" in err and err.count("\n") == 1
-    assert "see imitation-studio evaluate --help" in err
+    assert f"see imitation-studio {command[0]} --help" in err
 
 
 @pytest.mark.parametrize(
