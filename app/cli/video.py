@@ -23,8 +23,10 @@ def add_command(commands: argparse._SubParsersAction) -> None:
 
 
 def run_video(args: argparse.Namespace) -> int:
-    from core.share.video import demos_video, policy_video
+    from core.share import VIDEO_FORMATS
 
+    if args.out.suffix.lower() not in VIDEO_FORMATS:  # before the slow import below
+        raise StudioError(f"{args.out}: choose a .mp4 or .gif file")
     if not 0.05 <= args.scale <= 4.0:
         raise StudioError(f"--scale {args.scale}: choose a factor between 0.05 and 4")
     if (args.run_dir is None) == (args.demos is None):
@@ -32,10 +34,16 @@ def run_video(args: argparse.Namespace) -> int:
     if args.demos is not None:
         if args.seed is not None or args.snapshot is not None or args.with_demo:
             raise StudioError("--demos renders the demos as they are: drop --seed, --snapshot and --with-demo")
+        from core.share.video import demos_video
+
         summary = demos_video(args.demos, args.out, args.episodes, args.scale)
     else:
+        from core.share.video import policy_video
+
         summary = policy_video(
             args.run_dir, args.out, args.episodes or 1, args.seed, args.snapshot, args.with_demo, args.scale
         )
+    for item in summary.skipped:
+        print(f"skipped {item}")
     print(f"wrote {summary.path}: {summary.frames} frames of {summary.width}x{summary.height} at {summary.fps:g} fps")
     return 0

@@ -3,3 +3,7 @@
 Each module imports its library (onnx, minari, imageio) inside its functions: they are the
 ``share`` extra, and the rest of the engine works without them.
 """
+
+# Video files by suffix; here, not in video.py (which imports torch), so that the command line
+# refuses another suffix before a slow import.
+VIDEO_FORMATS = (".mp4", ".gif")

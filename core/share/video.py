@@ -8,6 +8,7 @@ Written with imageio (ffmpeg for MP4, pillow for GIF), the ``share`` extra.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -22,12 +23,12 @@ from core.data.replay import replay
 from core.envs.registry import EnvSpec, get_spec, render_rgb
 from core.errors import StudioError
 from core.rl.nets import ActorCritic, Discriminator
+from core.share import VIDEO_FORMATS
 from core.train.run_dir import RunDir
 from core.train.seeds import WATCH_SEED_BASE
 from core.train.timeline import load_snapshot
 
 CAPTION_HEIGHT = 28
-FORMATS = (".mp4", ".gif")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class VideoSummary:
     width: int
     height: int
     fps: float
+    skipped: tuple[str, ...] = ()  # "file: why" for each demo file that could not be used
 
 
 def _caption(frame: np.ndarray, text: str) -> np.ndarray:
@@ -132,7 +134,8 @@ def policy_video(
 def demos_video(folder: Path, target: Path, episodes: int | None = None, scale: float = 1.0) -> VideoSummary:
     """The folder's replayable demos, one after another, into a file."""
     _check_target(Path(target))
-    demos = [e for e in load_demo_set(Path(folder)).require_episodes().episodes if e.meta.replayable]
+    demo_set = load_demo_set(Path(folder)).require_episodes()
+    demos = [e for e in demo_set.episodes if e.meta.replayable]
     if not demos:
         raise StudioError(f"{folder}: no demo can be replayed (none with a reset seed)")
     frames = (
@@ -140,7 +143,8 @@ def demos_video(folder: Path, target: Path, episodes: int | None = None, scale: 
         for episode in demos[:episodes]
         for frame in demo_episode(episode, f"demo {episode.path.name if episode.path else ''}"[:60])
     )
-    return write_video(frames, Path(target), demos[0].spec.fps, scale)
+    summary = write_video(frames, Path(target), demos[0].spec.fps, scale)
+    return dataclasses.replace(summary, skipped=tuple(f"{item.path.name}: {item.reason}" for item in demo_set.invalid))
 
 
 def write_video(frames: Iterable[np.ndarray], target: Path, fps: float, scale: float = 1.0) -> VideoSummary:
@@ -173,7 +177,7 @@ def write_video(frames: Iterable[np.ndarray], target: Path, fps: float, scale: f
 
 def _check_target(target: Path) -> None:
     """Before any rendering: a file name that says which format."""
-    if target.suffix.lower() not in FORMATS:
+    if target.suffix.lower() not in VIDEO_FORMATS:
         raise StudioError(f"{target}: choose a .mp4 or .gif file")
 
 

@@ -67,6 +67,7 @@ def test_a_bad_episode_is_named_by_every_command_and_the_rest_still_trains(name,
         (["train", "--env", "CartPole-v1", "--seed", str(2**70), "--out", "{tmp}/r"], "seed: 1180591620717411303424"),
         (["train", "--env", "CartPole-v1", "--config", "{tmp}/binary", "--out", "{tmp}/r"], "binary: not valid JSON"),
         (["train", "--env", "CartPole-v1", "--config", "{tmp}", "--out", "{tmp}/r"], "cannot read the config file"),
+        (["video", "--demos", "{tmp}", "--out", "{tmp}/x.avi"], "x.avi: choose a .mp4 or .gif file"),
     ],
 )
 def test_bad_arguments_are_one_line_errors(args, message, tmp_path, capsys):

@@ -54,3 +54,13 @@ def test_demos_one_after_another_and_bad_targets(tmp_path):
     assert summary.frames == demos.episodes[0].length + 1 == len(frames_of(summary.path))
     with pytest.raises(StudioError, match=r"\.mp4 or \.gif"):
         demos_video(sample_demos_dir("CartPole-v1"), tmp_path / "demos.avi", episodes=1)
+
+
+def test_a_demo_folders_unusable_files_are_named_in_the_summary(tmp_path):
+    import shutil
+
+    folder = tmp_path / "demos"
+    shutil.copytree(sample_demos_dir("CartPole-v1"), folder)
+    (folder / "broken.npz").write_bytes(b"junk")
+    summary = demos_video(folder, tmp_path / "demos.gif", episodes=1, scale=0.25)
+    assert len(summary.skipped) == 1 and summary.skipped[0].startswith("broken.npz: ")
