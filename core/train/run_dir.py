@@ -56,6 +56,8 @@ class RunDir:
 
     def config(self) -> TrainConfig:
         path = self.path / CONFIG_FILE
+        if not self.path.exists():
+            raise CheckpointError(f"{self.path}: no such folder (a run folder is under the workspace's runs/)")
         if not path.is_file():
             raise CheckpointError(f"{self.path}: not a run folder ({CONFIG_FILE} missing)")
         try:

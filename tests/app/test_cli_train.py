@@ -76,6 +76,7 @@ def test_evaluate_prints_a_table(tmp_path, capsys):
         (["train", "--env", "CartPole-v1", "--demos", "{samples}", "--out", "{tmp}/r"], "recorded in LunarLander-v3"),
         (["train", "--env", "CartPole-v1", "--config", "{tmp}/nope.json", "--out", "{tmp}/r"], "config file not found"),
         (["evaluate", "{tmp}"], "not a run folder"),
+        (["evaluate", "{tmp}/nowhere"], "nowhere: no such folder"),
         (
             [
                 "train",
