@@ -68,6 +68,7 @@ def test_a_bad_episode_is_named_by_every_command_and_the_rest_still_trains(name,
         (["train", "--env", "CartPole-v1", "--config", "{tmp}/binary", "--out", "{tmp}/r"], "binary: not valid JSON"),
         (["train", "--env", "CartPole-v1", "--config", "{tmp}", "--out", "{tmp}/r"], "cannot read the config file"),
         (["video", "--demos", "{tmp}", "--out", "{tmp}/x.avi"], "x.avi: choose a .mp4 or .gif file"),
+        (["screenshot", "--view", "coach", "--env", "CarRacing-v3", "--out", "{tmp}/c.png"], "--view record shows it"),
     ],
 )
 def test_bad_arguments_are_one_line_errors(args, message, tmp_path, capsys):
