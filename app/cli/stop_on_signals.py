@@ -10,6 +10,8 @@ import signal
 import sys
 from types import FrameType
 
+from tqdm import tqdm
+
 from core.train.events import TrainControl
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -39,4 +41,6 @@ class StopOnSignals:
             return
         self.received = signal.Signals(number).name
         self.control.stop()
-        print(f"\n{self.received}: stopping and saving a checkpoint (Ctrl-C again quits at once)", file=sys.stderr)
+        # Through tqdm: it lifts the progress bar, prints the line and redraws the bar under it (a plain
+        # print left the bar's line printed twice).
+        tqdm.write(f"{self.received}: stopping and saving a checkpoint (Ctrl-C again quits at once)", file=sys.stderr)
