@@ -53,7 +53,8 @@ class DemoScoreSource:
         if not self._scores:
             return ""
         flagged = sum(score.flagged for score in self._scores.values())
-        text = f"<br>D: how expert-like run {self.run_name}{self.iteration_note} finds each demo (1 = very)."
+        # The run's name is in the D column's tooltips: here it took a line of the narrow column.
+        text = f"<br>D: how expert-like the newest run{self.iteration_note} finds each demo (1 = very)."
         if flagged:
             text += f" <b>⚑ {flagged}</b> unlike the rest: double-click to replay with D."
         return text

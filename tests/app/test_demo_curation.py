@@ -68,7 +68,8 @@ def test_each_demo_shows_its_ending_and_the_runs_d_score(view):
     for row in range(4):
         assert 0.0 < float(cell(view, row, "D").text().lstrip("⚑ ")) < 1.0
         assert cell(view, row, "Train").checkState() == Qt.CheckState.Checked
-    assert "D: how expert-like run" in view.demo_list.summary.text()
+    assert "D: how expert-like the newest run" in view.demo_list.summary.text()
+    assert any("mean D over the episode, from run " in cell(view, row, "D").toolTip() for row in range(4))
 
 
 def test_a_flagged_demo_is_marked_and_double_click_replays_it_with_d(qtbot, view):
