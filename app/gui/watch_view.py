@@ -85,10 +85,9 @@ class WatchView(QWidget):
         self._info.setWordWrap(True)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Policy of"))
-        bar.addWidget(self._run_combo)
+        bar.addWidget(self._run_combo, 1)  # the room left: run names are long, and were cut with space to spare
         bar.addWidget(self._mode)
         bar.addWidget(self._show_demo)
-        bar.addStretch(1)
         self.policy_frame = FrameView(takes_keyboard=False)
         self.demo_frame = FrameView(takes_keyboard=False)
         self.demo_frame.hide()

@@ -165,6 +165,7 @@ def test_a_finished_run_reopens_with_its_curves_and_can_be_resumed(qtbot, train_
     train_view.open_selected_run()
     assert train_view.plots.point_count("disc_policy") == 4
     assert watch_view.player is not None and watch_view.run_dir == event.run_dir
+    assert shows_whole(watch_view._run_combo, watch_view._run_combo.currentText())  # the run's whole name
     opened = train_view.settings_panel.config_from_form()
     assert (opened.generator, opened.total_steps) == ("trpo", 4 * 1024)
     assert train_view.summary.text().count(event.run_dir.name) == 1
@@ -290,24 +291,27 @@ def test_the_tensorboard_box_under_advanced_writes_event_files(qtbot, train_view
     assert list((event.run_dir / "tensorboard").glob("events.out.tfevents.*"))
 
 
+def shows_whole(combo, text: str) -> bool:
+    """Would ``combo`` show ``text`` without eliding it?"""
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    control, field = QStyle.ComplexControl.CC_ComboBox, QStyle.SubControl.SC_ComboBoxEditField
+    room = combo.style().subControlRect(control, option, field, combo)
+    return combo.fontMetrics().horizontalAdvance(text) <= room.width()
+
+
 def test_every_choice_of_the_choice_boxes_shows_whole_and_the_reward_is_explained(qtbot, train_view):
-    from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox
+    from PySide6.QtWidgets import QComboBox
 
     panel = train_view.settings_panel
     qtbot.waitUntil(lambda: panel.width() > 0)
     for combo in panel.findChildren(QComboBox):
         if not combo.isVisibleTo(panel):
             continue
-        option = QStyleOptionComboBox()
-        combo.initStyleOption(option)
-        text_room = (
-            combo.style()
-            .subControlRect(QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, combo)
-            .width()
-        )
         for index in range(combo.count()):
-            text = combo.itemText(index)
-            assert combo.fontMetrics().horizontalAdvance(text) <= text_room, text
+            assert shows_whole(combo, combo.itemText(index)), combo.itemText(index)
     hints = set()
     for reward in ("log-d", "neg-log-one-minus-d", "logit"):
         panel.restore_settings({"reward": reward})
