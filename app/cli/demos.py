@@ -4,6 +4,7 @@ Minari datasets out of and into demo folders (export-minari, import-minari)."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,9 +88,8 @@ def describe_demo_set(demo_set: DemoSet) -> str:
             f"  min {returns.min():.2f}  max {returns.max():.2f}",
             f"Length     mean {lengths.mean():.1f}  min {lengths.min()}  max {lengths.max()}",
             "",
-            f"{'file':<48} {'source':<20} {'seed':>10} {'steps':>6} {'return':>9}  ending",
         ]
-        lines += [_episode_row(episode) for episode in demo_set.episodes]
+        lines += _episode_table(demo_set.episodes)
         selected = load_selection(demo_set.folder).apply(demo_set)
         if selected.left_out:
             lines += ["", f"Left out of training by {SELECTION_FILE} ({len(selected.left_out)}):"]
@@ -105,12 +105,29 @@ def describe_demo_set(demo_set: DemoSet) -> str:
     return "\n".join(lines)
 
 
-def _episode_row(episode: Episode) -> str:
+def _episode_table(episodes: Sequence[Episode]) -> list[str]:
+    """A header and a row per episode, the columns as wide as their longest entry (a correction's
+    file name and source are longer than a recording's)."""
+    rows = [_episode_cells(episode) for episode in episodes]
+    header = ("file", "source", "seed", "steps", "return", "ending")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(5)]
+
+    def line(cells: Sequence[str]) -> str:
+        name, source, seed, steps, ret, end = cells
+        return (
+            f"{name:<{widths[0]}}  {source:<{widths[1]}}  {seed:>{widths[2]}}  {steps:>{widths[3]}}  "
+            f"{ret:>{widths[4]}}  {end}"
+        )
+
+    return [line(header)] + [line(row) for row in rows]
+
+
+def _episode_cells(episode: Episode) -> tuple[str, str, str, str, str, str]:
     meta = episode.meta
     end = episode.ending.text if meta.terminated or meta.truncated else "unfinished"
     name = episode.path.name if episode.path else "(in memory)"
-    source, seed = episode.source_label, meta.reset_seed if meta.replayable else "—"  # imported without one
-    return f"{name:<48} {source:<20} {seed:>10} {episode.length:>6} {episode.episode_return:>9.2f}  {end}"
+    seed = str(meta.reset_seed) if meta.replayable else "—"  # imported without one
+    return name, episode.source_label, seed, str(episode.length), f"{episode.episode_return:.2f}", end
 
 
 def run_demos_validate(args: argparse.Namespace) -> int:

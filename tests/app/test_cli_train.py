@@ -195,6 +195,13 @@ def test_start_from_trains_on_the_runs_demos_and_its_corrections_only(tmp_path, 
     session.keep()
     session.close()
     assert len(load_demo_set(demos).episodes) == 4
+    # demos info: a correction's longer name and source keep the columns in line.
+    capsys.readouterr()
+    assert main(["demos", "info", str(demos)]) == 0
+    table = [line for line in capsys.readouterr().out.splitlines() if line.startswith(("file", "2"))]
+    assert len(table) == 5
+    ends = {line.rindex(".") + 3 for line in table[1:]}  # where each row's return ends
+    assert ends == {table[0].index("return") + len("return")}
     assert main(["train", "--start-from", str(first), "--steps", "128", "--out", str(second), *TINY]) == 0
     summary = RunDir(second).demo_summary()
     assert summary["episodes"] == 3 and summary["corrections"] == 1
