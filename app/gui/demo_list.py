@@ -205,6 +205,8 @@ class DemoListPanel(QGroupBox):
             unticked = left_out == "unticked"
             tick.setCheckState(Qt.CheckState.Unchecked if unticked else Qt.CheckState.Checked)
             tick.setToolTip(f"left out of training: {left_out}" if left_out else "trains")
+            if left_out and not unticked:  # a filter leaves it out: the tick is greyed with the row
+                tick.setFlags(tick.flags() & ~Qt.ItemFlag.ItemIsEnabled)
         self.table.setItem(row, column("Train"), tick)
         for name, value in values.items():
             item = QTableWidgetItem(value)

@@ -110,6 +110,10 @@ def test_ticks_and_filters_choose_what_trains(view, curated):
     }
     crash_row = row_of(view, lambda e: e is crash or e.path == crash.path)
     assert "left out of training: ending: crashed" in cell(view, crash_row, "Train").toolTip()
+    # Ticked, but a filter leaves it out: its box is greyed with the row (it looked in play).
+    assert not cell(view, crash_row, "Train").flags() & Qt.ItemFlag.ItemIsEnabled
+    landing_row = row_of(view, lambda e: e.path == landing.path)
+    assert cell(view, landing_row, "Train").flags() & Qt.ItemFlag.ItemIsEnabled  # unticked: tick it back
     view.demo_list.filters.min_return.setValue(10_000)
     view.demo_list.filters.min_return.editingFinished.emit()
     assert json.loads((curated / SELECTION_FILE).read_text())["min_return"] == 10_000
