@@ -67,7 +67,10 @@ class ProgressReel(QWidget):
         self.finished = [False] * len(self.players)
         self._pause = 0
         self._clock = FrameClock(self.advance, lambda: float(self.players[0].spec.fps), self.isVisible, self)
-        self.resize(1000, 680)  # within a 1280x800 screen, title bar included
+        # Within the screen, title bar and panels included (1000x680 fits 1280x800; a 768 px high
+        # screen with a panel left less than that).
+        room = self.screen().availableGeometry()
+        self.resize(min(1000, room.width() - 40), min(680, room.height() - 80))
         self.start_episode()
 
     def start_episode(self) -> None:

@@ -87,6 +87,8 @@ def test_the_reel_plays_four_policies_from_one_seed(qtbot, lander_run):
     reel = ProgressReel(lander_run)
     qtbot.addWidget(reel)
     assert reel.steps == [0, 512, 1024, 2048] and len({p.seed for p in reel.players}) == 1
+    room = reel.screen().availableGeometry()  # offscreen: a small screen; the reel fits in it
+    assert reel.width() <= room.width() and reel.height() <= room.height()
     for _ in range(5):
         reel.advance()
     assert all(player.t == 4 or done for player, done in zip(reel.players, reel.finished, strict=True))
