@@ -124,10 +124,13 @@ def run_train(args: argparse.Namespace) -> int:
                 f"--resume continues the run as it was set up: --set {', '.join(fixed)} cannot change "
                 f"(what can: {', '.join(RESUMABLE_FIELDS)})"
             )
+        bc = run.config().algo == "bc"
+        if bc and "total_steps" in overrides:  # BC counts epochs: --steps would be ignored
+            raise StudioError("--resume of a BC run: it trains for epochs, so drop --steps (--set bc_epochs=N)")
         try:
             config, _ = run.resume_config(overrides.pop("total_steps", None), overrides.pop("bc_epochs", None))
         except NothingToResume as nothing:
-            raise StudioError(f"{nothing} (--steps N)") from None
+            raise StudioError(f"{nothing} ({'--set bc_epochs=N' if bc else '--steps N'})") from None
         config = config.replace(**overrides)
         try:
             demos = run.training_demos(config.env, args.demos)
@@ -155,17 +158,24 @@ def run_train(args: argparse.Namespace) -> int:
         if origin is not None and args.env:
             raise StudioError("--start-from takes that run's environment: drop --env")
         demos = None
-        if origin is not None and args.demos is None:
-            # The run's own episodes and the corrections kept beside them since (not other episodes).
-            folder = origin.demos_folder()
-            demos = origin.demos_with_corrections(origin.config().env, folder).require_episodes()
-            if folder.resolve() == sample_demos_dir(origin.config().env).resolve():
+        if origin is not None:
+            # Coach mode's data: the run's own episodes and the corrections kept beside them, from
+            # its folder or --demos (a run on the samples: WORKSPACE/demos/ENV, where the Coach view
+            # keeps them); a --demos folder without the run's episodes trains as its selection says.
+            folder = args.demos or origin.demos_folder()
+            try:
+                demos = origin.demos_with_corrections(origin.config().env, folder).require_episodes()
+            except DemoError as error:
+                if args.demos is None:
+                    raise
+                print(f"{error}: training on its demos as its selection says", file=sys.stderr)
+            if args.demos is None and folder.resolve() == sample_demos_dir(origin.config().env).resolve():
                 print(
                     "the run trained on the bundled samples; the Coach view keeps corrections of it in your demos: "
-                    "--demos WORKSPACE/demos/ENV trains on that folder as its selection says",
+                    "--demos WORKSPACE/demos/ENV adds them",
                     file=sys.stderr,
                 )
-        elif args.demos:
+        if demos is None and args.demos:
             # A folder whose every file is unusable says why, file by file (require_episodes).
             demos = training_demos(load_demo_set(args.demos, env_key=args.env).require_episodes())
         env = args.env or (demos.env_key if demos else None)
@@ -211,7 +221,7 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"skipped {item.path.name}: {item.reason}")
     for item in demos.left_out:
         print(f"left out {item.path.name}: {item.reason} ({SELECTION_FILE} in {demos.folder})")
-    warning = bad_endings_warning(demos)
+    warning = bad_endings_warning(demos, config.algo == "bc" or config.imitate_failed_endings)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
     if trainer.origin is not None:
@@ -223,7 +233,7 @@ def run_train(args: argparse.Namespace) -> int:
         f"{config.bc_epochs:,} epochs" if config.algo == "bc" else f"{config.generator}, reward {_reward_text(config)}"
     )
     if args.resume and (trainer.env_steps or trainer.iteration):
-        total = f"{config.bc_epochs:,} epochs" if config.algo == "bc" else f"{config.total_steps:,} env steps"
+        total = f"{config.bc_epochs:,} epochs" if config.algo == "bc" else f"{config.steps_trained:,} env steps"
         print(f"resuming after {_progress_of(trainer, trainer.iteration, config)}, on to {total}")
     print(
         f"training {config.algo} ({how}) on {config.env} "

@@ -23,10 +23,9 @@ def add_command(commands: argparse._SubParsersAction) -> None:
 
 
 def run_video(args: argparse.Namespace) -> int:
-    from core.share import VIDEO_FORMATS
+    from core.share import check_video_target
 
-    if args.out.suffix.lower() not in VIDEO_FORMATS:  # before the slow import below
-        raise StudioError(f"{args.out}: choose a .mp4 or .gif file")
+    check_video_target(args.out)  # before the slow import below
     if not 0.05 <= args.scale <= 4.0:
         raise StudioError(f"--scale {args.scale}: choose a factor between 0.05 and 4")
     if (args.run_dir is None) == (args.demos is None):

@@ -59,12 +59,12 @@ def card_for(session: RecordingSession, speed: float) -> Card | None:
 
 def mismatch_warning(session: RecordingSession) -> str:
     """A sentence when the replay stopped matching the file's own observations, else ''."""
-    step = session.replay_mismatch_step
-    if step is None:
+    where = session.replay_mismatch
+    if where is None:
         return ""
     return (
-        f"⚠ From step {step} the replay no longer matches the recording (the file was changed, or recorded "
-        "with another gymnasium): what you saw is not what trains; `imitation-studio demos validate` checks "
+        f"⚠ The replay no longer matches the recording {where} (the file was changed, or recorded with "
+        "another gymnasium): what you saw is not what trains; `imitation-studio demos validate` checks "
         "the folder. "
     )
 
@@ -77,7 +77,7 @@ def status_and_caption(session: RecordingSession, speed: float) -> tuple[str, st
         trace = session.replay_disc
         if trace is not None and 0 <= session.replay_step < len(trace):
             caption += f" · D {trace[session.replay_step]:.2f}"
-        if session.replay_mismatch_step is not None:
+        if session.replay_mismatch is not None:
             caption += " · ⚠ not as recorded"
         name = episode.path.name if episode.path else ""
         return f"{caption} · {name} · {REPLAY_KEYS[session.mode]}", caption

@@ -93,8 +93,6 @@ class RunListPanel(QGroupBox):
         if target is None:
             return
         target = Path(target)
-        if not target.suffix:
-            target = target.with_suffix(".onnx")  # the dialog's first offer
         if target.suffix.lower() not in (".onnx", ".safetensors"):
             # The suffix picks the format: any other name would get weights it does not announce.
             self.dialogs.error(

@@ -212,7 +212,8 @@ class TrainSettingsPanel(QScrollArea):
                     f"{len(demos.episodes)} of {count(len(demos.episodes) + len(demos.left_out), 'episode')} "
                     "train (ticks: the Record view's list)."
                 )
-            warning = bad_endings_warning(demos) if demos is not None else None
+            bc = str(self._algo_combo.currentData()).startswith("bc/")  # BC copies the endings too
+            warning = bad_endings_warning(demos, bc) if demos is not None else None
             if warning:
                 text = f"⚠ {warning}"
         self._demo_count.setText(counted)
@@ -230,6 +231,7 @@ class TrainSettingsPanel(QScrollArea):
         gail = self._algo_combo.currentData().startswith("gail/")
         self._reward_combo.setEnabled(gail)
         self._reward_hint.setEnabled(gail)
+        self._warn_about_demos(self._demo_combo.currentData())  # its words depend on the learner
 
     def _show_reward_hint(self) -> None:
         self._reward_hint.setText(REWARD_HINTS.get(self._reward_combo.currentData(), ""))

@@ -339,7 +339,7 @@ class TrainView(QWidget):
             text, files = opened_run_summary(run_dir, len(records))
             self.summary.setText(text)
             self.summary.setToolTip(files)
-            self.progress.show_opened(config, records, finished=run.final_eval() is not None)
+            self.progress.show_opened(config, records, run.finished())
         self.run_opened.emit(run_dir)
 
     def resume_selected_run(self) -> None:
@@ -366,7 +366,7 @@ class TrainView(QWidget):
             self.dialogs.error(self, "Cannot resume the run", f"{run_dir}: {error}")
             return
         self._begin(config, demos, run_dir, device.type, resume_state=state)
-        total = config.bc_epochs if config.algo == "bc" else config.total_steps
+        total = config.bc_epochs if config.algo == "bc" else config.steps_trained
         self.status_message.emit(f"resuming {run_dir.name} to {total:,}")
 
     def compare_selected_run(self) -> None:

@@ -21,7 +21,14 @@ import numpy as np
 
 from core.data.episode import Episode
 from core.data.recorder import Recorder
-from core.data.replay import NOT_REPLAYABLE, REPLAY_OBS_TOLERANCE, ReplayStep, replay
+from core.data.replay import (
+    NOT_REPLAYABLE,
+    REPLAY_OBS_TOLERANCE,
+    ReplayStep,
+    observation_error,
+    replay,
+    replay_point,
+)
 from core.envs.endings import Ending
 from core.envs.gamepad import PadState, person_action
 from core.envs.keyboard import KeyboardActions
@@ -57,9 +64,9 @@ class RecordingSession:
         self.replay_step = -1  # the replayed action's index (-1: the start state)
         self.replay_return = 0.0
         self.replay_disc: np.ndarray | None = None  # D(s_t, a_t) along the replayed episode, if scored
-        # The first step whose re-simulated observation differs from the recording's (a file changed
+        # Where the re-simulation first differs from the recording ("after step 5"; a file changed
         # since, or recorded with another env version): what is shown is then not what trains.
-        self.replay_mismatch_step: int | None = None
+        self.replay_mismatch: str | None = None
         self._replay: Generator[ReplayStep, None, None] | None = None
         self.new_episode()
 
@@ -162,7 +169,7 @@ class RecordingSession:
         self.replay_episode = episode
         self.replay_disc = disc_trace
         self._replay = replay(episode, render=True)
-        self.replay_return, self.replay_step, self.replay_mismatch_step = 0.0, -1, None
+        self.replay_return, self.replay_step, self.replay_mismatch = 0.0, -1, None
         self.mode = Mode.REPLAY
         self._replay_tick()
 
@@ -185,12 +192,9 @@ class RecordingSession:
             self.stop_replay()
             self.new_episode()
             raise
-        recorded = self.replay_episode.observations[step.t + 1]
-        if self.replay_mismatch_step is None and not np.allclose(
-            step.observation, recorded, rtol=0.0, atol=REPLAY_OBS_TOLERANCE
-        ):
-            self.replay_mismatch_step = step.t + 1
-        self._show(step.frame, recorded)
+        if self.replay_mismatch is None and observation_error(step, self.replay_episode) > REPLAY_OBS_TOLERANCE:
+            self.replay_mismatch = replay_point(step.t)
+        self._show(step.frame, self.replay_episode.observations[step.t + 1])
         self.replay_step = step.t
         self.replay_return = 0.0 if step.t < 0 else self.replay_return + step.reward
 

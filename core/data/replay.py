@@ -57,6 +57,17 @@ def replay(episode: Episode, render: bool = False) -> Generator[ReplayStep, None
         env.close()
 
 
+def observation_error(step: ReplayStep, episode: Episode) -> float:
+    """How far a re-simulated observation is from the recording's at the same point (max |diff|)."""
+    recorded = episode.observations[step.t + 1]
+    return float(np.max(np.abs(step.observation.astype(np.float64) - recorded.astype(np.float64)), initial=0.0))
+
+
+def replay_point(t: int) -> str:
+    """Where in an episode a replayed step ``t`` is, as the checks name it."""
+    return "after reset" if t < 0 else f"after step {t}"
+
+
 def verify_replay(episode: Episode, tolerance: float = REPLAY_OBS_TOLERANCE) -> ReplayCheck:
     """Re-simulate without rendering and check every observation against the recording (an
     episode that cannot be re-simulated passes, saying so: it was never meant to)."""
@@ -65,11 +76,10 @@ def verify_replay(episode: Episode, tolerance: float = REPLAY_OBS_TOLERANCE) -> 
     worst = 0.0
     steps = 0
     for step in replay(episode):
-        recorded = episode.observations[step.t + 1]
-        error = float(np.max(np.abs(step.observation.astype(np.float64) - recorded.astype(np.float64)), initial=0.0))
+        error = observation_error(step, episode)
         worst = max(worst, error)
         if error > tolerance:
-            where = "after reset" if step.t < 0 else f"after step {step.t}"
+            where = replay_point(step.t)
             versions = ""
             if episode.meta.gymnasium_version != gym.__version__:
                 versions = f" (recorded with gymnasium {episode.meta.gymnasium_version}, now {gym.__version__})"

@@ -58,11 +58,7 @@ class Workspace:
             return None  # Workspace() says why it cannot be used
         if not entries:
             return None
-        looks_like = (
-            " It looks like a folder of demos (episode files)."
-            if any(entry.suffix == ".npz" for entry in entries)
-            else ""
-        )
+        looks_like = " It looks like a folder of demos (episode files)." if episode_files(folder) else ""
         return (
             f"{folder} is not a workspace: it holds {len(entries)} other item(s) and no demos or runs folder."
             f"{looks_like} Make it a workspace anyway (its demos/ and runs/ folders are added beside them)?"

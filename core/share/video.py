@@ -23,7 +23,7 @@ from core.data.replay import replay
 from core.envs.registry import EnvSpec, get_spec, render_rgb
 from core.errors import StudioError
 from core.rl.nets import ActorCritic, Discriminator
-from core.share import VIDEO_FORMATS
+from core.share import check_video_target
 from core.train.run_dir import RunDir
 from core.train.seeds import WATCH_SEED_BASE
 from core.train.timeline import load_snapshot
@@ -101,7 +101,7 @@ def policy_video(
     scale: float = 1.0,
 ) -> VideoSummary:
     """Episodes of the run's policy (its latest, or the timeline's ``snapshot`` step) into a file."""
-    _check_target(Path(target))
+    check_video_target(Path(target))
     if with_demo and seed is not None:
         raise StudioError("beside a demo the policy starts from the demo's seed: drop --seed or --with-demo")
     run = RunDir(Path(run_dir))
@@ -133,7 +133,7 @@ def policy_video(
 
 def demos_video(folder: Path, target: Path, episodes: int | None = None, scale: float = 1.0) -> VideoSummary:
     """The folder's replayable demos, one after another, into a file."""
-    _check_target(Path(target))
+    check_video_target(Path(target))
     demo_set = load_demo_set(Path(folder)).require_episodes()
     demos = [e for e in demo_set.episodes if e.meta.replayable]
     if not demos:
@@ -150,7 +150,7 @@ def demos_video(folder: Path, target: Path, episodes: int | None = None, scale: 
 def write_video(frames: Iterable[np.ndarray], target: Path, fps: float, scale: float = 1.0) -> VideoSummary:
     """MP4 (H.264) or GIF by the suffix, the frames written as they come; ``scale`` shrinks them
     (a GIF for a README)."""
-    _check_target(target)
+    check_video_target(target)
     try:
         import imageio.v2 as imageio
     except ImportError:
@@ -173,12 +173,6 @@ def write_video(frames: Iterable[np.ndarray], target: Path, fps: float, scale: f
         target.unlink(missing_ok=True)
         raise StudioError(f"{target}: no frames to write")
     return VideoSummary(target, count, width, height, fps)
-
-
-def _check_target(target: Path) -> None:
-    """Before any rendering: a file name that says which format."""
-    if target.suffix.lower() not in VIDEO_FORMATS:
-        raise StudioError(f"{target}: choose a .mp4 or .gif file")
 
 
 def _scaled(frame: np.ndarray, scale: float) -> np.ndarray:

@@ -22,8 +22,9 @@ from safetensors.torch import save as save_safetensors
 
 from core.data.demo_selection import file_sha256, only_files, training_demos
 from core.data.demo_set import DemoSet, load_demo_set
+from core.data.episode import Episode
 from core.envs.registry import get_spec
-from core.errors import CheckpointError, ConfigError, StudioError
+from core.errors import CheckpointError, ConfigError, DemoError, StudioError
 from core.fileio import atomic_write_bytes, atomic_write_text
 from core.rl.nets import ActorCritic, Discriminator
 from core.train.checkpoint import Checkpoint, existing_checkpoint, load_checkpoint, save_checkpoint
@@ -112,15 +113,26 @@ class RunDir:
         return training_demos(demos)
 
     def demos_with_corrections(self, env_key: str, folder: Path) -> DemoSet:
-        """Coach mode's data: the episodes the run trained on, found in ``folder`` (where its
-        corrections are kept, beside a copy of the samples for a run on the samples), plus the
-        corrections ``folder``'s selection keeps. Other episodes recorded there stay out: a run
-        trained on corrections differs from its source by the corrections alone."""
-        base = self.training_demos(env_key, folder)
-        have = {episode.path for episode in base.episodes}
+        """Coach mode's data: the episodes the run trained on that ``folder``'s selection still
+        keeps (found by name and hash: for a run on the samples, their copies beside the
+        corrections), plus the corrections it keeps. Other episodes recorded there stay out: a run
+        trained on corrections differs from its source by the corrections and the person's own
+        curation since (a demo trashed or unticked stays out). DemoError when the folder holds
+        none of the run's episodes; an older run that recorded no files gets the selection."""
         kept = training_demos(load_demo_set(folder, env_key=env_key))
-        added = tuple(episode for episode in kept.corrections if episode.path not in have)
-        return replace(base, episodes=base.episodes + added)
+        files = self.demo_summary().get("files")
+        if not (isinstance(files, list) and files and all(isinstance(item, dict) for item in files)):
+            return kept
+        own = {item.get("name"): item.get("sha256") for item in files}
+
+        def trained_on(episode: Episode) -> bool:
+            path = episode.path
+            return path is not None and path.name in own and own[path.name] in (None, file_sha256(path))
+
+        chosen = tuple(episode for episode in kept.episodes if episode.is_correction or trained_on(episode))
+        if not any(not episode.is_correction for episode in chosen):
+            raise DemoError(f"{folder}: holds none of the episodes run {self.name} trained on (by name and content)")
+        return replace(kept, episodes=chosen)
 
     def demos_folder(self) -> Path:
         """Where the run's demos were (CheckpointError when the run does not say)."""
@@ -195,6 +207,13 @@ class RunDir:
         except (KeyError, TypeError, ValueError):
             raise CheckpointError(f"{self.path / FINAL_EVAL_FILE}: not a final evaluation") from None
 
+    def finished(self) -> bool:
+        """Whether the run ended with its final evaluation (an unreadable one counts as not)."""
+        try:
+            return self.final_eval() is not None
+        except StudioError:
+            return False
+
     # ----------------------------------------------------------------------------- the policy
     def load_networks(self) -> tuple[ActorCritic, Discriminator | None, TrainConfig, dict[str, Any]]:
         """The run's latest policy and D (None for behaviour cloning) on the CPU, its config and the
@@ -264,13 +283,17 @@ class RunDir:
         wanted = wanted_epochs if bc else wanted_steps
         target = total if wanted is None else int(wanted)
         if target <= done:
+            state_text = "the run is done" if done >= total else f"the run stopped at {done:,} of its {total:,}"
             raise NothingToResume(
-                f"{self.path}: the run is done ({done:,} {config.progress_unit} trained, its total {total:,}); "
-                "give a larger total to train it further"
+                f"{self.path}: {state_text} ({done:,} {config.progress_unit} trained, {target:,} asked for); "
+                f"give a total above {done:,} to train it further"
             )
         if target != total:
             config = config.replace(**{"bc_epochs" if bc else "total_steps": target})
         self._drop_metrics_after(int(state.get("iteration", 0)))
+        # Trained further, the run is no longer finished: its old final evaluation was of another
+        # policy (kept, an extended run stopped early was listed and opened as finished).
+        (self.path / FINAL_EVAL_FILE).unlink(missing_ok=True)
         return config, state
 
     def _drop_metrics_after(self, iteration: int) -> None:

@@ -42,7 +42,6 @@ def test_a_signal_stops_saves_and_the_run_resumes(tmp_path, signal_number):
     name = signal.Signals(signal_number).name
     assert process.returncode == 130, err
     assert f"interrupted ({name}) after" in err and f"train --resume {run_dir}" in err
-    assert err.count(f"{name}: stopping and saving a checkpoint") == 1
     assert "Traceback" not in err
     steps = RunDir(run_dir).checkpoint().state["env_steps"]
     assert steps > 0 and len(RunDir(run_dir).metrics()) == RunDir(run_dir).checkpoint().state["iteration"]

@@ -113,6 +113,10 @@ def test_resume_refuses_flags_it_would_ignore_and_a_file_as_out_is_one_line(tmp_
     assert "--set bc_coef, learning_rate cannot change (what can: total_steps" in capsys.readouterr().err
     assert main(["train", "--resume", str(run), "--set", "bogus=1", "--set", "bc_coef=0.1"]) == 2
     assert "--set: unknown setting(s) bogus" in capsys.readouterr().err
+    assert main(["train", "--resume", str(run), "--steps", "100000"]) == 2  # BC counts epochs: not ignored
+    assert "drop --steps (--set bc_epochs=N)" in capsys.readouterr().err
+    assert main(["train", "--resume", str(run)]) == 2  # done: the hint names what a BC run takes
+    assert "(--set bc_epochs=N)" in capsys.readouterr().err
     # More epochs, and what may change on resume, apply (and the run's config says so).
     assert main(["train", "--resume", str(run), "--set", "bc_epochs=3", "--set", "checkpoint_every_s=5"]) == 0
     assert "finished after 3 epochs" in capsys.readouterr().out
@@ -230,6 +234,11 @@ def test_training_on_demos_that_mostly_crashed_warns_first(tmp_path, capsys):
     assert main(["train", "--demos", str(demos), "--steps", "128", "--out", str(run), *tiny]) == 0
     err = capsys.readouterr().err
     assert "warning: 2 of 2 demos ended badly (most: crashed" in err and "none ended well" in err
+    # Behaviour cloning copies every action, the crashes' included: the warning says so.
+    bc = ["--algo", "bc", "--set", "bc_epochs=1"]
+    assert main(["train", "--demos", str(demos), *bc, "--out", str(tmp_path / "bc-run")]) == 0
+    err = capsys.readouterr().err
+    assert "The policy imitates them, their endings included" in err and "are not" not in err
 
 
 def test_a_second_ctrl_c_quits_at_once_and_names_the_checkpoint_kept(tmp_path, capsys, monkeypatch):
@@ -246,3 +255,28 @@ def test_a_second_ctrl_c_quits_at_once_and_names_the_checkpoint_kept(tmp_path, c
     assert main(["train", "--resume", str(run), "--steps", "512"]) == 130
     err = capsys.readouterr().err
     assert "interrupted at once (Ctrl-C twice); its last checkpoint is kept" in err and f"--resume {run}" in err
+
+
+def test_start_from_a_samples_run_takes_its_corrections_from_demos(tmp_path, capsys):
+    import shutil
+
+    from core.envs.registry import get_spec
+    from core.rl.nets import ActorCritic
+    from core.train.coach_session import CoachSession
+    from tests.core.conftest import record_expert_episodes
+
+    first, second, mine = tmp_path / "first", tmp_path / "second", tmp_path / "mine"
+    assert main(["train", "--env", "CartPole-v1", "--steps", "128", "--out", str(first), *TINY]) == 0  # the samples
+    shutil.copytree(sample_demos_dir("CartPole-v1"), mine)  # where the Coach view keeps a samples run's corrections
+    record_expert_episodes(mine, "CartPole-v1", count=1, first_seed=5)  # another recording: stays out
+    spec = get_spec("CartPole-v1")
+    session = CoachSession(ActorCritic(spec), spec, mine, render=False, seed=3)
+    session.press("Left")
+    while not session.done:
+        session.step()
+    session.keep()
+    session.close()
+    args = ["train", "--start-from", str(first), "--demos", str(mine), "--steps", "128", "--out", str(second)]
+    assert main([*args, *TINY]) == 0
+    summary = RunDir(second).demo_summary()
+    assert summary["episodes"] == 11 and summary["corrections"] == 1

@@ -102,6 +102,12 @@ def test_without_a_display_the_window_says_so(monkeypatch):
 
 
 def test_a_display_without_a_server_is_not_reachable():
+    import ctypes
+
+    try:
+        ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        pytest.skip("libxcb is not installed: the check leaves the verdict to the library check")
     free = next(n for n in range(4321, 4400) if not Path(f"/tmp/.X11-unix/X{n}").exists())
     assert not platform_check.display_reachable(f":{free}")
 

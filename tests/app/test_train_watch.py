@@ -275,7 +275,7 @@ def test_compare_draws_another_run_and_export_writes_the_policy(qtbot, train_vie
     dialogs.save_path = tmp_path / "no-such-dir" / "policy.safetensors"
     train_view.run_list.export_selected_run()
     assert dialogs.errors and dialogs.errors[-1][0] == "Export failed"
-    # The suffix picks the format: another one is refused, none at all means the ONNX offered first.
+    # The suffix picks the format: another one (or none) is refused.
     dialogs.save_path = tmp_path / "policy.txt"
     train_view.run_list.export_selected_run()
     assert not dialogs.save_path.exists() and "policy.txt: name the file .onnx" in dialogs.errors[-1][1]

@@ -223,4 +223,7 @@ def test_training_on_corrections_takes_the_runs_own_demos_and_the_corrections_no
     demos = run.demos_with_corrections("LunarLander-v3", folder)
     assert sorted(episode.path for episode in demos.episodes) == sorted([*trained_on, correction])
     assert recorded_since[0] in [episode.path for episode in load_demo_set(folder).episodes]
-    assert len(demos.corrections) == 1 and demos.whole_demos == demos.episodes[:2]
+    assert len(demos.corrections) == 1 and sorted(e.path for e in demos.whole_demos) == sorted(trained_on)
+    trained_on[0].unlink()  # the person trashed one of the run's demos since: the rest still train
+    demos = run.demos_with_corrections("LunarLander-v3", folder)
+    assert sorted(episode.path for episode in demos.episodes) == sorted([trained_on[1], correction])

@@ -56,7 +56,7 @@ def test_a_replay_runs_pauses_ends_and_goes_back_to_playing(session):
     session.toggle_pause()
     while session.mode == Mode.REPLAY:
         session.advance()
-    assert session.mode == Mode.REPLAY_DONE and session.replay_mismatch_step is None
+    assert session.mode == Mode.REPLAY_DONE and session.replay_mismatch is None
     assert session.replay_return == pytest.approx(episode.episode_return, rel=1e-6)
     session.toggle_pause()  # Space: again
     assert session.mode == Mode.REPLAY and session.replay_step == -1

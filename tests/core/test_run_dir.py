@@ -32,15 +32,21 @@ def test_a_stopped_run_resumes_to_its_own_total_unless_more_is_asked(tmp_path):
     config, state = run.resume_config()
     assert config.total_steps == 4096 and state["env_steps"] == 1024
     assert run.resume_config(8192)[0].total_steps == 8192
+    # Less than it has: not "done" (it stopped short of its own total), and what would do.
+    with pytest.raises(NothingToResume, match=r"the run stopped at 1,024 of its 4,096 .* above 1,024"):
+        run.resume_config(512)
 
 
 def test_a_finished_run_resumes_only_to_a_larger_total(tmp_path):
     run = make_run(tmp_path, env_steps=4096)
-    with pytest.raises(NothingToResume, match="the run is done \\(4,096 env steps trained, its total 4,096\\)"):
+    with pytest.raises(NothingToResume, match="the run is done \\(4,096 env steps trained, 4,096 asked for\\)"):
         run.resume_config()
     with pytest.raises(NothingToResume):
         run.resume_config(4096)
+    run.write_final_eval({"return_mean": 500.0, "return_std": 0.0, "length_mean": 500.0, "episodes": 10})
+    assert run.finished()
     assert run.resume_config(6144)[0].total_steps == 6144
+    assert not run.finished()  # trained further, it is not finished until it ends again
 
 
 def test_behaviour_cloning_resumes_by_epochs(tmp_path):
