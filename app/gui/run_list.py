@@ -128,10 +128,9 @@ def outcome_of(run_dir: Path, training: tuple[Path, TrainConfig] | None = None) 
     details = f"reward {config.reward}, " if config.algo == "gail" else ""
     if now:
         return f"{details}training…"
-    try:
-        result = RunDir(run_dir).final_eval()
-    except StudioError:
-        result = None  # unreadable: the run can still be resumed
+    run = RunDir(run_dir)
+    # Unreadable, or trained further since (an extended run stopped): the run can be resumed.
+    result = run.final_eval() if run.finished() else None
     if result is None:
         return f"{details}stopped (resumable)"
     return f"{details}return {result['return_mean']:.1f}, length {result['length_mean']:.0f}"

@@ -208,11 +208,17 @@ class RunDir:
             raise CheckpointError(f"{self.path / FINAL_EVAL_FILE}: not a final evaluation") from None
 
     def finished(self) -> bool:
-        """Whether the run ended with its final evaluation (an unreadable one counts as not)."""
+        """Whether the run ended with its final evaluation (an unreadable one counts as not).
+
+        A finished run that was trained further and stopped keeps its old evaluation (nothing kept
+        is deleted) but has a newer checkpoint: the evaluation is written after the last one."""
         try:
-            return self.final_eval() is not None
+            if self.final_eval() is None:
+                return False
         except StudioError:
             return False
+        checkpoint = self.latest_checkpoint()
+        return checkpoint is None or checkpoint.stat().st_mtime <= (self.path / FINAL_EVAL_FILE).stat().st_mtime
 
     # ----------------------------------------------------------------------------- the policy
     def load_networks(self) -> tuple[ActorCritic, Discriminator | None, TrainConfig, dict[str, Any]]:
@@ -291,9 +297,6 @@ class RunDir:
         if target != total:
             config = config.replace(**{"bc_epochs" if bc else "total_steps": target})
         self._drop_metrics_after(int(state.get("iteration", 0)))
-        # Trained further, the run is no longer finished: its old final evaluation was of another
-        # policy (kept, an extended run stopped early was listed and opened as finished).
-        (self.path / FINAL_EVAL_FILE).unlink(missing_ok=True)
         return config, state
 
     def _drop_metrics_after(self, iteration: int) -> None:

@@ -1,6 +1,7 @@
 """RunDir: one place that understands a run folder, with one set of resume rules."""
 
 import json
+import os
 
 import pytest
 import torch
@@ -46,7 +47,9 @@ def test_a_finished_run_resumes_only_to_a_larger_total(tmp_path):
     run.write_final_eval({"return_mean": 500.0, "return_std": 0.0, "length_mean": 500.0, "episodes": 10})
     assert run.finished()
     assert run.resume_config(6144)[0].total_steps == 6144
-    assert not run.finished()  # trained further, it is not finished until it ends again
+    later = (run.path / "final_eval.json").stat().st_mtime + 5  # then a checkpoint of the run trained on
+    os.utime(run.latest_checkpoint(), (later, later))
+    assert not run.finished() and run.final_eval() is not None  # stopped short again; nothing deleted
 
 
 def test_behaviour_cloning_resumes_by_epochs(tmp_path):
