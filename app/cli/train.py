@@ -194,15 +194,8 @@ def run_train(args: argparse.Namespace) -> int:
             demos = load_demo_set(sample_demos_dir(config.env), env_key=config.env)
         get_spec(config.env)
         if config.algo == "bc":
-            unused = [
-                flag
-                for flag, value in (
-                    ("--generator", args.generator),
-                    ("--reward", args.reward),
-                    ("--steps", args.total_steps),
-                )
-                if value is not None
-            ]
+            given = {"--generator": args.generator, "--reward": args.reward, "--steps": args.total_steps}
+            unused = [flag for flag, value in given.items() if value is not None]
             if unused:
                 raise StudioError(
                     f"--algo bc fits the demos' actions for a number of epochs, with no env steps, generator or "

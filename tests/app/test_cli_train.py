@@ -181,9 +181,6 @@ def test_evaluate_says_which_policy_to_use_without_overclaiming(det, sampled, ve
 
 def test_start_from_trains_on_the_runs_demos_and_its_corrections_only(tmp_path, capsys):
     from core.data.demo_set import load_demo_set
-    from core.envs.registry import get_spec
-    from core.rl.nets import ActorCritic
-    from core.train.coach_session import CoachSession
     from tests.core.conftest import record_expert_episodes
 
     demos = tmp_path / "demos"
@@ -191,13 +188,7 @@ def test_start_from_trains_on_the_runs_demos_and_its_corrections_only(tmp_path, 
     first, second = tmp_path / "first", tmp_path / "second"
     assert main(["train", "--demos", str(demos), "--steps", "128", "--out", str(first), *TINY]) == 0
     record_expert_episodes(demos, "CartPole-v1", count=1, first_seed=5)  # not a correction of the run
-    spec = get_spec("CartPole-v1")
-    session = CoachSession(ActorCritic(spec), spec, demos, render=False, seed=3)
-    session.press("Left")
-    while not session.done:
-        session.step()
-    session.keep()
-    session.close()
+    keep_a_correction(demos)
     assert len(load_demo_set(demos).episodes) == 4
     # demos info: a correction's longer name and source keep the columns in line.
     capsys.readouterr()
@@ -260,23 +251,29 @@ def test_a_second_ctrl_c_quits_at_once_and_names_the_checkpoint_kept(tmp_path, c
 def test_start_from_a_samples_run_takes_its_corrections_from_demos(tmp_path, capsys):
     import shutil
 
-    from core.envs.registry import get_spec
-    from core.rl.nets import ActorCritic
-    from core.train.coach_session import CoachSession
     from tests.core.conftest import record_expert_episodes
 
     first, second, mine = tmp_path / "first", tmp_path / "second", tmp_path / "mine"
     assert main(["train", "--env", "CartPole-v1", "--steps", "128", "--out", str(first), *TINY]) == 0  # the samples
     shutil.copytree(sample_demos_dir("CartPole-v1"), mine)  # where the Coach view keeps a samples run's corrections
     record_expert_episodes(mine, "CartPole-v1", count=1, first_seed=5)  # another recording: stays out
+    keep_a_correction(mine)
+    args = ["train", "--start-from", str(first), "--demos", str(mine), "--steps", "128", "--out", str(second)]
+    assert main([*args, *TINY]) == 0
+    summary = RunDir(second).demo_summary()
+    assert summary["episodes"] == 11 and summary["corrections"] == 1
+
+
+def keep_a_correction(folder):
+    """A CartPole episode in which a person (simulated) took over, kept in ``folder`` as coach mode keeps it."""
+    from core.envs.registry import get_spec
+    from core.rl.nets import ActorCritic
+    from core.train.coach_session import CoachSession
+
     spec = get_spec("CartPole-v1")
-    session = CoachSession(ActorCritic(spec), spec, mine, render=False, seed=3)
+    session = CoachSession(ActorCritic(spec), spec, folder, render=False, seed=3)
     session.press("Left")
     while not session.done:
         session.step()
     session.keep()
     session.close()
-    args = ["train", "--start-from", str(first), "--demos", str(mine), "--steps", "128", "--out", str(second)]
-    assert main([*args, *TINY]) == 0
-    summary = RunDir(second).demo_summary()
-    assert summary["episodes"] == 11 and summary["corrections"] == 1
