@@ -27,8 +27,9 @@ class EpisodeTraces(QWidget):
         self.return_plot = return_widget.addPlot(row=0, col=0, title="Running return")
         self.return_plot.setLabel("bottom", "time step t")
         # The legend names only what is drawn; the mean line is named there, not by a label on
-        # the line, which sat over the curves whenever they crossed it.
-        self._legend = pg.LegendItem(colCount=3, labelTextSize="8pt", frame=False, horSpacing=12)
+        # the line, which sat over the curves whenever they crossed it. Two to a row: three were
+        # wider than a third of a 1400 px window.
+        self._legend = pg.LegendItem(colCount=2, labelTextSize="8pt", frame=False, horSpacing=12)
         return_widget.addItem(self._legend, row=1, col=0)
         self._return_curve = self.return_plot.plot([], [], pen=pg.mkPen(BLUE, width=2))
         self._demo_return_curve = self.return_plot.plot(
