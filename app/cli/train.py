@@ -162,14 +162,14 @@ def run_train(args: argparse.Namespace) -> int:
             # Coach mode's data: the run's own episodes and the corrections kept beside them, from
             # its folder or --demos (a run on the samples: WORKSPACE/demos/ENV, where the Coach view
             # keeps them); a --demos folder without the run's episodes trains as its selection says.
-            folder = args.demos or origin.demos_folder()
+            folder, origin_env = args.demos or origin.demos_folder(), origin.config().env
             try:
-                demos = origin.demos_with_corrections(origin.config().env, folder).require_episodes()
+                demos = origin.demos_with_corrections(origin_env, folder).require_episodes()
             except DemoError as error:
                 if args.demos is None:
                     raise
                 print(f"{error}: training on its demos as its selection says", file=sys.stderr)
-            if args.demos is None and folder.resolve() == sample_demos_dir(origin.config().env).resolve():
+            if args.demos is None and folder.resolve() == sample_demos_dir(origin_env).resolve():
                 print(
                     "the run trained on the bundled samples; the Coach view keeps corrections of it in your demos: "
                     "--demos WORKSPACE/demos/ENV adds them",

@@ -103,7 +103,7 @@ class RunListPanel(QGroupBox):
             if target.suffix.lower() == ".onnx":
                 from core.share.onnx_export import export_onnx  # torch's exporter: only when asked
 
-                export_onnx(run_dir, Path(target))
+                export_onnx(run_dir, target)
             else:
                 RunDir(run_dir).export_policy(target)
         except (StudioError, OSError) as error:
@@ -128,9 +128,8 @@ def outcome_of(run_dir: Path, training: tuple[Path, TrainConfig] | None = None) 
     details = f"reward {config.reward}, " if config.algo == "gail" else ""
     if now:
         return f"{details}training…"
-    run = RunDir(run_dir)
     # Unreadable, or trained further since (an extended run stopped): the run can be resumed.
-    result = run.final_eval() if run.finished() else None
+    result = RunDir(run_dir).finished_eval()
     if result is None:
         return f"{details}stopped (resumable)"
     return f"{details}return {result['return_mean']:.1f}, length {result['length_mean']:.0f}"

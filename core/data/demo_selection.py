@@ -119,6 +119,11 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def unchanged(path: Path, digest: str | None) -> bool:
+    """Does ``path`` still hold what a run recorded as ``digest`` (no digest: nothing to check)?"""
+    return not digest or file_sha256(path) == digest
+
+
 def only_files(demos: DemoSet, files: list[dict]) -> DemoSet:
     """Exactly the episodes a run recorded (``[{"name", "sha256"}, ...]``): a resumed run trains on
     the data it started with. DemoError names a file that is gone or has changed since."""
@@ -129,7 +134,7 @@ def only_files(demos: DemoSet, files: list[dict]) -> DemoSet:
         episode = by_name.get(name) if isinstance(name, str) else None
         if episode is None:
             raise DemoError(f"{demos.folder / str(name)}: the run trained on this episode, which is gone or unusable")
-        if digest and episode.path is not None and file_sha256(episode.path) != digest:
+        if episode.path is not None and not unchanged(episode.path, digest):
             raise DemoError(f"{episode.path}: changed since the run trained on it (its hash differs)")
         chosen.append(episode)
     return replace(demos, episodes=tuple(chosen))

@@ -20,7 +20,7 @@ from typing import Any
 
 from safetensors.torch import save as save_safetensors
 
-from core.data.demo_selection import file_sha256, only_files, training_demos
+from core.data.demo_selection import file_sha256, only_files, training_demos, unchanged
 from core.data.demo_set import DemoSet, load_demo_set
 from core.data.episode import Episode
 from core.envs.registry import get_spec
@@ -107,10 +107,16 @@ class RunDir:
         that is gone or changed); older runs get the folder as its selection says today.
         """
         demos = load_demo_set(folder or self.demos_folder(), env_key=env_key)
+        files = self._recorded_files()
+        return training_demos(demos) if files is None else only_files(demos, files)
+
+    def _recorded_files(self) -> list[dict] | None:
+        """The files the run recorded it trained on (``[{"name", "sha256", ...}]``); None for an
+        older run that did not record them."""
         files = self.demo_summary().get("files")
         if isinstance(files, list) and files and all(isinstance(item, dict) for item in files):
-            return only_files(demos, files)
-        return training_demos(demos)
+            return files
+        return None
 
     def demos_with_corrections(self, env_key: str, folder: Path) -> DemoSet:
         """Coach mode's data: the episodes the run trained on that ``folder``'s selection still
@@ -120,14 +126,14 @@ class RunDir:
         curation since (a demo trashed or unticked stays out). DemoError when the folder holds
         none of the run's episodes; an older run that recorded no files gets the selection."""
         kept = training_demos(load_demo_set(folder, env_key=env_key))
-        files = self.demo_summary().get("files")
-        if not (isinstance(files, list) and files and all(isinstance(item, dict) for item in files)):
+        files = self._recorded_files()
+        if files is None:
             return kept
         own = {item.get("name"): item.get("sha256") for item in files}
 
         def trained_on(episode: Episode) -> bool:
             path = episode.path
-            return path is not None and path.name in own and own[path.name] in (None, file_sha256(path))
+            return path is not None and path.name in own and unchanged(path, own[path.name])
 
         chosen = tuple(episode for episode in kept.episodes if episode.is_correction or trained_on(episode))
         if not any(not episode.is_correction for episode in chosen):
@@ -207,18 +213,21 @@ class RunDir:
         except (KeyError, TypeError, ValueError):
             raise CheckpointError(f"{self.path / FINAL_EVAL_FILE}: not a final evaluation") from None
 
-    def finished(self) -> bool:
-        """Whether the run ended with its final evaluation (an unreadable one counts as not).
-
-        A finished run that was trained further and stopped keeps its old evaluation (nothing kept
-        is deleted) but has a newer checkpoint: the evaluation is written after the last one."""
+    def finished_eval(self) -> dict[str, float] | None:
+        """The final evaluation of a run that ended with it; None before, when it is unreadable, or
+        when the run was trained further and stopped: that keeps its old evaluation (nothing kept
+        is deleted) but has a newer checkpoint, as the evaluation is written after the last one."""
         try:
-            if self.final_eval() is None:
-                return False
+            result = self.final_eval()
         except StudioError:
-            return False
+            return None
         checkpoint = self.latest_checkpoint()
-        return checkpoint is None or checkpoint.stat().st_mtime <= (self.path / FINAL_EVAL_FILE).stat().st_mtime
+        if result is None or checkpoint is None:
+            return result
+        return result if checkpoint.stat().st_mtime <= (self.path / FINAL_EVAL_FILE).stat().st_mtime else None
+
+    def finished(self) -> bool:
+        return self.finished_eval() is not None
 
     # ----------------------------------------------------------------------------- the policy
     def load_networks(self) -> tuple[ActorCritic, Discriminator | None, TrainConfig, dict[str, Any]]:
