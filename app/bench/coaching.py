@@ -57,7 +57,7 @@ def about_to_fail(obs: np.ndarray, t: int) -> bool:
 def coach_corrections(run_dir: Path, folder: Path, budget: int, plan: CoachPlan, seed: int) -> int:
     """Let the simulated coach correct the run's policy until ``budget`` human steps are spent."""
     from core.envs.experts import make_expert
-    from core.train.coach_session import CoachSession
+    from core.sessions.coach_session import CoachSession
 
     session = CoachSession.from_run(run_dir, folder, render=False, seed=seed)
     expert = make_expert(ENV)
@@ -116,8 +116,8 @@ def _train(folder: Path, run_dir: Path, steps: int, seed: int, device: str, star
 
     from core.data.demo_selection import training_demos
     from core.data.demo_set import load_demo_set
-    from core.train.config import default_config
     from core.train.events import Failed, Finished
+    from core.train.settings.config import default_config
     from core.train.trainer import Trainer
 
     torch.set_num_threads(1)
@@ -137,7 +137,7 @@ def run_seed(plan: CoachPlan, seed: int, base_demos: Path, out: Path, device: st
     from core.data.demo_set import load_demo_set
     from core.envs.registry import get_spec
     from core.train.evaluate import normalized_return, random_policy_return
-    from core.train.seeds import EVAL_SEED_BASE
+    from core.train.settings.seeds import EVAL_SEED_BASE
 
     spec = get_spec(ENV)
     random_return = random_policy_return(spec)

@@ -107,10 +107,10 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
 
     from core.data.demo_set import load_demo_set
     from core.envs.registry import get_spec
-    from core.train.config import default_config
     from core.train.evaluate import evaluate_policy, normalized_return, random_policy_return
     from core.train.events import Failed, IterationStats
-    from core.train.seeds import BENCH_CURVE_SEED_BASE, EVAL_SEED_BASE
+    from core.train.settings.config import default_config
+    from core.train.settings.seeds import BENCH_CURVE_SEED_BASE, EVAL_SEED_BASE
     from core.train.trainer import Trainer
 
     torch.set_num_threads(1)

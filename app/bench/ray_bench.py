@@ -16,7 +16,7 @@ from typing import Any
 from app.bench.harness import CaseResult, run_case
 from app.bench.suites import Case
 from core.errors import StudioError
-from core.train.config import TrainConfig
+from core.train.settings.config import TrainConfig
 
 
 def run_resources(config: TrainConfig, device: str, sharing: int) -> tuple[float, float]:
@@ -53,7 +53,7 @@ def run_on_ray(
         import ray
     except ImportError:
         raise StudioError("bench --ray needs Ray: pip install 'imitation-studio[cluster]'") from None
-    from core.train.config import default_config
+    from core.train.settings.config import default_config
 
     start_ray(ray, address, num_cpus)
     try:

@@ -61,7 +61,7 @@ def _cases(lunar_steps: int, cartpole_steps: int, bc_epochs: int, final: int, cu
 
 
 def _paper_cases(steps_scale: float, bc_epochs: int, final: int, curve: int) -> tuple[Case, ...]:
-    from core.train.config import ENV_DEFAULTS, TrainConfig
+    from core.train.settings.config import ENV_DEFAULTS, TrainConfig
 
     cases = []
     for env in PAPER_ENVS:

@@ -15,7 +15,7 @@ from typing import Any
 
 from app.bench.sweep_spec import METRIC, SweepSpec
 from core.errors import StudioError
-from core.train.run_dir import FINAL_EVAL_FILE
+from core.train.runs.run_dir import FINAL_EVAL_FILE
 
 
 @dataclass
@@ -41,7 +41,7 @@ def _ray() -> Any:
 def trial_resources(spec: SweepSpec, device: str, max_concurrent: int) -> dict[str, float]:
     """A trial's share, as any training run on Ray asks for (``ray_bench.run_resources``)."""
     from app.bench.ray_bench import run_resources
-    from core.train.config import default_config
+    from core.train.settings.config import default_config
 
     cpus, gpus = run_resources(default_config(spec.env, **spec.fixed), device, sharing=max_concurrent)
     return {"cpu": cpus, "gpu": gpus} if gpus else {"cpu": cpus}
@@ -76,9 +76,9 @@ def run_trial(settings: dict[str, Any], spec: SweepSpec, runs_dir: str, device: 
     from core.data.demo_selection import training_demos
     from core.data.demo_set import load_demo_set
     from core.envs.registry import get_spec
-    from core.train.config import default_config
     from core.train.evaluate import normalized_return, random_policy_return
     from core.train.events import Failed, IterationStats
+    from core.train.settings.config import default_config
     from core.train.trainer import Trainer
 
     config = default_config(spec.env, **{**spec.fixed, **settings, "device": device})

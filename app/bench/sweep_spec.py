@@ -58,7 +58,7 @@ class SweepSpec:
     @property
     def evaluations(self) -> int:
         """Periodic evaluations a full trial makes (ASHA's time axis)."""
-        from core.train.config import default_config
+        from core.train.settings.config import default_config
 
         config = default_config(self.env, **self.fixed)
         return max(1, config.num_iterations // max(1, config.eval_every_iters))
@@ -81,7 +81,7 @@ def load_spec(path: Path) -> SweepSpec:
 
 def _checked(raw: dict, path: Path) -> SweepSpec:
     from core.envs.registry import get_spec
-    from core.train.config import TrainConfig, default_config
+    from core.train.settings.config import TrainConfig, default_config
 
     env = raw.get("env")
     if not isinstance(env, str):
@@ -98,7 +98,7 @@ def _checked(raw: dict, path: Path) -> SweepSpec:
     names = {f.name for f in fields(TrainConfig)} - {"env"}
     for name in [*fixed, *search]:
         if name not in names:
-            raise StudioError(f"{path}: {name!r} is not a training setting (see core/train/config.py)")
+            raise StudioError(f"{path}: {name!r} is not a training setting (see core/train/settings/config.py)")
     for name in FIXED_ONLY:
         if name in search:
             raise StudioError(f"{path}: search.{name}: a trial's length and evaluations are fixed (put it in fixed)")

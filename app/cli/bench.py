@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from app.cli.set_args import parse_set
 from core.errors import StudioError
-from core.train.config import DEVICES
+from core.train.settings.config import DEVICES
 
 # The harness imports the engine (torch): only inside the command, so that `--help` is quick.
 if TYPE_CHECKING:
@@ -74,8 +74,8 @@ def run_bench(args: argparse.Namespace) -> int:
     from app.bench.harness import SuiteResult, bare_env_steps_per_s, run_case_isolated
     from app.bench.suites import SUITES
     from core.fileio import atomic_write_text
-    from core.train.config import default_config
-    from core.train.device import resolve_device
+    from core.train.settings.config import default_config
+    from core.train.settings.device import resolve_device
 
     if args.report_only:
         if args.out is None:
@@ -180,7 +180,7 @@ def _run_coach(args: argparse.Namespace) -> int:
     from app.bench.coaching import BASE_RECIPE, ENV, PLANS, as_records, run_seed
     from app.bench.demo_recipes import demos_folder
     from core.fileio import atomic_write_text
-    from core.train.device import resolve_device
+    from core.train.settings.device import resolve_device
 
     if args.only or args.set:
         raise StudioError(f"--suite {args.suite} runs its two methods as they are: drop --only and --set")

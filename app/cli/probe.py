@@ -1,4 +1,4 @@
-"""The ``probe`` sub-command's arguments; the work is in ``app.gui.probes`` (it needs Qt)."""
+"""The ``probe`` sub-command's arguments; the work is in ``app.gui.tools.probes`` (it needs Qt)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,6 @@ def add_command(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_probe(args: argparse.Namespace) -> int:
-    from app.gui.probes import run_probe
+    from app.gui.tools.probes import run_probe
 
     return run_probe(args)

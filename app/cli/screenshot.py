@@ -1,4 +1,4 @@
-"""The ``screenshot`` sub-command's arguments; the work is in ``app.gui.screenshot`` (it needs Qt)."""
+"""The ``screenshot`` sub-command's arguments; the work is in ``app.gui.tools.screenshot`` (it needs Qt)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,6 @@ def add_command(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_screenshot(args: argparse.Namespace) -> int:
-    from app.gui.screenshot import run_screenshot
+    from app.gui.tools.screenshot import run_screenshot
 
     return run_screenshot(args)

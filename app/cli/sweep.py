@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from app.cli.arg_types import positive_int
-from core.train.config import DEVICES
+from core.train.settings.config import DEVICES
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
@@ -28,7 +28,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     from app.bench.sweep import run_sweep, trial_count
     from app.bench.sweep_report import write_results
     from app.bench.sweep_spec import METRIC, load_spec
-    from core.train.device import resolve_device
+    from core.train.settings.device import resolve_device
 
     spec = load_spec(args.spec)
     device = resolve_device(args.device).type

@@ -14,8 +14,8 @@ from app.cli import exit_codes
 from app.cli.arg_types import positive_int, seed_int
 from app.cli.set_args import parse_set
 from core.errors import DemoError, StudioError
-from core.train.config import ALGOS, DEVICES, GENERATORS, REWARDS, TrainConfig
-from core.train.seeds import EVAL_SEED_BASE
+from core.train.settings.config import ALGOS, DEVICES, GENERATORS, REWARDS, TrainConfig
+from core.train.settings.seeds import EVAL_SEED_BASE
 
 # The engine (torch, gymnasium) is imported inside the commands: `--help` must not wait for it.
 if TYPE_CHECKING:
@@ -38,7 +38,9 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     )
     train.add_argument("--seed", type=int, help="seed of the networks, the envs and the minibatches (default 0)")
     train.add_argument("--device", choices=DEVICES)
-    train.add_argument("--config", type=Path, help="JSON file of settings (see core/train/config.py for every field)")
+    train.add_argument(
+        "--config", type=Path, help="JSON file of settings (see core/train/settings/config.py for every field)"
+    )
     train.add_argument(
         "--set",
         action="append",
@@ -103,9 +105,9 @@ def run_train(args: argparse.Namespace) -> int:
     from core.data.demo_warnings import bad_endings_warning
     from core.envs.registry import get_spec
     from core.paths import sample_demos_dir
-    from core.train.config import RESUMABLE_FIELDS, config_from_json, default_config
-    from core.train.run_dir import NothingToResume, RunDir
-    from core.train.run_lock import LOCK_FILE, RunLockedError
+    from core.train.runs.run_dir import NothingToResume, RunDir
+    from core.train.runs.run_lock import LOCK_FILE, RunLockedError
+    from core.train.settings.config import RESUMABLE_FIELDS, config_from_json, default_config
     from core.train.trainer import Trainer
 
     if args.resume:
@@ -337,7 +339,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
     from core.envs.registry import get_spec
     from core.train.evaluate import evaluate_policy, normalized_return, random_policy_return
-    from core.train.run_dir import RunDir
+    from core.train.runs.run_dir import RunDir
 
     torch.set_num_threads(1)
     run = RunDir(args.run_dir)

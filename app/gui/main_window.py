@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget
 
 import core
 from app.gui import help
-from app.gui.dialogs import Dialogs, ThenRefocus
-from app.gui.elided_label import ElidedLabel
-from app.gui.record_view import Mode, RecordView
+from app.gui.record.record_view import Mode, RecordView
+from app.gui.widgets.dialogs import Dialogs, ThenRefocus
+from app.gui.widgets.elided_label import ElidedLabel
 from core.data.workspace import Workspace, default_workspace_root
 from core.errors import StudioError
 
@@ -52,10 +52,10 @@ class MainWindow(QMainWindow):
         self._restore()
 
     def _add_training_views(self) -> None:
-        from app.gui.coach_view import CoachView
+        from app.gui.coach.coach_view import CoachView
         from app.gui.gamepad import GamepadPoller
-        from app.gui.train_view import TrainView
-        from app.gui.watch_view import WatchView
+        from app.gui.train.train_view import TrainView
+        from app.gui.watch.watch_view import WatchView
 
         self.train_view = TrainView(self.workspace, self.dialogs)
         self.watch_view = WatchView(self.workspace, self.dialogs)
@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
     def _about_page(self) -> str:
         import PySide6
 
-        from core.train.device import resolve_device
+        from core.train.settings.device import resolve_device
 
         return help.about_page(resolve_device("auto").type, self.workspace.root, qVersion(), PySide6.__version__)
 

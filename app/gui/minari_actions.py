@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from app.gui.dialogs import Dialogs
+from app.gui.widgets.dialogs import Dialogs
 from core.data.workspace import Workspace
 from core.errors import StudioError
 

@@ -23,7 +23,7 @@ from core.envs.registry import EnvSpec, get_spec
 from core.errors import StudioError
 from core.fileio import atomic_write_bytes
 from core.rl.nets import ActorCritic
-from core.train.run_dir import RunDir
+from core.train.runs.run_dir import RunDir
 
 OPSET = 18
 

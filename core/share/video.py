@@ -24,9 +24,9 @@ from core.envs.registry import EnvSpec, get_spec, render_rgb
 from core.errors import StudioError
 from core.rl.nets import ActorCritic, Discriminator
 from core.share import check_video_target
-from core.train.run_dir import RunDir
-from core.train.seeds import WATCH_SEED_BASE
-from core.train.timeline import load_snapshot
+from core.train.runs.run_dir import RunDir
+from core.train.runs.timeline import load_snapshot
+from core.train.settings.seeds import WATCH_SEED_BASE
 
 CAPTION_HEIGHT = 28
 

@@ -18,7 +18,7 @@ from core.data.demo_set import DemoSet
 from core.data.episode import Episode
 from core.errors import StudioError
 from core.rl.nets import Discriminator
-from core.train.run_dir import RunDir
+from core.train.runs.run_dir import RunDir
 
 # A demo is flagged when its score lies this many robust standard deviations (1.4826 x the
 # median absolute deviation) below the demos' median, and at least MIN_GAP below it: D's scores

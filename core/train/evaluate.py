@@ -13,7 +13,7 @@ import numpy as np
 from core.envs.registry import EnvSpec
 from core.rl.nets import ActorCritic, state_to_numpy
 from core.rl.numpy_policy import NumpyPolicy
-from core.train.seeds import EVAL_SEED_BASE  # far from the seeds demos are recorded with (0..~10^4)
+from core.train.settings.seeds import EVAL_SEED_BASE  # far from the seeds demos are recorded with (0..~10^4)
 
 
 @dataclass(frozen=True)

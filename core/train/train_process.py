@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 
 from core.data.demo_set import DemoSet
 from core.errors import StudioError
-from core.train.config import TrainConfig, config_from_dict
 from core.train.events import Event, Failed, Finished, TrainControl
-from core.train.run_dir import RunDir
+from core.train.runs.run_dir import RunDir
+from core.train.settings.config import TrainConfig, config_from_dict
 
 if TYPE_CHECKING:
     from core.train.trainer import Trainer

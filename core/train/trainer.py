@@ -26,9 +26,6 @@ from core.rl import bc, gail, ppo, trpo
 from core.rl.gae import RolloutBuffer, compute_gae
 from core.rl.nets import ActorCritic, Discriminator, state_to_numpy
 from core.rl.optim import adam
-from core.train.checkpoint import CheckpointSchedule, restore_training, training_checkpoint
-from core.train.config import TrainConfig
-from core.train.device import resolve_device
 from core.train.divergence import check_finite, require_finite
 from core.train.env_runner import EnvRunner, RolloutBatch, RunnerSpec
 from core.train.evaluate import evaluate_policy, final_evaluation
@@ -36,19 +33,22 @@ from core.train.events import CheckpointSaved, Event, Failed, Finished, Iteratio
 from core.train.expert_data import ExpertData
 from core.train.imitation_rewards import ImitationRewards
 from core.train.rollout_process import RolloutProcess
-from core.train.rule_settings import (
+from core.train.runs.checkpoint import CheckpointSchedule, restore_training, training_checkpoint
+from core.train.runs.run_dir import RunDir
+from core.train.runs.run_lock import RunLock
+from core.train.runs.run_outputs import RunOutputs
+from core.train.runs.start_from import load_start
+from core.train.settings.config import TrainConfig
+from core.train.settings.device import resolve_device
+from core.train.settings.rule_settings import (
     discriminator_settings,
     judges_endings,
     ppo_settings,
     reward_settings,
     trpo_settings,
 )
-from core.train.run_dir import RunDir
-from core.train.run_lock import RunLock
-from core.train.run_outputs import RunOutputs
-from core.train.seeds import EVAL_SEED_BASE
+from core.train.settings.seeds import EVAL_SEED_BASE
 from core.train.stale_batch import as_buffer, reevaluate
-from core.train.start_from import load_start
 
 # Argument validation of every distribution costs time in the rollout loop; NaNs are caught by
 # the trainer's own checks, which name the quantity.

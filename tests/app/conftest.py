@@ -43,7 +43,7 @@ class ScriptedDialogs:
 @pytest.fixture(autouse=True)
 def no_real_dialogs(monkeypatch):
     """A real modal dialog would wait for a click forever offscreen: fail instead."""
-    from app.gui.dialogs import Dialogs
+    from app.gui.widgets.dialogs import Dialogs
 
     def refuse(*args, **kwargs):
         raise AssertionError("a test opened a real modal dialog; pass ScriptedDialogs")

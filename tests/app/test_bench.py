@@ -39,7 +39,7 @@ def test_every_case_of_a_suite_is_a_valid_training_run(suite):
     from app.bench.demo_recipes import DEMO_RECIPES
     from app.bench.suites import SUITES
     from core.paths import sample_demos_dir
-    from core.train.config import default_config
+    from core.train.settings.config import default_config
 
     cases = SUITES[suite].cases
     assert len({case.name for case in cases}) == len(cases)

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from core.train.run_dir import RunDir
+from core.train.runs.run_dir import RunDir
 
 
 def wait_for(condition, timeout_s: float, what: str) -> None:
@@ -59,8 +59,8 @@ def test_a_run_killed_before_its_first_checkpoint_starts_over_on_resume(tmp_path
     from app.cli.main import main
     from core.data.demo_set import load_demo_set
     from core.paths import sample_demos_dir
-    from core.train.config import default_config
-    from core.train.timeline import save_snapshot, snapshot_steps
+    from core.train.runs.timeline import save_snapshot, snapshot_steps
+    from core.train.settings.config import default_config
     from core.train.trainer import Trainer
 
     run_dir = tmp_path / "run"

@@ -4,7 +4,7 @@ import pytest
 
 from app.cli.main import main
 from core.paths import sample_demos_dir
-from core.train.run_dir import RunDir
+from core.train.runs.run_dir import RunDir
 
 TINY = [
     "--set",
@@ -268,7 +268,7 @@ def keep_a_correction(folder):
     """A CartPole episode in which a person (simulated) took over, kept in ``folder`` as coach mode keeps it."""
     from core.envs.registry import get_spec
     from core.rl.nets import ActorCritic
-    from core.train.coach_session import CoachSession
+    from core.sessions.coach_session import CoachSession
 
     spec = get_spec("CartPole-v1")
     session = CoachSession(ActorCritic(spec), spec, folder, render=False, seed=3)

@@ -3,15 +3,15 @@
 import pytest
 from PySide6.QtCore import Qt
 
-from app.gui.coach_view import CoachView
-from app.gui.run_list import opened_run_summary
-from app.gui.train_view import TrainView
+from app.gui.coach.coach_view import CoachView
+from app.gui.train.run_list import opened_run_summary
+from app.gui.train.train_view import TrainView
 from core.data.demo_set import load_demo_set
 from core.envs.gamepad import PadState
-from core.train.coach_session import Control
-from core.train.config import default_config
+from core.sessions.coach_session import Control
 from core.train.events import Finished
-from core.train.run_dir import RunDir
+from core.train.runs.run_dir import RunDir
+from core.train.settings.config import default_config
 from core.train.trainer import Trainer
 from tests.core.conftest import record_expert_episodes
 

@@ -7,15 +7,15 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from app.gui.demo_list import column
-from app.gui.record_view import Mode, RecordView
+from app.gui.record.demo_list import column
+from app.gui.record.record_view import Mode, RecordView
 from core.data.demo_selection import SELECTION_FILE, DemoSelection, load_selection, save_selection, training_demos
 from core.data.demo_set import load_demo_set
 from core.data.recorder import Recorder
 from core.envs.human_player import make_human_player
 from core.envs.registry import get_spec
-from core.train.config import default_config
 from core.train.demo_scores import DemoScore
+from core.train.settings.config import default_config
 from core.train.trainer import Trainer
 from tests.core.conftest import record_expert_episodes
 
@@ -134,7 +134,7 @@ def test_the_samples_cannot_be_ticked(view):
 
 
 def test_the_train_view_counts_what_trains_and_a_reopened_run_names_its_files(qtbot, workspace, dialogs, curated):
-    from app.gui.train_view import TrainView
+    from app.gui.train.train_view import TrainView
 
     names = sorted(path.name for path in curated.glob("*.npz"))
     save_selection(curated, DemoSelection().with_ticked(names[0], False))

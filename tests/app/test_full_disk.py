@@ -56,7 +56,7 @@ def test_resume_on_a_full_disk_keeps_the_run_as_it_was(tmp_path, capsys, full_di
 
 
 def test_the_train_view_on_a_full_disk_shows_a_dialog_and_stays_usable(qtbot, workspace, dialogs, full_disk):
-    from app.gui.train_view import TrainView
+    from app.gui.train.train_view import TrainView
     from core.paths import sample_demos_dir
 
     view = TrainView(workspace, dialogs, in_process=True)

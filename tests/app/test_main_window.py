@@ -250,7 +250,7 @@ def test_the_file_menu_exports_my_demos_to_minari_and_imports_a_dataset(
 def test_opening_another_workspace_stops_what_played_in_the_last(qtbot, window, workspace, tmp_path):
     from core.data.demo_set import load_demo_set
     from core.paths import sample_demos_dir
-    from core.train.config import default_config
+    from core.train.settings.config import default_config
     from core.train.trainer import Trainer
 
     config = default_config("CartPole-v1", total_steps=256, num_envs=2, num_steps=64, eval_every_iters=0)

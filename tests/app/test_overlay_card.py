@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QPushButton
 
-from app.gui.frame_view import FrameView
+from app.gui.widgets.frame_view import FrameView
 
 
 @pytest.mark.parametrize("width", [800, 1000, 1400])

@@ -1,6 +1,6 @@
 """The demos' mean lines on the Train view's plots: their labels stay readable inside the plot."""
 
-from app.gui.plots import LivePlots
+from app.gui.widgets.plots import LivePlots
 
 
 def test_a_reference_label_sits_on_the_side_of_its_line_that_faces_the_plot(qtbot):

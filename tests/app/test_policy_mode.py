@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.gui.policy_mode import PolicyModeBox
+from app.gui.watch.policy_mode import PolicyModeBox
 from core.train.evaluate import sampling_is_better
 
 

@@ -4,12 +4,12 @@ and a video of what is shown (offscreen, a short LunarLander run)."""
 import numpy as np
 import pytest
 
-from app.gui.progress_reel import ProgressReel, reel_steps
-from app.gui.watch_view import WatchView
+from app.gui.watch.progress_reel import ProgressReel, reel_steps
+from app.gui.watch.watch_view import WatchView
 from core.data.demo_set import load_demo_set
 from core.paths import sample_demos_dir
-from core.train.config import default_config
-from core.train.timeline import MAX_SNAPSHOTS, snapshot_steps
+from core.train.runs.timeline import MAX_SNAPSHOTS, snapshot_steps
+from core.train.settings.config import default_config
 from core.train.trainer import Trainer
 
 LANDER = "LunarLander-v3"
@@ -110,8 +110,8 @@ def test_save_video_writes_what_is_shown(qtbot, watch_view, dialogs, tmp_path):
 
 
 def test_a_bc_runs_timeline_counts_epochs(qtbot, dialogs):
-    from app.gui.timeline_bar import TimelineBar
-    from core.train.config import default_config
+    from app.gui.watch.timeline_bar import TimelineBar
+    from core.train.settings.config import default_config
 
     assert default_config("CartPole-v1", algo="bc").progress_unit == "epochs"
     assert default_config("CartPole-v1").progress_unit == "env steps"

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.gui.frame_view import FOCUS_COLOUR
+from app.gui.widgets.frame_view import FOCUS_COLOUR
 from tests.app.xserver import REQUIRE_VARIABLE, missing_tools, screenshot, wait_for, window_geometry, x_display, xdotool
 
 TITLE = "Imitation Studio"
@@ -131,7 +131,7 @@ def test_the_window_opens_takes_the_first_key_and_keeps_the_episode(display, tmp
 def test_a_real_key_takes_over_in_the_coach_view_and_the_correction_is_kept(display, tmp_path):
     from core.data.demo_set import load_demo_set
     from core.data.workspace import Workspace
-    from core.train.config import default_config
+    from core.train.settings.config import default_config
     from core.train.trainer import Trainer
 
     workspace = Workspace(tmp_path / "workspace")

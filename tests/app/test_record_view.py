@@ -5,8 +5,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from app.gui.demo_list import column
-from app.gui.record_view import Mode, RecordView
+from app.gui.record.demo_list import column
+from app.gui.record.record_view import Mode, RecordView
 from core.data.demo_set import load_demo_set
 from core.data.episode_io import load_episode
 from core.data.replay import verify_replay
@@ -361,9 +361,9 @@ def test_the_end_card_after_a_flight_off_the_side_shows_all_its_lines(qtbot, vie
 def test_a_replay_that_stops_matching_its_recording_says_from_which_step(tmp_path):
     import dataclasses
 
-    from app.gui.record_texts import card_for
-    from core.data.recording_session import Mode, RecordingSession
+    from app.gui.record.record_texts import card_for
     from core.envs.registry import get_spec
+    from core.sessions.recording_session import Mode, RecordingSession
 
     session = RecordingSession(get_spec("LunarLander-v3"), tmp_path / "demos")
     episode = load_demo_set(sample_demos_dir("LunarLander-v3")).episodes[0]

@@ -22,7 +22,7 @@ def test_train_resume_on_a_run_in_use_is_a_one_line_error(tmp_path, capsys):
 
 
 def test_the_train_view_shows_a_dialog_for_a_run_in_use_and_stays_usable(qtbot, workspace, dialogs):
-    from app.gui.train_view import TrainView
+    from app.gui.train.train_view import TrainView
     from core.train.events import Failed
 
     run_dir = workspace.runs_dir / "20260101-000000-cartpole"
@@ -44,8 +44,8 @@ def test_the_train_view_shows_a_dialog_for_a_run_in_use_and_stays_usable(qtbot, 
 
 
 def test_a_corrupt_checkpoint_is_a_dialog_in_the_train_view_and_a_line_in_the_watch_view(qtbot, workspace, dialogs):
-    from app.gui.train_view import TrainView
-    from app.gui.watch_view import WatchView
+    from app.gui.train.train_view import TrainView
+    from app.gui.watch.watch_view import WatchView
 
     run_dir = workspace.runs_dir / "20260101-000000-cartpole"
     assert main(["train", "--env", CARTPOLE, "--steps", "256", "--out", str(run_dir), "--set", "num_envs=2"]) == 0
@@ -72,7 +72,7 @@ def test_two_trains_into_one_folder_at_once_leave_one_whole_run(tmp_path):
     import subprocess
     import sys
 
-    from core.train.run_dir import RunDir
+    from core.train.runs.run_dir import RunDir
 
     run_dir = tmp_path / "run"
     command = [sys.executable, "-m", "app.cli", "train", "--env", CARTPOLE, "--steps", "2048", "--out", str(run_dir)]

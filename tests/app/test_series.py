@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from app.gui.series import DecimatingSeries
+from app.gui.widgets.series import DecimatingSeries
 
 
 def test_memory_stays_bounded_and_recent_points_stay_exact():
@@ -32,7 +32,7 @@ def test_capacity_must_allow_thinning():
 
 
 def test_every_plotted_curve_is_a_declared_metric():
-    from app.gui.plots import PANELS
+    from app.gui.widgets.plots import PANELS
     from core.train.metrics import METRICS
 
     keys = {curve.key for panel in PANELS for curve in panel.curves}

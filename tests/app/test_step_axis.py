@@ -1,7 +1,7 @@
 """Step counts on the plots' x axes read as 200k, 1.5M: whole numbers ran into each other."""
 
-from app.gui.plots import LivePlots
-from app.gui.step_axis import StepAxis, compact_count
+from app.gui.widgets.plots import LivePlots
+from app.gui.widgets.step_axis import StepAxis, compact_count
 
 
 def test_counts_are_compact():

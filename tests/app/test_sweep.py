@@ -11,7 +11,7 @@ import pytest
 from app.bench.sweep_spec import METRIC, load_spec
 from app.cli.main import main
 from core.errors import StudioError
-from core.train.run_dir import RunDir
+from core.train.runs.run_dir import RunDir
 
 TINY = Path(__file__).resolve().parents[2] / "resources" / "sweeps" / "cartpole-tiny.json"
 
@@ -93,7 +93,7 @@ def test_a_grids_values_are_the_ticks_of_its_plot():
 def test_a_run_asks_ray_for_its_cpus_and_a_gpu_slice_under_cuda():
     from app.bench.ray_bench import run_resources
     from app.bench.sweep import trial_resources
-    from core.train.config import default_config
+    from core.train.settings.config import default_config
 
     with_process = default_config("LunarLander-v3", rollout_process=True)
     assert run_resources(with_process, "cpu", sharing=4) == (2.0, 0.0)

@@ -5,16 +5,16 @@ import time
 import numpy as np
 import pytest
 
-from app.gui.train_view import TrainView
-from app.gui.watch_view import WatchView
-from app.gui.worker import TrainingThread
+from app.gui.train.train_view import TrainView
+from app.gui.train.worker import TrainingThread
+from app.gui.watch.watch_view import WatchView
 from core.data.demo_set import DemoSet, load_demo_set
 from core.paths import sample_demos_dir
 from core.rl import gail
-from core.train.checkpoint import load_checkpoint
-from core.train.config import default_config
 from core.train.events import Failed, Finished
-from core.train.run_dir import RunDir
+from core.train.runs.checkpoint import load_checkpoint
+from core.train.runs.run_dir import RunDir
+from core.train.settings.config import default_config
 from core.train.trainer import Trainer
 
 CARTPOLE = "CartPole-v1"
@@ -130,7 +130,7 @@ def test_a_nan_in_training_shows_a_dialog_and_the_view_stays_usable(qtbot, works
 
 def test_a_failure_in_the_training_process_shows_a_dialog(qtbot, train_view, dialogs, monkeypatch, tmp_path):
     # The parent sees usable demos, but their folder is empty by the time the child reads it.
-    import app.gui.train_view as train_module
+    import app.gui.train.train_view as train_module
 
     samples = load_demo_set(sample_demos_dir(CARTPOLE))
     emptied = tmp_path / "emptied"

@@ -3,7 +3,7 @@
 import pytest
 
 from core.errors import ConfigError
-from core.train.config import default_config
+from core.train.settings.config import default_config
 
 
 def test_absorbing_needs_discounting():

@@ -12,10 +12,10 @@ from core.envs.gamepad import PadState, pad_keys, pad_vector
 from core.envs.registry import get_spec
 from core.errors import CheckpointError, DemoError
 from core.rl.nets import ActorCritic
-from core.train.coach_session import CoachSession, Control
-from core.train.config import default_config
+from core.sessions.coach_session import CoachSession, Control
 from core.train.expert_data import ExpertData
-from core.train.run_dir import RunDir
+from core.train.runs.run_dir import RunDir
+from core.train.settings.config import default_config
 from core.train.trainer import Trainer
 from tests.core.conftest import record_expert_episodes
 

@@ -3,9 +3,9 @@
 import numpy as np
 
 from core.data.demo_set import load_demo_set
-from core.train.config import default_config
 from core.train.demo_scores import DemoScore, _flag, latest_run_on, score_with_run
-from core.train.run_dir import RunDir
+from core.train.runs.run_dir import RunDir
+from core.train.settings.config import default_config
 from core.train.trainer import Trainer
 
 

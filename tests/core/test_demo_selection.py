@@ -15,8 +15,8 @@ from core.data.demo_selection import (
 )
 from core.data.demo_set import load_demo_set
 from core.errors import DemoError
-from core.train.config import default_config
-from core.train.run_dir import RunDir
+from core.train.runs.run_dir import RunDir
+from core.train.settings.config import default_config
 from core.train.trainer import Trainer
 from tests.core.conftest import record_expert_episodes
 

@@ -67,7 +67,7 @@ def test_gradient_penalty_is_zero_for_a_constant_function():
 def test_d_learns_to_tell_the_demos_endings_from_other_endings(env):
     from core.data.demo_set import load_demo_set
     from core.paths import sample_demos_dir
-    from core.train.config import default_config
+    from core.train.settings.config import default_config
     from core.train.trainer import Trainer
 
     torch.manual_seed(0)

@@ -9,8 +9,8 @@ from core.errors import ConfigError
 from core.rl import gail
 from core.rl.gae import RolloutBuffer
 from core.rl.nets import Discriminator
-from core.train.config import default_config
 from core.train.imitation_rewards import ImitationRewards, RewardSettings
+from core.train.settings.config import default_config
 
 
 def buffer(env_rewards, terminated):

@@ -3,9 +3,9 @@
 import pytest
 
 from core.data.demo_set import load_demo_set
-from core.data.recording_session import Mode, RecordingSession
 from core.envs.registry import get_spec
 from core.paths import sample_demos_dir
+from core.sessions.recording_session import Mode, RecordingSession
 
 
 @pytest.fixture
@@ -67,9 +67,9 @@ def test_a_replay_runs_pauses_ends_and_goes_back_to_playing(session):
 
 
 def test_a_pad_starts_the_episode_and_plays_beside_the_keys(tmp_path):
-    from core.data.recording_session import Mode, RecordingSession
     from core.envs.gamepad import PadState
     from core.envs.registry import get_spec
+    from core.sessions.recording_session import Mode, RecordingSession
 
     session = RecordingSession(get_spec("LunarLander-v3"), tmp_path)
     session.set_pad(PadState(buttons=(True,)))  # A: the main engine, and it starts a waiting episode

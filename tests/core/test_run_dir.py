@@ -11,9 +11,9 @@ from core.envs.registry import get_spec
 from core.errors import CheckpointError
 from core.paths import sample_demos_dir
 from core.rl.nets import ActorCritic
-from core.train.checkpoint import Checkpoint
-from core.train.config import default_config
-from core.train.run_dir import NothingToResume, RunDir
+from core.train.runs.checkpoint import Checkpoint
+from core.train.runs.run_dir import NothingToResume, RunDir
+from core.train.settings.config import default_config
 
 CARTPOLE = "CartPole-v1"
 
@@ -113,7 +113,7 @@ def test_resuming_drops_the_metrics_written_after_the_checkpoint(tmp_path):
 
 def test_a_player_loads_a_run_through_its_run_dir(tmp_path):
     from core.rl.nets import Discriminator
-    from core.train.playback import PolicyPlayer
+    from core.sessions.playback import PolicyPlayer
 
     run = make_run(tmp_path, env_steps=1024)
     player, state = PolicyPlayer.from_run(run.path)

@@ -8,8 +8,8 @@ import pytest
 
 from core.data.demo_set import load_demo_set
 from core.paths import sample_demos_dir
-from core.train.config import default_config
-from core.train.run_lock import RunLock, RunLockedError
+from core.train.runs.run_lock import RunLock, RunLockedError
+from core.train.settings.config import default_config
 from core.train.trainer import Trainer
 
 CARTPOLE = "CartPole-v1"
@@ -17,7 +17,7 @@ SMALL = {"total_steps": 256, "num_envs": 2, "num_steps": 64, "rollout_process": 
 
 HOLD_LOCK = """
 import sys, time
-from core.train.run_lock import RunLock
+from core.train.runs.run_lock import RunLock
 lock = RunLock.acquire(sys.argv[1])
 print("locked", flush=True)
 time.sleep(60)
@@ -59,9 +59,9 @@ def test_a_trainer_refuses_a_folder_another_process_trains_in_and_writes_nothing
 
 
 def test_a_long_iteration_is_checkpointed_by_time_as_well(tmp_path, monkeypatch):
-    from core.train import checkpoint as checkpoint_module
-    from core.train.checkpoint import CheckpointSchedule
     from core.train.events import CheckpointSaved
+    from core.train.runs import checkpoint as checkpoint_module
+    from core.train.runs.checkpoint import CheckpointSchedule
 
     clock = [0.0]
     monkeypatch.setattr(checkpoint_module.time, "monotonic", lambda: clock[0])

@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 
 from core.data.demo_set import load_demo_set
-from core.data.recording_session import RecordingSession
 from core.data.replay import verify_replay
 from core.errors import DemoError, StudioError
 from core.paths import sample_demos_dir
+from core.sessions.recording_session import RecordingSession
 from core.share.minari_io import export_minari, import_minari
-from core.train.config import default_config
+from core.train.settings.config import default_config
 from core.train.trainer import Trainer
 
 minari = pytest.importorskip("minari")

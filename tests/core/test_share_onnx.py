@@ -8,8 +8,8 @@ from core.data.demo_set import load_demo_set
 from core.errors import StudioError
 from core.paths import sample_demos_dir
 from core.share.onnx_export import export_onnx
-from core.train.config import default_config
-from core.train.run_dir import RunDir
+from core.train.runs.run_dir import RunDir
+from core.train.settings.config import default_config
 from core.train.trainer import Trainer
 
 ort = pytest.importorskip("onnxruntime")

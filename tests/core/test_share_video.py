@@ -6,8 +6,8 @@ from core.data.demo_set import load_demo_set
 from core.errors import CheckpointError, StudioError
 from core.paths import sample_demos_dir
 from core.share.video import CAPTION_HEIGHT, demos_video, policy_video
-from core.train.config import default_config
-from core.train.timeline import snapshot_steps
+from core.train.runs.timeline import snapshot_steps
+from core.train.settings.config import default_config
 from core.train.trainer import Trainer
 
 imageio = pytest.importorskip("imageio.v2")

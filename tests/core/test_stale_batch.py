@@ -8,8 +8,8 @@ import torch
 from core.data.demo_set import load_demo_set
 from core.paths import sample_demos_dir
 from core.rl.nets import state_to_numpy
-from core.train.config import default_config
 from core.train.env_runner import EnvRunner, RunnerSpec
+from core.train.settings.config import default_config
 from core.train.stale_batch import MAX_SAMPLE_WEIGHT
 from core.train.trainer import Trainer
 

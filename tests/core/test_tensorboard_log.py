@@ -4,8 +4,8 @@ import pytest
 
 from core.data.demo_set import load_demo_set
 from core.paths import sample_demos_dir
-from core.train.config import default_config
-from core.train.run_dir import RunDir
+from core.train.runs.run_dir import RunDir
+from core.train.settings.config import default_config
 from core.train.trainer import Trainer
 
 event_accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")

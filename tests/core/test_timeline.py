@@ -2,9 +2,9 @@
 
 from core.data.demo_set import load_demo_set
 from core.paths import sample_demos_dir
-from core.train.config import default_config
-from core.train.run_dir import RunDir
-from core.train.timeline import MAX_SNAPSHOTS, drop_snapshots_after, load_snapshot, snapshot_steps
+from core.train.runs.run_dir import RunDir
+from core.train.runs.timeline import MAX_SNAPSHOTS, drop_snapshots_after, load_snapshot, snapshot_steps
+from core.train.settings.config import default_config
 from core.train.trainer import Trainer
 
 SMALL = {"num_envs": 2, "num_steps": 16, "num_minibatches": 1, "update_epochs": 1, "eval_every_iters": 0}

@@ -8,8 +8,8 @@ import threading
 import time
 
 from core.paths import sample_demos_dir
-from core.train.config import default_config
 from core.train.events import Failed, Finished, IterationStats, PolicySnapshot, TrainControl
+from core.train.settings.config import default_config
 from core.train.train_process import TrainProcess
 
 CARTPOLE = "CartPole-v1"

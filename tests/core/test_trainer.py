@@ -12,13 +12,13 @@ from core.data.demo_set import load_demo_set
 from core.errors import CheckpointError, ConfigError, DemoError, TrainingError
 from core.paths import sample_demos_dir
 from core.rl import gail
-from core.train.checkpoint import load_checkpoint
-from core.train.config import default_config
-from core.train.device import resolve_device
 from core.train.evaluate import evaluate_policy, random_policy_return
 from core.train.events import CheckpointSaved, Failed, Finished, IterationStats, PolicySnapshot, TrainControl
 from core.train.metrics import METRICS
-from core.train.run_dir import RunDir
+from core.train.runs.checkpoint import load_checkpoint
+from core.train.runs.run_dir import RunDir
+from core.train.settings.config import default_config
+from core.train.settings.device import resolve_device
 from core.train.stale_batch import MAX_SAMPLE_WEIGHT
 from core.train.trainer import Trainer
 

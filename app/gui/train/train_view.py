@@ -1,0 +1,399 @@
+"""The Train view: pick demos and an algorithm, start / pause / stop, live plots, the run list.
+
+Training runs on a ``TrainingThread``; this view only receives throttled batches of statistics
+(at most ~10 a second) and redraws from them. Each run is a folder in the workspace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+
+from app.gui.train.run_list import RunListPanel, opened_run_summary
+from app.gui.train.train_settings import TrainSettingsPanel
+from app.gui.train.training_progress import TrainingProgress
+from app.gui.train.worker import ProgressBatch, TrainingThread
+from app.gui.widgets.dialogs import Dialogs
+from app.gui.widgets.plots import LivePlots
+from app.gui.widgets.wording import demos_text
+from core.data.demo_selection import training_demos
+from core.data.demo_set import DemoSet, load_demo_set
+from core.data.workspace import Workspace
+from core.errors import StudioError
+from core.train.events import CheckpointSaved, Failed, Finished
+from core.train.runs.run_dir import NothingToResume, RunDir
+from core.train.settings.config import TrainConfig
+from core.train.settings.device import resolve_device
+from core.train.train_process import TrainProcess, training_source
+
+
+class TrainView(QWidget):
+    status_message = Signal(str)
+    snapshot_ready = Signal(object, object, object)  # PolicySnapshot, TrainConfig, DemoSet
+    run_opened = Signal(object)  # Path of a run folder to watch
+    training_finished = Signal(object)  # Finished or Failed
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        dialogs: Dialogs | None = None,
+        parent: QWidget | None = None,
+        in_process: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        # False (the default): train in a child process, so that training and the GUI do not
+        # share one GIL. True: in a thread of this process (tests that patch the engine use it).
+        self.in_process = in_process
+        self.dialogs = dialogs or Dialogs()
+        self.training: TrainingThread | None = None
+        self.config: TrainConfig | None = None
+        self.demos: DemoSet | None = None
+        self.run_dir: Path | None = None
+        self.last_event: Finished | Failed | None = None
+        self._build()
+        self.settings_panel.refresh_demo_sets()
+        self.refresh_runs()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.settings_panel = TrainSettingsPanel(self.workspace)
+        self.settings_panel.advanced_opened.connect(self._give_settings_room)
+        self.start_button = QPushButton("Start training")
+        self.start_button.clicked.connect(self.start)
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.clicked.connect(self.stop)
+        self.progress = TrainingProgress()
+        controls = QHBoxLayout()
+        for button in (self.start_button, self.pause_button, self.stop_button):
+            controls.addWidget(button)
+        controls.addWidget(self.progress, 1)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.plots = LivePlots()
+        centre = QVBoxLayout()
+        centre.addLayout(controls)
+        centre.addWidget(self.summary)
+        centre.addWidget(self.plots, 1)
+        centre_widget = QWidget()
+        centre_widget.setLayout(centre)
+        self.run_list = RunListPanel(self.dialogs)
+        self.run_list.status_message.connect(self.status_message)
+        self.run_list.open_requested.connect(self.open_selected_run)
+        self.run_list.resume_requested.connect(self.resume_selected_run)
+        self.run_list.compare_requested.connect(self.compare_selected_run)
+        # Settings above the runs, with a handle between them: opening Advanced gives the settings
+        # most of the height instead of a one-row scroll box.
+        self._left_splitter = QSplitter(Qt.Orientation.Vertical)
+        self._left_splitter.addWidget(self.settings_panel)
+        self._left_splitter.addWidget(self.run_list)
+        self._left_splitter.setStretchFactor(0, 3)
+        self._left_splitter.setStretchFactor(1, 2)
+        self._left_splitter.setChildrenCollapsible(False)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._left_splitter)
+        splitter.addWidget(centre_widget)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([380, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(splitter)
+        self._update_controls()
+
+    # ------------------------------------------------------------------ demo sets and the form
+    def set_workspace(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.settings_panel.workspace = workspace
+        self.settings_panel.refresh_demo_sets()
+        self.refresh_runs()
+        if not self.is_training:  # the last workspace's run stays on show only while it trains
+            self.plots.reset()
+            self.summary.clear()
+            self.progress.idle()
+
+    def _give_settings_room(self) -> None:
+        total = sum(self._left_splitter.sizes())
+        self._left_splitter.setSizes([total * 4 // 5, total - total * 4 // 5])
+
+    def show_my_demos(self, env_key: str) -> None:
+        """Select the workspace's demo set of ``env_key`` (after an episode was kept there)."""
+        self.settings_panel.refresh_demo_sets()
+        if not self.is_training:
+            with contextlib.suppress(StudioError):
+                self.settings_panel.select_demos(self.workspace.root / "demos" / env_key)
+
+    # ------------------------------------------------------------------ training
+    @property
+    def is_training(self) -> bool:
+        return self.training is not None and self.training.running
+
+    def start(self) -> bool:
+        """Start a new run from the form; errors are shown, never raised. True when it started."""
+        if self.is_training:
+            return False
+        try:
+            config = self.settings_panel.config_from_form()
+            choice = self.settings_panel.demo_choice()
+            demos = training_demos(load_demo_set(choice.folder, env_key=config.env)).require_episodes()
+            device = resolve_device(config.device)
+            run_dir = self.workspace.new_run_dir(f"{config.env}-{config.algo}-{config.generator}")
+        except (StudioError, OSError) as error:
+            self.dialogs.error(self, "Cannot start training", str(error))
+            return False
+        return self._begin(config, demos, run_dir, device.type, resume_state=None)
+
+    def start_from_run(self, source: Path, folder: Path | None = None) -> bool:
+        """A new run from ``source``'s policy and D (coach mode's "train on corrections"), on its
+        demos plus the corrections kept in ``folder`` (default: its demo folder), for the total
+        steps set on the left."""
+        if self.is_training:
+            return False
+        try:
+            run = RunDir(source)
+            config = run.config().replace(total_steps=self.settings_panel.wanted_totals()[0])
+            demos = run.demos_with_corrections(config.env, folder or run.demos_folder()).require_episodes()
+            device = resolve_device(config.device)
+            run_dir = self.workspace.new_run_dir(f"{config.env}-{config.algo}-{config.generator}-coached")
+        except (StudioError, OSError) as error:
+            self.dialogs.error(self, "Cannot train on corrections", str(error))
+            return False
+        return self._begin(config, demos, run_dir, device.type, resume_state=None, start_from=source)
+
+    def _begin(
+        self,
+        config: TrainConfig,
+        demos: DemoSet,
+        run_dir: Path,
+        device: str,
+        resume_state: dict | None,
+        start_from: Path | None = None,
+    ) -> bool:
+        try:
+            resume = resume_state is not None
+            source = training_source(config, demos, run_dir, self.in_process, resume=resume, start_from=start_from)
+        except (StudioError, OSError) as error:  # OSError: a full disk; False: it did not start
+            self.dialogs.error(self, "Cannot start training", str(error))
+            return False
+        self.config, self.demos, self.run_dir = config, demos, run_dir
+        self.last_event = None
+        fresh = resume_state is None
+        state = resume_state or {}
+        self.plots.clear_for(config)
+        self.plots.set_references(float(demos.returns.mean()), float(demos.lengths.mean()))
+        if not fresh:
+            self.plots.add_records(RunDir(run_dir).metrics())
+        # The child process takes a few seconds to start; "idle" or the last run's outcome there
+        # would say nothing is happening.
+        bc = config.algo == "bc"
+        self.progress.begin(
+            int(state.get("iteration" if bc else "env_steps", 0)),
+            config.bc_epochs if bc else config.steps_trained,  # where it ends: whole batches
+            bc,
+            f"{'resuming' if resume_state else 'starting'} {run_dir.name}…",
+        )
+        self.training = TrainingThread(source)
+        worker = self.training.worker
+        worker.progress.connect(self._on_progress)
+        worker.checkpoint_saved.connect(self._on_checkpoint)
+        worker.finished.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
+        self.training.thread.finished.connect(self._on_thread_done)
+        self.training.start()
+        what = "BC" if bc else f"GAIL + {config.generator}, reward {config.reward}, {config.steps_trained:,} env steps"
+        self.summary.setText(
+            f"Training {what} on {config.env} from {demos_text(demos)} (mean return {demos.returns.mean():.1f})"
+            f"{f', starting from {start_from.name}' if start_from else ''} on <b>{device}</b>. Run folder: {run_dir}"
+        )
+        self.status_message.emit("training started" if resume_state is None else "training resumed")
+        self.refresh_runs()
+        self._update_controls()
+        return True
+
+    def toggle_pause(self) -> None:
+        if not self.is_training:
+            return
+        control = self.training.control
+        if control.paused:
+            control.resume()
+            self.progress.resume()
+            self.status_message.emit("training resumed")
+        else:
+            control.pause()
+            self.progress.pause()
+            self.status_message.emit("training paused")
+        self._update_controls()
+
+    def stop(self) -> None:
+        if self.is_training:
+            self.training.control.stop()
+            self.status_message.emit("stopping: saving a checkpoint")
+            self._update_controls()
+
+    def _on_progress(self, batch: ProgressBatch) -> None:
+        self.plots.add_records({"env_steps": s.env_steps, "iteration": s.iteration, **s.scalars} for s in batch.stats)
+        if batch.stats:
+            latest = batch.stats[-1]
+            done = latest.iteration if self.progress.epochs else latest.env_steps
+            self.progress.advance(done, latest.scalars.get("eval_return"))
+        if batch.snapshot is not None:
+            self.snapshot_ready.emit(batch.snapshot, self.config, self.demos)
+
+    def _on_checkpoint(self, event: CheckpointSaved) -> None:
+        self.status_message.emit(f"checkpoint saved at {self.progress.words()}")
+
+    def _on_finished(self, event: Finished) -> None:
+        self.last_event = event
+        if not self.progress.epochs:
+            self.progress.latest = event.env_steps  # the last progress batch may be older
+        if event.final_eval:
+            f = event.final_eval
+            text = (
+                f"Finished after {self.progress.words()}: deterministic return {f['return_mean']:.1f} ± "
+                f"{f['return_std']:.1f}, length {f['length_mean']:.0f} (demos: {self.demos.returns.mean():.1f}, "
+                f"{self.demos.lengths.mean():.0f})."
+            )
+        else:
+            text = f"Stopped after {self.progress.words()}; the checkpoint is saved, Resume continues it."
+        self.summary.setText(text)
+        self.progress.setFormat(text.split(":")[0] if event.final_eval else "stopped")
+        self.status_message.emit(text)
+        self._update_controls()
+        self.training_finished.emit(event)
+
+    def _on_failed(self, event: Failed) -> None:
+        self.last_event = event
+        kept = f"\n\nThe last good checkpoint is kept: {event.checkpoint}" if event.checkpoint else ""
+        self.summary.setText(f"<span style='color:#b3261e'>Training failed: {event.message}</span>")
+        self.progress.setFormat("failed")
+        self._update_controls()
+        self.training_finished.emit(event)
+        self.dialogs.error(self, "Training failed", f"{event.message}{kept}", event.traceback)
+
+    def _on_thread_done(self) -> None:
+        self.progress.stopped()
+        self.refresh_runs()
+        self._update_controls()
+
+    def wait_until_done(self, timeout_s: float = 60.0) -> bool:
+        """Block (processing events) until the run ends; for scripts and the screenshot command."""
+        return self.training is None or self.training.wait_until(lambda: self.last_event is not None, timeout_s)
+
+    def _update_controls(self) -> None:
+        training = self.is_training
+        # Between the run's last event and its thread's end (the child process exiting) there is
+        # nothing left to pause or stop, and the settings are free again; Start waits for the end.
+        ended = self.last_event is not None
+        paused = training and self.training.control.paused
+        stopping = training and self.training.control.stop_requested
+        self.start_button.setEnabled(not training)
+        self.pause_button.setEnabled(training and not stopping and not ended)
+        self.pause_button.setText("Resume" if paused and not ended else "Pause")
+        self.stop_button.setEnabled(training and not stopping and not ended)
+        self.settings_panel.setEnabled(not training or ended)  # a running trainer would not see a change
+        self.run_list.set_training(training)
+
+    # ------------------------------------------------------------------ runs
+    @property
+    def runs(self):
+        """The list widget of runs (for the tests)."""
+        return self.run_list.runs
+
+    def refresh_runs(self) -> None:
+        training = (self.run_dir, self.config) if self.is_training and self.run_dir and self.config else None
+        self.run_list.refresh(self.workspace.run_dirs(), training)
+
+    def selected_run(self) -> Path | None:
+        return self.run_list.selected_run()
+
+    def select_run(self, run_dir: Path) -> None:
+        self.run_list.select_run(run_dir)
+
+    def open_selected_run(self) -> None:
+        run_dir = self.selected_run()
+        if run_dir is None:
+            return
+        if self.is_training and run_dir == self.run_dir:
+            self.run_opened.emit(run_dir)
+            return
+        try:
+            run = RunDir(run_dir)
+            config, records = run.config(), run.metrics()
+        except StudioError as error:
+            self.dialogs.error(self, "Cannot open the run", str(error))
+            return
+        if not self.is_training:
+            if run_dir.name == self.plots.compare_name:
+                self.plots.set_comparison(None)  # a run compared with itself says nothing
+            self.plots.clear_for(config)
+            self.plots.add_records(records)
+            self.plots.set_references(None, None)
+            with contextlib.suppress(StudioError):  # the curves show even without the demos' record
+                summary = run.demo_summary()
+                self.plots.set_references(summary.get("return_mean"), summary.get("length_mean"))
+            self.settings_panel.load_run_settings(config, run_dir)
+            text, files = opened_run_summary(run_dir, len(records))
+            self.summary.setText(text)
+            self.summary.setToolTip(files)
+            self.progress.show_opened(config, records, run.finished())
+        self.run_opened.emit(run_dir)
+
+    def resume_selected_run(self) -> None:
+        run_dir = self.selected_run()
+        if run_dir is None or self.is_training:
+            return
+        run = RunDir(run_dir)
+        try:
+            # A stopped run continues to its own total; a finished one is extended to the total
+            # set on the left (the form's default must not stretch a short run): total steps,
+            # or for behaviour cloning the epochs (Advanced).
+            try:
+                config, state = run.resume_config()
+            except NothingToResume:
+                steps, epochs = self.settings_panel.wanted_totals()
+                config, state = run.resume_config(wanted_steps=steps, wanted_epochs=epochs)
+            demos = run.training_demos(config.env).require_episodes()
+            device = resolve_device(config.device)
+        except NothingToResume as nothing:
+            where = "BC epochs, under Advanced" if run.config().algo == "bc" else "Total steps, on the left"
+            self.dialogs.info(self, "Nothing to resume", f"{nothing} ({where}).")
+            return
+        except (StudioError, OSError, ValueError) as error:
+            self.dialogs.error(self, "Cannot resume the run", f"{run_dir}: {error}")
+            return
+        self._begin(config, demos, run_dir, device.type, resume_state=state)
+        total = config.bc_epochs if config.algo == "bc" else config.steps_trained
+        self.status_message.emit(f"resuming {run_dir.name} to {total:,}")
+
+    def compare_selected_run(self) -> None:
+        run_dir = self.selected_run()
+        if run_dir is None:
+            return
+        try:
+            records = RunDir(run_dir).metrics()
+        except (StudioError, OSError) as error:
+            self.dialogs.error(self, "Cannot compare with the run", str(error))
+            return
+        self.plots.set_comparison(records, run_dir.name)
+        self.status_message.emit(f"dashed curves: {run_dir.name}")
+
+    # ------------------------------------------------------------------ settings and closing
+    def shutdown(self, timeout_s: float = 2.0) -> bool:
+        """Stop training (a checkpoint is saved) and wait for it; True when it ended in time.
+
+        A child process that has not stopped by then is killed; its previous checkpoint is whole
+        (checkpoints are written atomically).
+        """
+        if self.training is None:
+            return True
+        ended = self.training.stop(timeout_s)
+        if not ended:
+            source = self.training.worker.trainer
+            if isinstance(source, TrainProcess):
+                source.kill()
+                ended = self.training.thread.wait(2000)
+        return ended
