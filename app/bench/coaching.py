@@ -127,7 +127,9 @@ def _train(folder: Path, run_dir: Path, steps: int, seed: int, device: str, star
         if isinstance(event, Failed):
             raise RuntimeError(f"{run_dir}: {event.message}")
         if isinstance(event, Finished):
-            return float(event.final_eval["return_mean"])
+            if event.final_eval is None:
+                break
+            return event.final_eval.return_mean
     raise RuntimeError(f"{run_dir}: training ended without a result")
 
 

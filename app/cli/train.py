@@ -315,8 +315,8 @@ def _show_progress(trainer: Trainer, config: TrainConfig, control: TrainControl)
                     f = event.final_eval
                     print(
                         f"finished after {_progress_of(event, bar.n, config)}: deterministic return "
-                        f"{f['return_mean']:.1f} ± {f['return_std']:.1f}, length {f['length_mean']:.0f} "
-                        f"({f['episodes']} episodes)"
+                        f"{f.return_mean:.1f} ± {f.return_std:.1f}, length {f.length_mean:.0f} "
+                        f"({f.episodes} episodes)"
                     )
                 else:
                     print(f"stopped after {_progress_of(event, bar.n, config)}")
@@ -345,7 +345,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     run = RunDir(args.run_dir)
     policy, config = run.load_policy()
     spec = get_spec(config.env)
-    demo_return = run.demo_summary().get("return_mean", float("nan"))
+    summary = run.demo_summary()
+    demo_return = summary.return_mean if summary is not None else float("nan")
     random_return = random_policy_return(spec)
     report: dict[str, object] = {
         "env": config.env,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -124,16 +125,15 @@ def unchanged(path: Path, digest: str | None) -> bool:
     return not digest or file_sha256(path) == digest
 
 
-def only_files(demos: DemoSet, files: list[dict]) -> DemoSet:
-    """Exactly the episodes a run recorded (``[{"name", "sha256"}, ...]``): a resumed run trains on
-    the data it started with. DemoError names a file that is gone or has changed since."""
+def only_files(demos: DemoSet, files: Sequence[tuple[str, str]]) -> DemoSet:
+    """Exactly the episodes a run recorded, as (name, sha256) pairs: a resumed run trains on the
+    data it started with. DemoError names a file that is gone or has changed since."""
     by_name = {episode.path.name: episode for episode in demos.episodes if episode.path is not None}
     chosen = []
-    for record in files:
-        name, digest = record.get("name"), record.get("sha256")
-        episode = by_name.get(name) if isinstance(name, str) else None
+    for name, digest in files:
+        episode = by_name.get(name)
         if episode is None:
-            raise DemoError(f"{demos.folder / str(name)}: the run trained on this episode, which is gone or unusable")
+            raise DemoError(f"{demos.folder / name}: the run trained on this episode, which is gone or unusable")
         if episode.path is not None and not unchanged(episode.path, digest):
             raise DemoError(f"{episode.path}: changed since the run trained on it (its hash differs)")
         chosen.append(episode)

@@ -80,7 +80,8 @@ def latest_run_on(run_dirs: list[Path], folder: Path) -> RunDir | None:
     for path in run_dirs:
         run = RunDir(path)
         try:
-            trained_on = run.demo_summary().get("folder")
+            summary = run.demo_summary()
+            trained_on = summary.folder if summary is not None else ""
             if trained_on and Path(trained_on) == wanted and run.latest_checkpoint() and run.config().algo == "gail":
                 return run
         except StudioError:

@@ -13,6 +13,7 @@ import numpy as np
 from core.envs.registry import EnvSpec
 from core.rl.nets import ActorCritic, state_to_numpy
 from core.rl.numpy_policy import NumpyPolicy
+from core.train.runs.records import FinalEval
 from core.train.settings.seeds import EVAL_SEED_BASE  # far from the seeds demos are recorded with (0..~10^4)
 
 
@@ -73,19 +74,19 @@ def evaluate_policy(
 FINAL_EVAL_EPISODES = 10
 
 
-def final_evaluation(policy: ActorCritic, spec: EnvSpec) -> dict[str, float]:
+def final_evaluation(policy: ActorCritic, spec: EnvSpec) -> FinalEval:
     """What ``final_eval.json`` holds: the deterministic policy on the evaluation seeds, and the
     same policy sampling its actions (imitated human play is sometimes better sampled)."""
     result = evaluate_policy(policy, spec, FINAL_EVAL_EPISODES, seed=EVAL_SEED_BASE)
     sampled = evaluate_policy(policy, spec, FINAL_EVAL_EPISODES, seed=EVAL_SEED_BASE, deterministic=False)
-    return {
-        "return_mean": result.mean_return,
-        "return_std": result.std_return,
-        "length_mean": result.mean_length,
-        "episodes": FINAL_EVAL_EPISODES,
-        "sampled_return_mean": sampled.mean_return,
-        "sampled_return_std": sampled.std_return,
-    }
+    return FinalEval(
+        return_mean=result.mean_return,
+        return_std=result.std_return,
+        length_mean=result.mean_length,
+        episodes=FINAL_EVAL_EPISODES,
+        sampled_return_mean=sampled.mean_return,
+        sampled_return_std=sampled.std_return,
+    )
 
 
 def sampling_is_better(deterministic: tuple[float, float], sampled: tuple[float, float], episodes: int) -> bool:

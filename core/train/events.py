@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.train.runs.records import FinalEval
+
 
 @dataclass(frozen=True)
 class IterationStats:
@@ -43,7 +45,7 @@ class CheckpointSaved:
 class Finished:
     env_steps: int
     run_dir: Path | None
-    final_eval: dict[str, float]
+    final_eval: FinalEval | None  # None: stopped before the end, so not evaluated
     stopped_early: bool = False
 
 

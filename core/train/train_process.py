@@ -69,7 +69,7 @@ def _child_main(connection, job: _Job) -> None:  # runs in the child process
         if job.demo_files is None:
             demos = training_demos(demos)
         else:
-            demos = only_files(demos, [{"name": name} for name in job.demo_files])
+            demos = only_files(demos, [(name, "") for name in job.demo_files])  # the GUI names them; no hash to check
             left_out = tuple(InvalidDemo(demos.folder / name, reason) for name, reason in job.left_out)
             demos = replace(demos, left_out=left_out)
         run_dir, start_from = (Path(p) if p else None for p in (job.run_dir, job.start_from))

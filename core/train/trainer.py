@@ -34,6 +34,7 @@ from core.train.expert_data import ExpertData
 from core.train.imitation_rewards import ImitationRewards
 from core.train.rollout_process import RolloutProcess
 from core.train.runs.checkpoint import CheckpointSchedule, restore_training, training_checkpoint
+from core.train.runs.records import FinalEval
 from core.train.runs.run_dir import RunDir
 from core.train.runs.run_lock import RunLock
 from core.train.runs.run_outputs import RunOutputs
@@ -213,7 +214,7 @@ class Trainer:
         if self.run_folder.latest_checkpoint() is None:  # stopped before its first checkpoint: it starts over,
             origin = self.run_folder.origin()  # from the run it started from, if it did
             if origin is not None:
-                self.origin = load_start(self.policy, self.disc, self.config, Path(origin["run"]))
+                self.origin = load_start(self.policy, self.disc, self.config, Path(origin.run))
                 self._sync_rollout_policy()
             return
         networks = {"policy": self.policy, "disc": self.disc}
@@ -368,7 +369,7 @@ class Trainer:
     # ----------------------------------------------------------------------------- bookkeeping
 
     def _finish(self, stopped: bool) -> Iterator[Event]:
-        final_eval: dict[str, float] = {}
+        final_eval: FinalEval | None = None
         if self.run_dir is not None:
             yield CheckpointSaved(self.save(), self.env_steps)
             self.outputs.timeline(self.iteration, self.env_steps or self.iteration, self.policy, final=True)

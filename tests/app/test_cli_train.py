@@ -199,7 +199,7 @@ def test_start_from_trains_on_the_runs_demos_and_its_corrections_only(tmp_path, 
     assert ends == {table[0].index("return") + len("return")}
     assert main(["train", "--start-from", str(first), "--steps", "128", "--out", str(second), *TINY]) == 0
     summary = RunDir(second).demo_summary()
-    assert summary["episodes"] == 3 and summary["corrections"] == 1
+    assert summary.episodes == 3 and summary.corrections == 1
 
 
 def test_resume_with_other_demos_says_what_demos_means_there(tmp_path, capsys):
@@ -261,7 +261,7 @@ def test_start_from_a_samples_run_takes_its_corrections_from_demos(tmp_path, cap
     args = ["train", "--start-from", str(first), "--demos", str(mine), "--steps", "128", "--out", str(second)]
     assert main([*args, *TINY]) == 0
     summary = RunDir(second).demo_summary()
-    assert summary["episodes"] == 11 and summary["corrections"] == 1
+    assert summary.episodes == 11 and summary.corrections == 1
 
 
 def keep_a_correction(folder):

@@ -87,9 +87,9 @@ def test_take_over_act_hand_back_keep_and_train_on_the_correction(qtbot, coach_v
     assert isinstance(train_view.last_event, Finished)
     new_run = RunDir(train_view.run_dir)
     assert "+ 1 correction (10 steps you played)" in opened_run_summary(new_run.path, 1)[0]
-    assert new_run.origin()["run"] == str(lander_run.resolve())
-    assert new_run.demo_summary()["corrections"] == 1 and new_run.demo_summary()["correction_steps"] == 10
-    assert new_run.demo_summary()["episodes"] == RunDir(lander_run).demo_summary()["episodes"] + 1
+    assert new_run.origin().run == str(lander_run.resolve())
+    assert new_run.demo_summary().corrections == 1 and new_run.demo_summary().correction_steps == 10
+    assert new_run.demo_summary().episodes == RunDir(lander_run).demo_summary().episodes + 1
     train_view.shutdown()
 
 

@@ -1,9 +1,12 @@
 """Deterministic or sampled: the Watch view shows the better for a finished run, and says why."""
 
+from dataclasses import replace
+
 import pytest
 
 from app.gui.watch.policy_mode import PolicyModeBox
 from core.train.evaluate import sampling_is_better
+from core.train.runs.records import FinalEval
 
 
 def test_sampling_must_be_better_by_more_than_the_noise():
@@ -16,8 +19,8 @@ def test_sampling_must_be_better_by_more_than_the_noise():
 def test_a_run_clearly_better_sampled_is_shown_sampled(qtbot, sampled, chosen):
     box = PolicyModeBox()
     qtbot.addWidget(box)
-    final = {"return_mean": 100.0, "return_std": 10.0, "episodes": 10}
-    box.show_run(final | {"sampled_return_mean": sampled, "sampled_return_std": 10.0})
+    final = FinalEval(return_mean=100.0, return_std=10.0, length_mean=200.0, episodes=10)
+    box.show_run(replace(final, sampled_return_mean=sampled, sampled_return_std=10.0))
     assert box.deterministic is chosen
     assert f"(return {sampled:.1f})" in box.itemText(1) and "(return 100.0)" in box.itemText(0)
     assert ("plays better with sampled actions" in box.note) is not chosen

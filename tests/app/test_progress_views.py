@@ -1,6 +1,9 @@
 """Progress over time in the Watch view: the timeline, the progress reel, the trajectory overlay
 and a video of what is shown (offscreen, a short LunarLander run)."""
 
+import shutil
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -8,6 +11,7 @@ from app.gui.watch.progress_reel import ProgressReel, reel_steps
 from app.gui.watch.watch_view import WatchView
 from core.data.demo_set import load_demo_set
 from core.paths import sample_demos_dir
+from core.train.runs.run_dir import RunDir
 from core.train.runs.timeline import MAX_SNAPSHOTS, snapshot_steps
 from core.train.settings.config import default_config
 from core.train.trainer import Trainer
@@ -121,3 +125,20 @@ def test_a_bc_runs_timeline_counts_epochs(qtbot, dialogs):
     bar.set_steps([0, 5, 10])
     bar.choose(5)
     assert bar.label.text() == "as at 5 epochs"
+
+
+def test_a_finished_run_clearly_better_sampled_is_watched_sampled(qtbot, workspace, dialogs, lander_run, tmp_path):
+    # The run's own final_eval.json, as the trainer wrote it, carries the sampled figures...
+    run_dir = tmp_path / "better-sampled"
+    shutil.copytree(lander_run, run_dir)
+    written = RunDir(run_dir).final_eval()
+    assert written is not None and written.sampled_return_mean is not None
+    # ... and when they are clearly higher, the Watch view opens the run with sampled actions.
+    RunDir(run_dir).write_final_eval(
+        replace(written, return_std=5.0, sampled_return_mean=written.return_mean + 50.0, sampled_return_std=5.0)
+    )
+    view = WatchView(workspace, dialogs)
+    qtbot.addWidget(view)
+    view.set_run(run_dir)
+    assert not view._mode.deterministic and "plays better with sampled actions" in view._mode.note
+    view.shutdown()

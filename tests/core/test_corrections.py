@@ -162,7 +162,7 @@ def test_a_run_started_from_another_begins_with_its_networks_and_skips_the_warm_
     second._behaviour_clone = lambda *a, **k: warm.append(1) or 0.0
     list(second.run())
     assert warm == []
-    assert RunDir(tmp_path / "second").origin()["env_steps"] == first.env_steps
+    assert RunDir(tmp_path / "second").origin().env_steps == first.env_steps
     with pytest.raises(CheckpointError, match="hidden_size differ"):
         Trainer(config.replace(hidden_size=32), demos, start_from=first.run_dir)
 

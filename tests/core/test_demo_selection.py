@@ -64,7 +64,7 @@ def test_a_run_records_its_files_and_resumes_on_exactly_them(mixed_lander_demos,
     config = default_config("LunarLander-v3", total_steps=64, num_envs=2, num_steps=32, rollout_process=False)
     run_dir = tmp_path / "run"
     Trainer(config, training_demos(load_demo_set(mixed_lander_demos)), run_dir=run_dir)
-    summary = json.loads((run_dir / "demos.json").read_text())
+    summary = json.loads((run_dir / "demos.json").read_text())  # the file as written, not its reader
     assert sorted(f["name"] for f in summary["files"]) == names[1:]
     assert all(len(f["sha256"]) == 64 and f["ending"] for f in summary["files"])
     assert summary["left_out"] == [{"name": names[0], "reason": "unticked"}] and summary["unusable"] == []
@@ -80,4 +80,4 @@ def test_a_run_records_its_files_and_resumes_on_exactly_them(mixed_lander_demos,
     shutil.rmtree(mixed_lander_demos)
     record_expert_episodes(mixed_lander_demos, "LunarLander-v3", count=1, first_seed=50)
     with pytest.raises(DemoError, match="gone or unusable"):
-        only_files(load_demo_set(mixed_lander_demos), summary["files"])
+        only_files(load_demo_set(mixed_lander_demos), [(f["name"], f["sha256"]) for f in summary["files"]])

@@ -12,6 +12,7 @@ from core.errors import CheckpointError
 from core.paths import sample_demos_dir
 from core.rl.nets import ActorCritic
 from core.train.runs.checkpoint import Checkpoint
+from core.train.runs.records import DemoSummary, FinalEval, Origin
 from core.train.runs.run_dir import NothingToResume, RunDir
 from core.train.settings.config import default_config
 
@@ -44,7 +45,7 @@ def test_a_finished_run_resumes_only_to_a_larger_total(tmp_path):
         run.resume_config()
     with pytest.raises(NothingToResume):
         run.resume_config(4096)
-    run.write_final_eval({"return_mean": 500.0, "return_std": 0.0, "length_mean": 500.0, "episodes": 10})
+    run.write_final_eval(FinalEval(return_mean=500.0, return_std=0.0, length_mean=500.0, episodes=10))
     assert run.finished()
     assert run.resume_config(6144)[0].total_steps == 6144
     later = (run.path / "final_eval.json").stat().st_mtime + 5  # then a checkpoint of the run trained on
@@ -64,13 +65,42 @@ def test_behaviour_cloning_resumes_by_epochs(tmp_path):
 def test_the_demos_and_the_final_evaluation_are_read_back(tmp_path):
     run = make_run(tmp_path, env_steps=4096)
     assert run.demos_folder() == sample_demos_dir(CARTPOLE).resolve()
-    assert run.demo_summary()["episodes"] == len(load_demo_set(sample_demos_dir(CARTPOLE)).episodes)
+    assert run.demo_summary().episodes == len(load_demo_set(sample_demos_dir(CARTPOLE)).episodes)
     assert run.final_eval() is None
-    run.write_final_eval({"return_mean": 500.0, "return_std": 0.0, "length_mean": 500.0, "episodes": 10})
-    assert run.final_eval()["return_mean"] == 500.0
+    run.write_final_eval(FinalEval(return_mean=500.0, return_std=0.0, length_mean=500.0, episodes=10))
+    assert run.final_eval().return_mean == 500.0
     (run.path / "final_eval.json").write_text(json.dumps({"return_mean": "lots"}))
-    with pytest.raises(CheckpointError, match="not a final evaluation"):
+    with pytest.raises(
+        CheckpointError, match=r"final_eval\.json: field 'return_mean' must be a finite number, not 'lots'"
+    ):
         run.final_eval()
+
+
+def test_the_typed_records_round_trip_and_name_a_bad_field(tmp_path):
+    run = make_run(tmp_path, env_steps=4096)
+    final = FinalEval(
+        return_mean=200.0,
+        return_std=3.0,
+        length_mean=300.0,
+        episodes=10,
+        sampled_return_mean=250.0,
+        sampled_return_std=4.0,
+    )
+    run.write_final_eval(final)
+    assert run.final_eval() == final  # the sampled figures too (they were once dropped on reading)
+    run.write_origin(Origin(run="/runs/a", iteration=3, env_steps=1536))
+    assert run.origin() == Origin(run="/runs/a", iteration=3, env_steps=1536)
+    summary = run.demo_summary()
+    assert summary is not None and summary.files and all(len(item.sha256) == 64 for item in summary.files)
+    assert DemoSummary.from_dict(summary.to_dict(), "demos.json") == summary
+    record = json.loads((run.path / "demos.json").read_text())
+    record["files"][1]["return"] = "high"
+    (run.path / "demos.json").write_text(json.dumps(record))
+    with pytest.raises(CheckpointError, match=r"demos.json files\[1\]: field 'return' must be a finite number"):
+        run.demo_summary()
+    (run.path / "origin.json").write_text("[" * 100_000 + "]" * 100_000)  # valid JSON nested past Python's limit
+    with pytest.raises(CheckpointError, match=r"origin\.json: not a record"):
+        run.origin()
 
 
 def test_a_torn_metrics_line_is_skipped(tmp_path):
@@ -98,7 +128,7 @@ def test_a_folder_that_is_not_a_run_is_named(tmp_path):
     with pytest.raises(CheckpointError, match="not a run folder"):
         RunDir(tmp_path).config()
     (tmp_path / "demos.json").write_text("{}")
-    with pytest.raises(CheckpointError, match="does not say where the run's demos are"):
+    with pytest.raises(CheckpointError, match="demos.json: field 'folder' is missing"):
         RunDir(tmp_path).demos_folder()
 
 

@@ -217,7 +217,7 @@ def test_behaviour_cloning_imitates_cartpole(cartpole_demos):
     losses = [e.scalars["bc_loss"] for e in events if isinstance(e, IterationStats)]
     assert losses[-1] < losses[0]
     assert {key for e in events if isinstance(e, IterationStats) for key in e.scalars} <= set(METRICS)
-    assert events[-1].final_eval["return_mean"] > 400
+    assert events[-1].final_eval.return_mean > 400
 
 
 def test_gail_smoke_on_cartpole_learns_well_above_random(cartpole_demos):

@@ -132,7 +132,7 @@ def outcome_of(run_dir: Path, training: tuple[Path, TrainConfig] | None = None) 
     result = RunDir(run_dir).finished_eval()
     if result is None:
         return f"{details}stopped (resumable)"
-    return f"{details}return {result['return_mean']:.1f}, length {result['length_mean']:.0f}"
+    return f"{details}return {result.return_mean:.1f}, length {result.length_mean:.0f}"
 
 
 def opened_run_summary(run_dir: Path, iterations: int) -> tuple[str, str]:
@@ -152,17 +152,13 @@ def demos_used(run_dir: Path) -> tuple[str, str]:
         summary = RunDir(run_dir).demo_summary()
     except StudioError:
         return "", ""
-    files, left_out = summary.get("files"), summary.get("left_out") or []
-    if not isinstance(files, list) or not files:
+    if summary is None or not summary.files:
         return "", ""
-    folder = Path(str(summary.get("folder", ""))).name
-    corrections = summary.get("corrections") if isinstance(summary.get("corrections"), int) else 0
-    text = f"Trained on {count(len(files) - corrections, 'demo')} of {folder}"
+    files, left_out, corrections = summary.files, summary.left_out, summary.corrections
+    text = f"Trained on {count(len(files) - corrections, 'demo')} of {Path(summary.folder).name}"
     if corrections:
-        text += (
-            f" + {count(corrections, 'correction')} ({count(summary.get('correction_steps', 0), 'step')} you played)"
-        )
+        text += f" + {count(corrections, 'correction')} ({count(summary.correction_steps, 'step')} you played)"
     text += f" ({len(left_out)} left out)." if left_out else "."
-    lines = [f"{item.get('name')}: {item.get('ending', '')}, return {item.get('return', 0):.1f}" for item in files]
-    lines += [f"left out {item.get('name')}: {item.get('reason')}" for item in left_out if isinstance(item, dict)]
+    lines = [f"{item.name}: {item.ending}, return {item.episode_return:.1f}" for item in files]
+    lines += [f"left out {item.name}: {item.reason}" for item in left_out]
     return text, "\n".join(lines)

@@ -253,8 +253,8 @@ class TrainView(QWidget):
         if event.final_eval:
             f = event.final_eval
             text = (
-                f"Finished after {self.progress.words()}: deterministic return {f['return_mean']:.1f} ± "
-                f"{f['return_std']:.1f}, length {f['length_mean']:.0f} (demos: {self.demos.returns.mean():.1f}, "
+                f"Finished after {self.progress.words()}: deterministic return {f.return_mean:.1f} ± "
+                f"{f.return_std:.1f}, length {f.length_mean:.0f} (demos: {self.demos.returns.mean():.1f}, "
                 f"{self.demos.lengths.mean():.0f})."
             )
         else:
@@ -334,7 +334,8 @@ class TrainView(QWidget):
             self.plots.set_references(None, None)
             with contextlib.suppress(StudioError):  # the curves show even without the demos' record
                 summary = run.demo_summary()
-                self.plots.set_references(summary.get("return_mean"), summary.get("length_mean"))
+                if summary is not None:
+                    self.plots.set_references(summary.return_mean, summary.length_mean)
             self.settings_panel.load_run_settings(config, run_dir)
             text, files = opened_run_summary(run_dir, len(records))
             self.summary.setText(text)

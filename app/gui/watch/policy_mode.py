@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from core.train.evaluate import sampling_is_better
+from core.train.runs.records import FinalEval
 
 DETERMINISTIC, SAMPLED = "Deterministic: most likely action", "Stochastic: sampled actions"
 
@@ -25,18 +26,18 @@ class PolicyModeBox(QComboBox):
     def deterministic(self) -> bool:
         return bool(self.currentData())
 
-    def show_run(self, final_eval: dict | None) -> None:
+    def show_run(self, final_eval: FinalEval | None) -> None:
         """Label both modes with a finished run's returns and choose the better (else keep the choice)."""
         self.setItemText(0, DETERMINISTIC)
         self.setItemText(1, SAMPLED)
         self.note = ""
-        if not final_eval or "sampled_return_mean" not in final_eval:
-            return
-        det = (float(final_eval["return_mean"]), float(final_eval.get("return_std", 0.0)))
-        sampled = (float(final_eval["sampled_return_mean"]), float(final_eval.get("sampled_return_std", 0.0)))
+        if final_eval is None or final_eval.sampled_return_mean is None:
+            return  # training now, stopped, or a run from before sampled evaluations
+        det = (final_eval.return_mean, final_eval.return_std)
+        sampled = (final_eval.sampled_return_mean, final_eval.sampled_return_std or 0.0)
         self.setItemText(0, f"{DETERMINISTIC} (return {det[0]:.1f})")
         self.setItemText(1, f"{SAMPLED} (return {sampled[0]:.1f})")
-        if sampling_is_better(det, sampled, int(final_eval.get("episodes", 1))):
+        if sampling_is_better(det, sampled, final_eval.episodes):
             self.setCurrentIndex(1)
             self.note = (
                 f"This policy plays better with sampled actions (return {sampled[0]:.1f} against {det[0]:.1f} "

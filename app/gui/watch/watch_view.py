@@ -206,7 +206,7 @@ class WatchView(QWidget):
             demos = None  # the demos moved or their record is unreadable: watch without them
         self._set_demos(demos)
         self._policy_label = f"run {Path(run_dir).name}, {state.get('env_steps', 0):,} env steps"
-        self._mode.show_run(RunDir(Path(run_dir)).final_eval())
+        self._mode.show_run(RunDir(Path(run_dir)).finished_eval())
         self.refresh_runs()
         self._start_episode()
         self._update_info()

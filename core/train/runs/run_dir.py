@@ -26,8 +26,10 @@ from core.data.episode import Episode
 from core.envs.registry import get_spec
 from core.errors import CheckpointError, ConfigError, DemoError, StudioError
 from core.fileio import atomic_write_bytes, atomic_write_text
+from core.records import read_json_object
 from core.rl.nets import ActorCritic, Discriminator
 from core.train.runs.checkpoint import Checkpoint, existing_checkpoint, load_checkpoint, save_checkpoint
+from core.train.runs.records import DemoFile, DemoSummary, FinalEval, Origin, SetAside
 from core.train.settings.config import TrainConfig
 from core.train.settings.rule_settings import judges_endings
 
@@ -69,36 +71,37 @@ class RunDir:
     # ----------------------------------------------------------------------------- demos
     def write_demo_summary(self, demos: DemoSet) -> None:
         """What a run records of its demos: enough to normalise returns and to find them again."""
-        summary = {
-            "folder": str(demos.folder.resolve()),
-            "env_key": demos.env_key,
-            "episodes": len(demos.episodes),
-            "return_mean": float(demos.returns.mean()),
-            "length_mean": float(demos.lengths.mean()),
-            "reset_seeds": [episode.meta.reset_seed for episode in demos.episodes],
-            "corrections": len(demos.corrections),
-            "correction_steps": sum(episode.demonstrated_steps for episode in demos.corrections),
+        summary = DemoSummary(
+            folder=str(demos.folder.resolve()),
+            env_key=demos.env_key or "",
+            episodes=len(demos.episodes),
+            return_mean=float(demos.returns.mean()),
+            length_mean=float(demos.lengths.mean()),
+            reset_seeds=tuple(episode.meta.reset_seed for episode in demos.episodes),
+            corrections=len(demos.corrections),
+            correction_steps=sum(episode.demonstrated_steps for episode in demos.corrections),
             # Exactly what trained (names and content hashes), and what the person left out.
-            "files": [
-                {
-                    "name": episode.path.name,
-                    "sha256": file_sha256(episode.path),
-                    "return": episode.episode_return,
-                    "length": episode.length,
-                    "ending": episode.ending.text,
-                    "source": episode.meta.source,
-                }
+            files=tuple(
+                DemoFile(
+                    name=episode.path.name,
+                    sha256=file_sha256(episode.path),
+                    episode_return=episode.episode_return,
+                    length=episode.length,
+                    ending=episode.ending.text,
+                    source=episode.meta.source,
+                )
                 for episode in demos.episodes
                 if episode.path is not None
-            ],
-            "left_out": [{"name": item.path.name, "reason": item.reason} for item in demos.left_out],
-            "unusable": [{"name": item.path.name, "reason": item.reason} for item in demos.invalid],
-        }
-        atomic_write_text(self.path / DEMOS_FILE, json.dumps(summary, indent=2))
+            ),
+            left_out=tuple(SetAside(name=item.path.name, reason=item.reason) for item in demos.left_out),
+            unusable=tuple(SetAside(name=item.path.name, reason=item.reason) for item in demos.invalid),
+        )
+        atomic_write_text(self.path / DEMOS_FILE, json.dumps(summary.to_dict(), indent=2))
 
-    def demo_summary(self) -> dict[str, Any]:
-        """The run's ``demos.json``; {} when the run has none."""
-        return self._json_object(DEMOS_FILE) or {}
+    def demo_summary(self) -> DemoSummary | None:
+        """The run's ``demos.json``; None when the run has none."""
+        record = self._json_object(DEMOS_FILE)
+        return None if record is None else DemoSummary.from_dict(record, str(self.path / DEMOS_FILE))
 
     def training_demos(self, env_key: str, folder: Path | None = None) -> DemoSet:
         """The episodes the run trained on, to resume with (from ``folder`` if they moved).
@@ -108,15 +111,14 @@ class RunDir:
         """
         demos = load_demo_set(folder or self.demos_folder(), env_key=env_key)
         files = self._recorded_files()
-        return training_demos(demos) if files is None else only_files(demos, files)
+        if files is None:
+            return training_demos(demos)
+        return only_files(demos, [(item.name, item.sha256) for item in files])
 
-    def _recorded_files(self) -> list[dict] | None:
-        """The files the run recorded it trained on (``[{"name", "sha256", ...}]``); None for an
-        older run that did not record them."""
-        files = self.demo_summary().get("files")
-        if isinstance(files, list) and files and all(isinstance(item, dict) for item in files):
-            return files
-        return None
+    def _recorded_files(self) -> tuple[DemoFile, ...] | None:
+        """The files the run recorded it trained on; None for an older run that did not record them."""
+        summary = self.demo_summary()
+        return None if summary is None else summary.files
 
     def demos_with_corrections(self, env_key: str, folder: Path) -> DemoSet:
         """Coach mode's data: the episodes the run trained on that ``folder``'s selection still
@@ -129,7 +131,7 @@ class RunDir:
         files = self._recorded_files()
         if files is None:
             return kept
-        own = {item.get("name"): item.get("sha256") for item in files}
+        own = {item.name: item.sha256 for item in files}
 
         def trained_on(episode: Episode) -> bool:
             path = episode.path
@@ -142,17 +144,19 @@ class RunDir:
 
     def demos_folder(self) -> Path:
         """Where the run's demos were (CheckpointError when the run does not say)."""
-        folder = self.demo_summary().get("folder")
-        if not isinstance(folder, str) or not folder:
+        summary = self.demo_summary()
+        folder = "" if summary is None else summary.folder
+        if not folder:
             raise CheckpointError(f"{self.path / DEMOS_FILE}: does not say where the run's demos are")
         return Path(folder)
 
-    def write_origin(self, origin: dict[str, Any]) -> None:
-        atomic_write_text(self.path / ORIGIN_FILE, json.dumps(origin, indent=2))
+    def write_origin(self, origin: Origin) -> None:
+        atomic_write_text(self.path / ORIGIN_FILE, json.dumps(origin.to_dict(), indent=2))
 
-    def origin(self) -> dict[str, Any] | None:
+    def origin(self) -> Origin | None:
         """Where the run started, when it started from another run's networks."""
-        return self._json_object(ORIGIN_FILE)
+        record = self._json_object(ORIGIN_FILE)
+        return None if record is None else Origin.from_dict(record, str(self.path / ORIGIN_FILE))
 
     # ----------------------------------------------------------------------------- metrics
     def append_metrics(self, record: dict[str, Any]) -> None:
@@ -200,20 +204,15 @@ class RunDir:
         return existing_checkpoint(self.path)
 
     # ----------------------------------------------------------------------------- final evaluation
-    def write_final_eval(self, result: dict[str, float]) -> None:
-        atomic_write_text(self.path / FINAL_EVAL_FILE, json.dumps(result, indent=2))
+    def write_final_eval(self, result: FinalEval) -> None:
+        atomic_write_text(self.path / FINAL_EVAL_FILE, json.dumps(result.to_dict(), indent=2))
 
-    def final_eval(self) -> dict[str, float] | None:
-        """The final evaluation (return_mean, return_std, length_mean, episodes), None before it."""
+    def final_eval(self) -> FinalEval | None:
+        """The final evaluation, with its sampled figures when the run has them; None before it."""
         record = self._json_object(FINAL_EVAL_FILE)
-        if record is None:
-            return None
-        try:
-            return {key: float(record[key]) for key in ("return_mean", "return_std", "length_mean", "episodes")}
-        except (KeyError, TypeError, ValueError):
-            raise CheckpointError(f"{self.path / FINAL_EVAL_FILE}: not a final evaluation") from None
+        return None if record is None else FinalEval.from_dict(record, str(self.path / FINAL_EVAL_FILE))
 
-    def finished_eval(self) -> dict[str, float] | None:
+    def finished_eval(self) -> FinalEval | None:
         """The final evaluation of a run that ended with it; None before, when it is unreadable, or
         when the run was trained further and stopped: that keeps its old evaluation (nothing kept
         is deleted) but has a newer checkpoint, as the evaluation is written after the last one."""
@@ -319,12 +318,4 @@ class RunDir:
     # ----------------------------------------------------------------------------- helpers
     def _json_object(self, name: str) -> dict[str, Any] | None:
         path = self.path / name
-        if not path.is_file():
-            return None
-        try:
-            record = json.loads(path.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise CheckpointError(f"{path}: not valid JSON ({error})") from None
-        if not isinstance(record, dict):
-            raise CheckpointError(f"{path}: expected a JSON object")
-        return record
+        return read_json_object(path, CheckpointError) if path.exists() else None

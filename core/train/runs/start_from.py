@@ -9,11 +9,11 @@ can be read as a continuation. Settings that shape the networks must be the othe
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from core.errors import CheckpointError
 from core.rl.nets import ActorCritic, Discriminator
 from core.train.runs.checkpoint import load_networks_into
+from core.train.runs.records import Origin
 from core.train.runs.run_dir import RunDir
 from core.train.settings.config import TrainConfig
 from core.train.settings.rule_settings import judges_endings
@@ -22,7 +22,7 @@ from core.train.settings.rule_settings import judges_endings
 SHAPE_FIELDS = ("env", "hidden_size", "disc_hidden_size", "normalize_obs")
 
 
-def load_start(policy: ActorCritic, disc: Discriminator, config: TrainConfig, source: Path) -> dict[str, Any]:
+def load_start(policy: ActorCritic, disc: Discriminator, config: TrainConfig, source: Path) -> Origin:
     """Load ``source``'s latest policy and D into ``policy`` and ``disc``; returns what the new
     run records of its origin. CheckpointError names a run without a checkpoint or of other shape."""
     run = RunDir(Path(source))
@@ -36,8 +36,8 @@ def load_start(policy: ActorCritic, disc: Discriminator, config: TrainConfig, so
         raise CheckpointError(f"{run.path}: has no checkpoint to start from")
     checkpoint = run.checkpoint()
     load_networks_into(checkpoint, run.path, policy=policy, disc=disc)
-    return {
-        "run": str(run.path.resolve()),
-        "iteration": int(checkpoint.state["iteration"]),
-        "env_steps": int(checkpoint.state["env_steps"]),
-    }
+    return Origin(
+        run=str(run.path.resolve()),
+        iteration=int(checkpoint.state["iteration"]),
+        env_steps=int(checkpoint.state["env_steps"]),
+    )

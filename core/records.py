@@ -1,0 +1,100 @@
+"""Reading JSON records the app wrote (or a person edited): bounded, typed, one-line errors.
+
+Every JSON file a run or a demo folder keeps is read through ``read_json_object`` and its fields
+through a ``FieldReader``, so that a record that is valid JSON but of the wrong shape (a string
+where a number belongs, a list nested ten thousand deep, an integer of five thousand digits)
+becomes one error that names the file and the field, never a traceback from deep inside a caller.
+The typed records themselves are frozen dataclasses with ``from_dict`` built on this reader
+(``core.train.runs.records``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from core.errors import StudioError
+
+# No record the app writes comes near these; a file past them was not written by it.
+MAX_RECORD_BYTES = 64 * 1024 * 1024
+
+
+def read_json_object(path: Path, error: type[StudioError], max_bytes: int = MAX_RECORD_BYTES) -> dict[str, Any]:
+    """The JSON object in ``path``; ``error`` naming the file when it is not a regular file, is
+    larger than ``max_bytes``, is not JSON, nests too deep, holds an absurd number, or is not an
+    object."""
+    if not path.is_file():
+        raise error(f"{path}: not a regular file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise error(f"{path}: {size:,} bytes, more than a record of this kind can be ({max_bytes:,})")
+    try:
+        record = json.loads(path.read_bytes().decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as problem:
+        raise error(f"{path}: not valid JSON ({problem})") from None
+    except RecursionError:
+        raise error(f"{path}: not a record (nested too deep)") from None
+    except ValueError as problem:  # an integer of thousands of digits
+        raise error(f"{path}: not a record ({problem})") from None
+    if not isinstance(record, dict):
+        raise error(f"{path}: expected a JSON object, found {type(record).__name__}")
+    return record
+
+
+class FieldReader:
+    """Typed access to one record's fields; each failure names ``source`` and the field.
+
+    Every getter requires its field; a field older records lack is read behind ``has``.
+    """
+
+    def __init__(self, record: Mapping[str, Any], source: str, error: type[StudioError]) -> None:
+        self.record, self.source, self.error = record, source, error
+
+    def has(self, key: str) -> bool:
+        return key in self.record and self.record[key] is not None
+
+    def _get(self, key: str) -> Any:
+        if key not in self.record:
+            raise self.error(f"{self.source}: field {key!r} is missing")
+        return self.record[key]
+
+    def _wrong(self, key: str, wanted: str) -> StudioError:
+        return self.error(f"{self.source}: field {key!r} must be {wanted}, not {self.record[key]!r:.60}")
+
+    def number(self, key: str) -> float:
+        """A number (ints widen); NaN too, which the app writes for 'not measured', never inf."""
+        value = self._get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or math.isinf(value):
+            raise self._wrong(key, "a finite number")
+        return float(value)
+
+    def integer(self, key: str, minimum: int = 0) -> int:
+        value = self._get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self._wrong(key, f"a whole number of at least {minimum}")
+        return value
+
+    def text(self, key: str) -> str:
+        value = self._get(key)
+        if not isinstance(value, str):
+            raise self._wrong(key, "text")
+        return value
+
+    def objects(self, key: str) -> list[FieldReader]:
+        """A list of JSON objects, each as its own reader (named ``source key[i]``)."""
+        value = self._get(key)
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            raise self._wrong(key, "a list of objects")
+        return [FieldReader(item, f"{self.source} {key}[{index}]", self.error) for index, item in enumerate(value)]
+
+    def optional_integers(self, key: str) -> list[int | None]:
+        """A list whose items are whole numbers or null (reset seeds)."""
+        value = self._get(key)
+        if not isinstance(value, list) or not all(
+            item is None or (isinstance(item, int) and not isinstance(item, bool)) for item in value
+        ):
+            raise self._wrong(key, "a list of whole numbers or nulls")
+        return list(value)
