@@ -8,11 +8,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import assert_never
 
 import torch
 import torch.nn.functional as F
 
 from core.rl.nets import Discriminator
+from core.rl.reward_forms import RewardForm
 
 
 def seed_objective(logits_expert: torch.Tensor, logits_policy: torch.Tensor) -> torch.Tensor:
@@ -55,19 +57,17 @@ def interpolated_gradient_penalty(
     return gradient_penalty(mixed, logits_of(mixed))
 
 
-def imitation_reward(logits: torch.Tensor, form: str) -> torch.Tensor:
-    """The generator's reward from D's logits, (B,) -> (B,).
-
-    log-d: ln D (the seed's u_t), always < 0; neg-log-one-minus-d: -ln(1 - D), always > 0;
-    logit: ln D - ln(1 - D), the sign of which says whether D thinks the pair is expert-like.
-    """
-    if form == "log-d":
-        return -F.softplus(-logits)
-    if form == "neg-log-one-minus-d":
-        return F.softplus(logits)
-    if form == "logit":
-        return logits
-    raise ValueError(f"unknown reward form {form!r}")
+def imitation_reward(logits: torch.Tensor, form: RewardForm) -> torch.Tensor:
+    """The generator's reward from D's logits, (B,) -> (B,), in one of ``REWARD_FORMS``."""
+    match form:
+        case "log-d":  # ln D (the seed's u_t) = -softplus(-logit), always < 0
+            return -F.softplus(-logits)
+        case "neg-log-one-minus-d":  # -ln(1 - D) = softplus(logit), always > 0
+            return F.softplus(logits)
+        case "logit":  # ln D - ln(1 - D): its sign says whether D thinks the pair is expert-like
+            return logits
+        case _:
+            assert_never(form)
 
 
 @dataclass(frozen=True)

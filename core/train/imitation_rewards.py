@@ -22,13 +22,14 @@ import torch
 from core.rl import gail
 from core.rl.gae import RolloutBuffer
 from core.rl.nets import Discriminator
+from core.rl.reward_forms import RewardForm
 
 LOGIT_99 = math.log(0.99 / 0.01)  # D kept in [0.01, 0.99] where it values the absorbing state
 
 
 @dataclass(frozen=True)
 class RewardSettings:
-    reward: str  # the form of D: "log-d", "neg-log-one-minus-d", "logit"
+    reward: RewardForm  # the form of D (core.rl.reward_forms)
     gamma: float
     absorbing: bool
     judges_endings: bool

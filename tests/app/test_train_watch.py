@@ -11,6 +11,7 @@ from app.gui.watch.watch_view import WatchView
 from core.data.demo_set import DemoSet, load_demo_set
 from core.paths import sample_demos_dir
 from core.rl import gail
+from core.rl.reward_forms import REWARD_FORMS
 from core.train.events import Failed, Finished
 from core.train.runs.checkpoint import load_checkpoint
 from core.train.runs.run_dir import RunDir
@@ -313,11 +314,11 @@ def test_every_choice_of_the_choice_boxes_shows_whole_and_the_reward_is_explaine
         for index in range(combo.count()):
             assert shows_whole(combo, combo.itemText(index)), combo.itemText(index)
     hints = set()
-    for reward in ("log-d", "neg-log-one-minus-d", "logit"):
+    for reward in REWARD_FORMS:  # every form of the one table is offered, and explained
         panel.restore_settings({"reward": reward})
         assert panel.config_from_form().reward == reward
         hints.add(panel.reward_hint())
-    assert len(hints) == 3 and all(hints)
+    assert hints == {form.meaning for form in REWARD_FORMS.values()}
 
 
 def test_the_wheel_scrolls_the_form_without_changing_a_value_under_the_pointer(qtbot, train_view):

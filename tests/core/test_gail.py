@@ -7,6 +7,8 @@ import torch.nn.functional as F
 from core.envs.registry import get_spec
 from core.rl import gail
 from core.rl.nets import Discriminator
+from core.rl.reward_forms import REWARD_FORMS
+from core.train.settings.config import REWARDS
 
 
 def test_reward_forms_have_the_stated_signs():
@@ -21,6 +23,15 @@ def test_reward_forms_have_the_stated_signs():
     # ln D - ln(1 - D) equals the logit.
     d = torch.sigmoid(logits)
     torch.testing.assert_close(torch.log(d) - torch.log(1 - d), logit_reward, atol=1e-4, rtol=1e-4)
+
+
+def test_every_form_of_the_table_is_computed_and_offered_by_the_config():
+    logits = torch.tensor([-1.0, 0.0, 2.0])
+    assert tuple(REWARD_FORMS) == REWARDS
+    for form in REWARD_FORMS:
+        assert gail.imitation_reward(logits, form).shape == (3,)
+    with pytest.raises(AssertionError):
+        gail.imitation_reward(logits, "ln-d")  # type: ignore[arg-type]  # a name outside the table
 
 
 def test_seed_objective_and_bce_agree_on_hand_values():

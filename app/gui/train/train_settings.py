@@ -32,6 +32,7 @@ from core.data.workspace import Workspace
 from core.envs.registry import REGISTRY
 from core.errors import StudioError
 from core.paths import sample_demos_dir
+from core.rl.reward_forms import REWARD_FORMS
 from core.train.runs.run_dir import RunDir
 from core.train.settings.config import TrainConfig, default_config
 from core.train.settings.device import resolve_device
@@ -42,19 +43,6 @@ ALGORITHMS = (
     ("GAIL + TRPO", "gail", "trpo"),
     ("Behaviour cloning (baseline)", "bc", "ppo-clip"),
 )
-# D(s, a) is the discriminator's belief that a step came from the demos; each form turns it into
-# the reward the policy maximises. The combo shows the formula (it fits the settings column at
-# 1280x800); the plain words, read by students, wrap in a line below it.
-REWARD_LABELS = {
-    "log-d": "ln D",
-    "neg-log-one-minus-d": "-ln(1 - D)",
-    "logit": "ln D - ln(1 - D)",
-}
-REWARD_HINTS = {
-    "log-d": "rewards steps that look like the demos (each step costs a little)",
-    "neg-log-one-minus-d": "rewards steps unlike the policy's (each step earns a little)",
-    "logit": "both: positive where a step looks like the demos",
-}
 MAIN_FIELDS = ("learning_rate", "num_envs", "disc_learning_rate", "bc_warmstart_epochs", "bc_coef", "env_reward_weight")
 # Kept across restarts (the rest follows the demo set's env defaults or the run opened).
 REMEMBERED_FIELDS = ("total_steps", "seed")
@@ -92,9 +80,10 @@ class TrainSettingsPanel(QScrollArea):
         for label, algo, generator in ALGORITHMS:
             self._algo_combo.addItem(label, f"{algo}/{generator}")  # a string: Qt turns tuples into lists
         self._reward_combo = QComboBox()
-        for index, (key, label) in enumerate(REWARD_LABELS.items()):
-            self._reward_combo.addItem(label, key)
-            self._reward_combo.setItemData(index, REWARD_HINTS[key], Qt.ItemDataRole.ToolTipRole)
+        # The formula fits the settings column at 1280x800; the plain words wrap in a line below it.
+        for index, (key, form) in enumerate(REWARD_FORMS.items()):
+            self._reward_combo.addItem(form.formula, key)
+            self._reward_combo.setItemData(index, form.meaning, Qt.ItemDataRole.ToolTipRole)
         self._reward_hint = QLabel()
         self._reward_hint.setWordWrap(True)
         self._reward_hint.setStyleSheet("color: palette(placeholder-text);")
@@ -234,7 +223,8 @@ class TrainSettingsPanel(QScrollArea):
         self._warn_about_demos(self._demo_combo.currentData())  # its words depend on the learner
 
     def _show_reward_hint(self) -> None:
-        self._reward_hint.setText(REWARD_HINTS.get(self._reward_combo.currentData(), ""))
+        form = REWARD_FORMS.get(self._reward_combo.currentData())
+        self._reward_hint.setText(form.meaning if form is not None else "")
 
     def reward_hint(self) -> str:
         """The plain-words line under the reward choice (what the chosen form rewards)."""
@@ -312,7 +302,7 @@ class TrainSettingsPanel(QScrollArea):
         if index >= 0:
             self._algo_combo.setCurrentIndex(index)
         reward = values.get("reward")
-        if reward in REWARD_LABELS:
+        if reward in REWARD_FORMS:
             self._reward_combo.setCurrentIndex(self._reward_combo.findData(reward))
         self._advanced_box.setChecked(str(values.get("advanced", "false")).lower() == "true")
         for name in REMEMBERED_FIELDS:  # after the demo set, whose env's defaults they override

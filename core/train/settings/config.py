@@ -10,20 +10,26 @@ import dataclasses
 import json
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from core.errors import ConfigError, StudioError
+from core.rl.reward_forms import REWARD_FORMS, RewardForm
 
 
 def _setting(default: Any, help: str, range: tuple | None = None, choices: tuple | None = None) -> Any:
     return field(default=default, metadata={"help": help, "range": range, "choices": choices})
 
 
-ALGOS = ("gail", "bc")
-GENERATORS = ("ppo-clip", "ppo-kl", "trpo")
-REWARDS = ("log-d", "neg-log-one-minus-d", "logit")
-DEVICES = ("auto", "cpu", "cuda")
-DISC_LOSSES = ("bce", "seed-f")
+# Each choice is one Literal; its tuple of names (the CLI's and the form's choices) comes from it.
+Algo = Literal["gail", "bc"]
+Generator = Literal["ppo-clip", "ppo-kl", "trpo"]
+Device = Literal["auto", "cpu", "cuda"]
+DiscLoss = Literal["bce", "seed-f"]
+ALGOS: tuple[Algo, ...] = get_args(Algo)
+GENERATORS: tuple[Generator, ...] = get_args(Generator)
+REWARDS: tuple[RewardForm, ...] = tuple(REWARD_FORMS)
+DEVICES: tuple[Device, ...] = get_args(Device)
+DISC_LOSSES: tuple[DiscLoss, ...] = get_args(DiscLoss)
 
 
 @dataclass(frozen=True)
@@ -31,16 +37,16 @@ class TrainConfig:
     """One training run. Ranges are inclusive; ``None`` as a bound means unbounded."""
 
     env: str = _setting("LunarLander-v3", "environment key (see `imitation-studio envs`)")
-    algo: str = _setting("gail", "gail: adversarial imitation; bc: behaviour cloning only", choices=ALGOS)
-    generator: str = _setting("ppo-clip", "policy update rule inside GAIL", choices=GENERATORS)
-    reward: str = _setting(
+    algo: Algo = _setting("gail", "gail: adversarial imitation; bc: behaviour cloning only", choices=ALGOS)
+    generator: Generator = _setting("ppo-clip", "policy update rule inside GAIL", choices=GENERATORS)
+    reward: RewardForm = _setting(
         "log-d", "imitation reward: ln D (the seed's u_t), -ln(1-D), or logit D = ln D - ln(1-D)", choices=REWARDS
     )
     total_steps: int = _setting(
         200_000, "environment steps to train for (rounded up to whole batches of num_envs x num_steps)", (1, None)
     )
     seed: int = _setting(0, "seed of the networks, the envs and the minibatch order", (0, 2**32 - 1))
-    device: str = _setting("auto", "where updates run: auto picks CUDA when available", choices=DEVICES)
+    device: Device = _setting("auto", "where updates run: auto picks CUDA when available", choices=DEVICES)
     torch_threads: int = _setting(1, "torch CPU threads for the trainer (the envs and a GUI need the rest)", (1, 64))
 
     # Rollouts.
@@ -79,7 +85,7 @@ class TrainConfig:
     disc_steps: int = _setting(1, "passes over the policy batch per D update", (1, 100))
     disc_batch_size: int = _setting(512, "samples of each class per D minibatch", (8, 1_000_000))
     disc_grad_penalty: float = _setting(1.0, "gradient penalty weight on D (0 = off)", (0.0, 1e4))
-    disc_loss: str = _setting(
+    disc_loss: DiscLoss = _setting(
         "bce",
         "D's objective: bce = -ln D(real) - ln(1 - D(fake)); seed-f = the seed's F = ln(1 - D(real)) + ln D(fake), "
         "minimised (same optimum; its gradient does not fade as D becomes right)",
@@ -186,7 +192,10 @@ _TYPE_NAMES = {"int": int, "float": float, "bool": bool, "str": str}
 
 
 def field_kind(spec: dataclasses.Field) -> type:
-    """The Python type of a ``TrainConfig`` field (annotations are strings under ``from __future__``)."""
+    """The Python type of a ``TrainConfig`` field (annotations are strings under ``from __future__``);
+    a field with choices is typed by its Literal, whose names are strings."""
+    if spec.metadata.get("choices"):
+        return str
     return spec.type if isinstance(spec.type, type) else _TYPE_NAMES[spec.type]
 
 
