@@ -8,6 +8,7 @@ taught to crash.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,28 +39,35 @@ class Ending:
 def classify_ending(spec: EnvSpec, final_obs: np.ndarray, final_reward: float, terminated: bool) -> Ending:
     """The ending of an episode whose last step gave ``final_obs`` and ``final_reward``.
 
-    ``terminated`` False means the time limit cut the episode (or it did not end).
+    ``terminated`` False means the time limit cut the episode (or it did not end). An env without
+    a rule of its own (``ENDING_RULES``) gets the plain words, and no ending counts as failed.
     """
-    game = spec.gym_id
-    if game == "LunarLander-v3":
-        return _lunar_ending(final_obs, final_reward, terminated)
-    if game == "CartPole-v1":
-        return (
-            Ending("the pole fell or the cart left the track", True)
-            if terminated
-            else Ending("balanced until the time limit", False)
-        )
-    if game in ("MountainCar-v0", "MountainCarContinuous-v0"):
-        return Ending("reached the flag", False) if terminated else Ending("time limit reached before the flag", True)
-    if game == "Acrobot-v1":
-        return (
-            Ending("swung above the line", False) if terminated else Ending("time limit reached below the line", True)
-        )
-    if game == "CarRacing-v3":
-        if terminated and final_reward <= -100.0:
-            return Ending("left the playfield", True)
-        return Ending("completed the lap", False) if terminated else Ending("time limit reached", False)
+    rule = ENDING_RULES.get(spec.gym_id, _plain_ending)
+    return rule(final_obs, final_reward, terminated)
+
+
+def _plain_ending(final_obs: np.ndarray, final_reward: float, terminated: bool) -> Ending:
     return Ending("the episode ended", False) if terminated else Ending("time limit reached", False)
+
+
+def _cartpole_ending(final_obs: np.ndarray, final_reward: float, terminated: bool) -> Ending:
+    if terminated:
+        return Ending("the pole fell or the cart left the track", True)
+    return Ending("balanced until the time limit", False)
+
+
+def _mountain_car_ending(final_obs: np.ndarray, final_reward: float, terminated: bool) -> Ending:
+    return Ending("reached the flag", False) if terminated else Ending("time limit reached before the flag", True)
+
+
+def _acrobot_ending(final_obs: np.ndarray, final_reward: float, terminated: bool) -> Ending:
+    return Ending("swung above the line", False) if terminated else Ending("time limit reached below the line", True)
+
+
+def _car_racing_ending(final_obs: np.ndarray, final_reward: float, terminated: bool) -> Ending:
+    if terminated and final_reward <= -100.0:
+        return Ending("left the playfield", True)
+    return Ending("completed the lap", False) if terminated else Ending("time limit reached", False)
 
 
 def _lunar_ending(final_obs: np.ndarray, final_reward: float, terminated: bool) -> Ending:
@@ -84,3 +92,15 @@ def above_top_edge(spec: EnvSpec, obs: np.ndarray) -> float | None:
     if spec.gym_id != "LunarLander-v3" or float(obs[1]) <= LUNAR_OUT_OF_SIGHT_Y:
         return None
     return float(np.clip((float(obs[0]) + 1.0) / 2.0, 0.0, 1.0))
+
+
+# What an ending means, per gymnasium id (a terminated CartPole fell, a terminated MountainCar
+# reached the flag): the one table a new env adds its rule to.
+ENDING_RULES: dict[str, Callable[[np.ndarray, float, bool], Ending]] = {
+    "LunarLander-v3": _lunar_ending,
+    "CartPole-v1": _cartpole_ending,
+    "MountainCar-v0": _mountain_car_ending,
+    "MountainCarContinuous-v0": _mountain_car_ending,
+    "Acrobot-v1": _acrobot_ending,
+    "CarRacing-v3": _car_racing_ending,
+}

@@ -26,6 +26,20 @@ GAME_KEYS = frozenset(WASD_TWIN) | frozenset(WASD_TWIN.values())
 
 
 @dataclass(frozen=True)
+class PathAxes:
+    """The two state dimensions the Watch view draws an episode's path through, and their names."""
+
+    x_dim: int
+    y_dim: int
+    x_label: str
+    y_label: str
+
+
+# For an env that names none (any vector observation has these two).
+GENERIC_PATH_AXES = PathAxes(0, 1, "state dimension 0", "state dimension 1")
+
+
+@dataclass(frozen=True)
 class EnvSpec:
     """One supported environment: how to build it and how a person plays it.
 
@@ -53,6 +67,7 @@ class EnvSpec:
     trainable: bool = True  # pixel observations are recorded but not yet trained on
     idle_note: str = ""  # what happens when no key is held, for the legend and the docs
     legend: tuple[tuple[str, str], ...] = field(default=())  # (keys, effect) rows
+    path_axes: PathAxes = GENERIC_PATH_AXES  # where the Watch view draws paths
 
     @property
     def is_discrete(self) -> bool:
@@ -97,6 +112,8 @@ def _with_wasd(arrow_map: Mapping[str, Any]) -> dict[str, Any]:
     return full
 
 
+# The lander's flight seen from the side.
+_LUNAR_PATH = PathAxes(0, 1, "x (0 = between the flags)", "height")
 _LUNAR_HINT = "Land softly between the flags: Up fires the main engine, Left/Right the side engines."
 
 REGISTRY: dict[str, EnvSpec] = {
@@ -120,6 +137,7 @@ REGISTRY: dict[str, EnvSpec] = {
             idle_actions=(0,),
             idle_note="engines off (action 0)",
             legend=(("Up / W", "main engine"), ("Left / A", "push left"), ("Right / D", "push right")),
+            path_axes=_LUNAR_PATH,
         ),
         EnvSpec(
             key="LunarLanderContinuous-v3",
@@ -139,6 +157,7 @@ REGISTRY: dict[str, EnvSpec] = {
             idle_vector=(-1.0, 0.0),
             idle_note="engines off (main -1, lateral 0)",
             legend=(("Up / W", "main engine, full"), ("Left / A", "push left"), ("Right / D", "push right")),
+            path_axes=_LUNAR_PATH,
         ),
         EnvSpec(
             key="CartPole-v1",
@@ -158,6 +177,7 @@ REGISTRY: dict[str, EnvSpec] = {
             idle_actions=(0, 1),
             idle_note="alternate left/right pushes (CartPole has no no-op)",
             legend=(("Left / A", "push cart left"), ("Right / D", "push cart right")),
+            path_axes=PathAxes(0, 2, "cart position", "pole angle"),
         ),
         EnvSpec(
             key="MountainCar-v0",
@@ -175,6 +195,7 @@ REGISTRY: dict[str, EnvSpec] = {
             idle_actions=(1,),
             idle_note="coast (action 1)",
             legend=(("Left / A", "accelerate left"), ("Right / D", "accelerate right")),
+            path_axes=PathAxes(0, 1, "position", "velocity"),
         ),
         EnvSpec(
             key="Acrobot-v1",
@@ -192,6 +213,7 @@ REGISTRY: dict[str, EnvSpec] = {
             idle_actions=(1,),
             idle_note="no torque (action 1)",
             legend=(("Left / A", "torque -1 on the joint"), ("Right / D", "torque +1 on the joint")),
+            path_axes=PathAxes(0, 1, "cos of the upper link's angle", "sin of the upper link's angle"),
         ),
         EnvSpec(
             key="CarRacing-v3",

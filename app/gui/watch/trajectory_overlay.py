@@ -11,14 +11,8 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from core.data.demo_set import DemoSet
+from core.envs.registry import GENERIC_PATH_AXES, REGISTRY, get_spec
 
-# (x dimension, y dimension, x label, y label) per env; the rest plot their first two dimensions.
-PATH_AXES = {
-    "LunarLander-v3": (0, 1, "x (0 = between the flags)", "height"),
-    "LunarLanderContinuous-v3": (0, 1, "x (0 = between the flags)", "height"),
-    "CartPole-v1": (0, 2, "cart position", "pole angle"),
-    "MountainCar-v0": (0, 1, "position", "velocity"),
-}
 RECENT_EPISODES = 8
 DEMO_COLOUR = (31, 119, 180)
 POLICY_COLOUR = (255, 127, 14)
@@ -39,10 +33,10 @@ class TrajectoryOverlay(pg.PlotWidget):
         self.setMinimumHeight(160)
 
     def set_env(self, env_key: str) -> None:
-        x, y, x_label, y_label = PATH_AXES.get(env_key, (0, 1, "state dimension 0", "state dimension 1"))
-        self.axes = (x, y)
-        self.setLabel("bottom", x_label)
-        self.setLabel("left", y_label)
+        axes = get_spec(env_key).path_axes if env_key in REGISTRY else GENERIC_PATH_AXES
+        self.axes = (axes.x_dim, axes.y_dim)
+        self.setLabel("bottom", axes.x_label)
+        self.setLabel("left", axes.y_label)
         self.recent.clear()
         self._current.setData([], [])
         self._redraw_policy()
