@@ -15,7 +15,7 @@ from typing import Any
 
 from app.bench.sweep_spec import METRIC, SweepSpec
 from core.errors import StudioError
-from core.train.runs.run_dir import FINAL_EVAL_FILE
+from core.train.runs.run_dir import RunDir
 
 
 @dataclass
@@ -171,7 +171,7 @@ def _row(spec: SweepSpec, trial: Any) -> dict[str, Any]:
     # Finished: the trial ran to its end (its final evaluation is written); ASHA may stop one even
     # at its last periodic evaluation.
     run_dir = str(metrics.get("run_dir", ""))
-    completed = bool(run_dir) and (Path(run_dir) / FINAL_EVAL_FILE).is_file()
+    completed = bool(run_dir) and RunDir(Path(run_dir)).finished()
     status = "failed" if trial.error else ("finished" if completed else "stopped early")
     row = {
         # A trial that failed before its first report has no run folder recorded: Tune's own name then.

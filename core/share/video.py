@@ -25,7 +25,6 @@ from core.errors import StudioError
 from core.rl.nets import ActorCritic, Discriminator
 from core.share import check_video_target
 from core.train.runs.run_dir import RunDir
-from core.train.runs.timeline import load_snapshot
 from core.train.settings.seeds import WATCH_SEED_BASE
 
 CAPTION_HEIGHT = 28
@@ -107,7 +106,7 @@ def policy_video(
     run = RunDir(Path(run_dir))
     policy, disc, config, state = run.load_networks()
     if snapshot is not None:
-        policy, disc = load_snapshot(run.path, snapshot, config), None  # D is the latest's: not this policy's
+        policy, disc = run.load_snapshot(snapshot), None  # D is the latest's: not this policy's
     at = snapshot if snapshot is not None else int(state.get("iteration" if config.algo == "bc" else "env_steps", 0))
     label = f"policy at {at:,} {config.progress_unit}"
     spec = get_spec(config.env)

@@ -14,7 +14,6 @@ from app.gui.widgets.frame_view import FrameView
 from core.errors import CheckpointError
 from core.sessions.playback import PlayStep, PolicyPlayer
 from core.train.runs.run_dir import RunDir
-from core.train.runs.timeline import load_snapshot, snapshot_steps
 from core.train.settings.seeds import WATCH_SEED_BASE
 
 FRACTIONS = (0.0, 0.25, 0.5, 1.0)
@@ -36,7 +35,7 @@ class ProgressReel(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # each click opens a new reel: closed ones go
         run = RunDir(Path(run_dir))
         config = run.config()
-        steps = snapshot_steps(run.path)
+        steps = run.snapshot_steps()
         if len(steps) < 2:
             raise CheckpointError(f"{run.path}: keeps no policy snapshots to compare (trained before the timeline)")
         self.setWindowTitle(f"Progress reel: {run.path.name}")
@@ -47,7 +46,7 @@ class ProgressReel(QWidget):
         grid = QGridLayout()
         for index, step in enumerate(self.steps):
             try:
-                policy = load_snapshot(run.path, step, config)
+                policy = run.load_snapshot(step)
             except CheckpointError:
                 for made in self.players:  # the envs made so far
                     made.close()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from app.gui.widgets.dialogs import Dialogs
 from core.errors import StudioError
-from core.train.runs.timeline import snapshot_steps
+from core.train.runs.run_dir import RunDir
 
 
 class TimelineBar(QWidget):
@@ -56,7 +56,7 @@ class TimelineBar(QWidget):
         snapshots' steps count (``TrainConfig.progress_unit``)."""
         self.run_dir, self.unit = run_dir, unit
         self.video_button.setEnabled(run_dir is not None)
-        self.set_steps(snapshot_steps(run_dir) if run_dir is not None else [])
+        self.set_steps(RunDir(run_dir).snapshot_steps() if run_dir is not None else [])
 
     def set_steps(self, steps: list[int]) -> None:
         """A run's kept steps (none: live training, or a run from before the timeline)."""

@@ -23,8 +23,8 @@ from safetensors.torch import save as save_safetensors
 
 from core.errors import CheckpointError
 from core.fileio import atomic_write_bytes, atomic_write_text
+from core.train.runs.layout import CHECKPOINT_DIR
 
-CHECKPOINT_DIR = "checkpoints"
 LATEST = "latest"
 
 

@@ -1,14 +1,11 @@
-"""A run folder: every file of one training run, and the rules for reading, resuming and exporting it.
+"""A run folder: the door to one training run, its records and the rules for resuming and exporting it.
 
-    config.json       the run's TrainConfig
-    demos.json        where its demos are, their mean return and length (to normalise returns)
-    metrics.jsonl     one JSON line per iteration
-    checkpoints/      latest.safetensors + latest.json (see ``core.train.runs.checkpoint``)
-    final_eval.json   the final deterministic evaluation, once training finished
-
-Every front end goes through ``RunDir`` (the trainer writes with it; the CLI, the Train and Watch
-views and playback read with it), so that there is one place where a run is understood and one
-set of resume rules. Nothing here unpickles; every write is atomic.
+Its entries are named in ``core.train.runs.layout`` (config, demos, origin, metrics, checkpoints,
+timeline, final evaluation, TensorBoard events, the lock); their typed records are in
+``core.train.runs.records``. Every front end goes through ``RunDir`` (the trainer writes with it;
+the CLI, the views, playback and the exports read with it, snapshots included), so that there is
+one place where a run is understood and one set of resume rules. Nothing here unpickles; every
+write is atomic.
 """
 
 from __future__ import annotations
@@ -29,15 +26,11 @@ from core.fileio import atomic_write_bytes, atomic_write_text
 from core.records import read_json_object
 from core.rl.nets import ActorCritic, Discriminator
 from core.train.runs.checkpoint import Checkpoint, existing_checkpoint, load_checkpoint, save_checkpoint
+from core.train.runs.layout import CONFIG_FILE, DEMOS_FILE, FINAL_EVAL_FILE, METRICS_FILE, ORIGIN_FILE
 from core.train.runs.records import DemoFile, DemoSummary, FinalEval, Origin, SetAside
+from core.train.runs.timeline import load_snapshot, snapshot_steps
 from core.train.settings.config import TrainConfig
 from core.train.settings.rule_settings import judges_endings
-
-CONFIG_FILE = "config.json"
-DEMOS_FILE = "demos.json"
-METRICS_FILE = "metrics.jsonl"
-FINAL_EVAL_FILE = "final_eval.json"
-ORIGIN_FILE = "origin.json"  # a run started from another run's networks (core.train.runs.start_from)
 
 
 class NothingToResume(StudioError):
@@ -264,6 +257,14 @@ class RunDir:
         except RuntimeError as error:
             raise CheckpointError(f"{self.path}: checkpoint discriminator does not fit its config ({error})") from None
         return disc
+
+    def snapshot_steps(self) -> list[int]:
+        """The steps (env steps; BC: epochs) the run kept a policy snapshot at, in order."""
+        return snapshot_steps(self.path)
+
+    def load_snapshot(self, step: int) -> ActorCritic:
+        """The policy as it was at a kept ``step``, on the CPU; CheckpointError names a missing one."""
+        return load_snapshot(self.path, step, self.config())
 
     def export_policy(self, target: Path) -> None:
         """The policy's weights as one safetensors file, with the env and the config as metadata."""

@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from core.errors import StudioError
-
-LOCK_FILE = ".lock"
+from core.train.runs.layout import LOCK_FILE
 
 
 class RunLockedError(StudioError):

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ConfigError
-
-FOLDER = "tensorboard"
+from core.train.runs.layout import TENSORBOARD_DIR
 
 
 class TensorBoardLog:
@@ -21,7 +20,7 @@ class TensorBoardLog:
                 "tensorboard: writing TensorBoard files needs the tensorboard package "
                 "(pip install 'imitation-studio[share]')"
             ) from None
-        self.folder = Path(run_dir) / FOLDER
+        self.folder = Path(run_dir) / TENSORBOARD_DIR
         # A resumed run: TensorBoard hides what a killed run wrote after its checkpoint.
         self._writer = SummaryWriter(log_dir=str(self.folder), purge_step=purge_step)
 

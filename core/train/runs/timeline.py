@@ -19,9 +19,9 @@ from core.envs.registry import get_spec
 from core.errors import CheckpointError
 from core.fileio import atomic_write_bytes
 from core.rl.nets import ActorCritic
+from core.train.runs.layout import TIMELINE_DIR
 from core.train.settings.config import TrainConfig
 
-TIMELINE_DIR = "timeline"
 MAX_SNAPSHOTS = 32
 _NAME = re.compile(r"^step-(\d{10})\.safetensors$")
 
