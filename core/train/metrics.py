@@ -1,8 +1,9 @@
 """Every number a training iteration reports, declared once: its key, a label and its unit.
 
-The trainer's ``IterationStats.scalars`` and each line of ``metrics.jsonl`` use these keys, and
-the Train view's plots and the command line's progress bar read them by key. Tests run each
-generator and check that it reports no key, and that the plots draw none, not declared here.
+The trainer's ``IterationStats.scalars`` and each line of ``metrics.jsonl`` use these keys; the
+Train view's plots draw them by key and explain each curve with its ``meaning`` (the panels'
+tooltips). Tests run each generator and check that it reports no key, and that the plots draw
+none, not declared here.
 """
 
 from __future__ import annotations

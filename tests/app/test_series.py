@@ -37,3 +37,16 @@ def test_every_plotted_curve_is_a_declared_metric():
 
     keys = {curve.key for panel in PANELS for curve in panel.curves}
     assert keys <= set(METRICS), keys - set(METRICS)
+
+
+def test_each_panel_explains_its_curves_in_the_declared_words(qtbot):
+    from app.gui.widgets.plots import PANELS, LivePlots
+    from core.train.metrics import METRICS
+
+    plots = LivePlots()
+    qtbot.addWidget(plots)
+    tooltips = [plot.toolTip() for plot, _ in plots._plots]
+    assert len(tooltips) == len(PANELS)
+    for tooltip, panel in zip(tooltips, PANELS, strict=True):
+        for curve in panel.curves:
+            assert f"{curve.label}: {METRICS[curve.key].meaning}" in tooltip

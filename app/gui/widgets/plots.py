@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QPushButton, QVBoxLayo
 from app.gui.widgets.elided_label import ElidedLabel
 from app.gui.widgets.series import DecimatingSeries
 from app.gui.widgets.step_axis import StepAxis
+from core.train.metrics import METRICS
 from core.train.settings.config import TrainConfig
 
 pg.setConfigOptions(background="w", foreground="#222", antialias=True)
@@ -113,6 +114,12 @@ class PanelTitle(pg.LabelItem):
         self.updateGeometry()
 
 
+def panel_tooltip(panel: Panel) -> str:
+    """What each of a panel's curves measures, in the words ``core.train.metrics`` declares (a
+    curve of an undeclared key fails here, when the plots are built)."""
+    return "\n".join(f"{curve.label}: {METRICS[curve.key].meaning}" for curve in panel.curves)
+
+
 def _titled(title: str, entries: list[tuple[str, str, str]]) -> str:
     """A panel's title over a line of legend entries (colour, mark, label); the line is there,
     empty, before data arrives, so that the plots do not move when it fills."""
@@ -154,6 +161,7 @@ class LivePlots(QWidget):
             plot.hideButtons()  # one item less to paint; right-click still offers "View All"
             if panel.y_range:
                 plot.setYRange(*panel.y_range)
+            plot.setToolTip(panel_tooltip(panel))
             for curve in panel.curves:
                 pen = pg.mkPen(curve.colour, width=2)
                 symbol = {"symbol": "o", "symbolSize": 5, "symbolBrush": curve.colour} if curve.points else {}
