@@ -1,6 +1,6 @@
 """The benchmark's suites: which training runs, on which demos, scored against what.
 
-``full`` is the quality table of README "Benchmarks"; ``quick`` the same cases, shorter; ``smoke``
+``full`` is the quality table of docs/benchmarks.md; ``quick`` the same cases, shorter; ``smoke``
 the same cases in seconds, for the tests. ``human`` is the human-like demonstrators' part of
 ``full`` on its own, and ``paper`` the GAIL paper's few-trajectory experiment.
 """

@@ -65,7 +65,7 @@ class HandModel:
 
 
 # The two players the benchmark records (LunarLander, 50 episodes each, seeds 1000+; measured
-# with ``python -m core.envs.human_player``): see the module's docstring in README "Benchmarks".
+# with ``python -m core.envs.human_player``): see the module's docstring and docs/benchmarks.md.
 SKILL_LEVELS = {"good": 0.8, "weak": 0.4}
 
 

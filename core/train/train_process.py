@@ -53,7 +53,7 @@ class _Job:
 def _child_main(connection, job: _Job) -> None:  # runs in the child process
     control = TrainControl()
     # Below the window's priority (its rollout process inherits it): with training in two
-    # processes on two cores, the GUI's timer p99 was 33 ms at equal priority; see the README.
+    # processes on two cores, the GUI's timer p99 was 33 ms at equal priority; see docs/benchmarks.md "Measured".
     with contextlib.suppress(AttributeError, OSError):  # os.nice: POSIX only
         os.nice(TRAINER_NICENESS)
     try:
