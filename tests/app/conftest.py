@@ -48,7 +48,11 @@ def no_real_dialogs(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a test opened a real modal dialog; pass ScriptedDialogs")
 
-    for name in ("confirm", "error", "info", "choose_folder", "save_file", "document"):
+    # Every question the class asks, found on the class itself, so a new one cannot slip through
+    # (ask_text once did).
+    questions = [name for name, value in vars(Dialogs).items() if callable(value) and not name.startswith("_")]
+    assert "ask_text" in questions and "confirm" in questions
+    for name in questions:
         monkeypatch.setattr(Dialogs, name, refuse)
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from app.cli.main import main
-from tests.core.conftest import record_expert_episodes
+from tests.recordings import record_expert_episodes
 
 
 @pytest.fixture(scope="module")

@@ -171,7 +171,7 @@ def test_a_failed_run_exits_3_and_names_the_checkpoint_kept(tmp_path, capsys, mo
     ],
 )
 def test_evaluate_says_which_policy_to_use_without_overclaiming(det, sampled, verdict):
-    from app.cli.train import sampling_verdict
+    from app.cli.evaluate import sampling_verdict
 
     def summary(mean_std):
         return {"return_mean": mean_std[0], "return_std": mean_std[1]}
@@ -181,7 +181,7 @@ def test_evaluate_says_which_policy_to_use_without_overclaiming(det, sampled, ve
 
 def test_start_from_trains_on_the_runs_demos_and_its_corrections_only(tmp_path, capsys):
     from core.data.demo_set import load_demo_set
-    from tests.core.conftest import record_expert_episodes
+    from tests.recordings import record_expert_episodes
 
     demos = tmp_path / "demos"
     record_expert_episodes(demos, "CartPole-v1", count=2)
@@ -203,7 +203,7 @@ def test_start_from_trains_on_the_runs_demos_and_its_corrections_only(tmp_path, 
 
 
 def test_resume_with_other_demos_says_what_demos_means_there(tmp_path, capsys):
-    from tests.core.conftest import record_expert_episodes
+    from tests.recordings import record_expert_episodes
 
     run, other = tmp_path / "run", tmp_path / "other"
     assert main(["train", "--env", "CartPole-v1", "--steps", "128", "--out", str(run), *TINY]) == 0
@@ -233,7 +233,7 @@ def test_training_on_demos_that_mostly_crashed_warns_first(tmp_path, capsys):
 
 
 def test_a_second_ctrl_c_quits_at_once_and_names_the_checkpoint_kept(tmp_path, capsys, monkeypatch):
-    import app.cli.train as train_command
+    import app.cli.train_progress as train_progress
 
     run = tmp_path / "run"
     assert main(["train", "--env", "CartPole-v1", "--steps", "256", "--out", str(run), *TINY]) == 0
@@ -241,7 +241,7 @@ def test_a_second_ctrl_c_quits_at_once_and_names_the_checkpoint_kept(tmp_path, c
     def second_ctrl_c(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(train_command, "_show_progress", second_ctrl_c)
+    monkeypatch.setattr(train_progress, "_show_progress", second_ctrl_c)
     capsys.readouterr()
     assert main(["train", "--resume", str(run), "--steps", "512"]) == 130
     err = capsys.readouterr().err
@@ -251,7 +251,7 @@ def test_a_second_ctrl_c_quits_at_once_and_names_the_checkpoint_kept(tmp_path, c
 def test_start_from_a_samples_run_takes_its_corrections_from_demos(tmp_path, capsys):
     import shutil
 
-    from tests.core.conftest import record_expert_episodes
+    from tests.recordings import record_expert_episodes
 
     first, second, mine = tmp_path / "first", tmp_path / "second", tmp_path / "mine"
     assert main(["train", "--env", "CartPole-v1", "--steps", "128", "--out", str(first), *TINY]) == 0  # the samples

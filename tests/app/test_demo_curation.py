@@ -17,7 +17,7 @@ from core.envs.registry import get_spec
 from core.train.demo_scores import DemoScore
 from core.train.settings.config import default_config
 from core.train.trainer import Trainer
-from tests.core.conftest import record_expert_episodes
+from tests.recordings import record_expert_episodes
 
 LANDER = "LunarLander-v3"
 

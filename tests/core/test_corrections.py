@@ -17,7 +17,7 @@ from core.train.expert_data import ExpertData
 from core.train.runs.run_dir import RunDir
 from core.train.settings.config import default_config
 from core.train.trainer import Trainer
-from tests.core.conftest import record_expert_episodes
+from tests.recordings import record_expert_episodes
 
 LANDER = get_spec("LunarLander-v3")
 

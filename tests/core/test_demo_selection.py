@@ -18,7 +18,7 @@ from core.errors import DemoError
 from core.train.runs.run_dir import RunDir
 from core.train.settings.config import default_config
 from core.train.trainer import Trainer
-from tests.core.conftest import record_expert_episodes
+from tests.recordings import record_expert_episodes
 
 
 def test_the_default_selection_keeps_everything_and_leaves_no_file(mixed_lander_demos):

@@ -12,7 +12,7 @@ from core.data.recorder import Recorder
 from core.data.replay import replay, verify_replay
 from core.envs.registry import get_spec
 from core.errors import DemoError
-from tests.core.conftest import record_expert_episodes
+from tests.recordings import record_expert_episodes
 
 
 def play_cartpole(recorder, seed=3):
