@@ -107,7 +107,11 @@ def policy_video(
     policy, disc, config, state = run.load_networks()
     if snapshot is not None:
         policy, disc = run.load_snapshot(snapshot), None  # D is the latest's: not this policy's
-    at = snapshot if snapshot is not None else int(state.get("iteration" if config.algo == "bc" else "env_steps", 0))
+    at = (
+        snapshot
+        if snapshot is not None
+        else config.progress_of(int(state.get("iteration", 0)), int(state.get("env_steps", 0)))
+    )
     label = f"policy at {at:,} {config.progress_unit}"
     spec = get_spec(config.env)
     demos = (

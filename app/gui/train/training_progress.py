@@ -65,8 +65,9 @@ class TrainingProgress(QProgressBar):
     def show_opened(self, config: TrainConfig, records: list[dict], finished: bool) -> None:
         """An opened run, not training here: how far it went of its total, and whether it ended."""
         self.epochs = config.algo == "bc"
-        total = config.bc_epochs if self.epochs else config.steps_trained
-        self.latest = int(records[-1].get("iteration" if self.epochs else "env_steps", 0)) if records else 0
+        total = config.progress_total
+        last = records[-1] if records else {}
+        self.latest = config.progress_of(int(last.get("iteration", 0)), int(last.get("env_steps", 0)))
         self.setRange(0, max(total, 1))
         self.setValue(min(self.latest, total))
         state = "finished" if finished else "stopped: Resume continues it"

@@ -293,7 +293,7 @@ class RunDir:
         # A run stopped (or killed) before its first checkpoint starts again from the beginning.
         state = self.checkpoint().state if self.latest_checkpoint() is not None else {}
         bc = config.algo == "bc"
-        done = int(state.get("iteration" if bc else "env_steps", 0))
+        done = config.progress_of(int(state.get("iteration", 0)), int(state.get("env_steps", 0)))
         total = config.bc_epochs if bc else config.total_steps
         wanted = wanted_epochs if bc else wanted_steps
         target = total if wanted is None else int(wanted)

@@ -171,6 +171,15 @@ class TrainConfig:
         return self.num_iterations * self.batch_size
 
     @property
+    def progress_total(self) -> int:
+        """Where the run ends, in its progress unit: BC epochs, else env steps in whole batches."""
+        return self.bc_epochs if self.algo == "bc" else self.steps_trained
+
+    def progress_of(self, iteration: int, env_steps: int) -> int:
+        """How far a run is, in its progress unit (BC counts epochs as its iterations)."""
+        return iteration if self.algo == "bc" else env_steps
+
+    @property
     def progress_unit(self) -> str:
         """What the run counts its progress (and its timeline's snapshots) in: BC epochs, else env steps."""
         return "epochs" if self.algo == "bc" else "env steps"
