@@ -70,7 +70,7 @@ def imitation_reward(logits: torch.Tensor, form: RewardForm) -> torch.Tensor:
             assert_never(form)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # by name: a dozen numbers in a row are easily swapped
 class DiscriminatorSettings:
     """What one update of D needs of the run's config."""
 

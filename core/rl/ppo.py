@@ -69,7 +69,7 @@ def value_loss(
     return 0.5 * torch.max(unclipped, (clipped - returns) ** 2).mean()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # by name: a dozen numbers in a row are easily swapped
 class PpoSettings:
     """What one PPO update needs of the run's config."""
 

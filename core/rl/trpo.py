@@ -122,7 +122,7 @@ def trpo_step(
     return TrpoStepStats(False, 0.0, 0.0, 0.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # by name: a dozen numbers in a row are easily swapped
 class TrpoSettings:
     """What one TRPO update needs of the run's config."""
 

@@ -27,7 +27,7 @@ from core.rl.reward_forms import RewardForm
 LOGIT_99 = math.log(0.99 / 0.01)  # D kept in [0.01, 0.99] where it values the absorbing state
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # by name: a dozen numbers in a row are easily swapped
 class RewardSettings:
     reward: RewardForm  # the form of D (core.rl.reward_forms)
     gamma: float

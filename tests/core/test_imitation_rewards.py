@@ -12,6 +12,9 @@ from core.rl.nets import Discriminator
 from core.train.imitation_rewards import ImitationRewards, RewardSettings
 from core.train.settings.config import default_config
 
+# ln D rewards, discounted, absorbing endings not judged by D, no reward scaling.
+PURE = {"reward": "log-d", "gamma": 0.99, "absorbing": True, "judges_endings": False, "normalize": False}
+
 
 def buffer(env_rewards, terminated):
     steps, envs = env_rewards.shape
@@ -32,11 +35,11 @@ def buffer(env_rewards, terminated):
 def test_each_step_is_rewarded_w_imitation_u_plus_w_env_r(w_imitation, w_env):
     env_rewards = np.array([[1.0, -2.0], [0.5, -100.0]])
     terminated = np.array([[False, False], [False, True]])
-    settings = RewardSettings("log-d", 0.99, True, False, False, w_imitation, w_env)
+    settings = RewardSettings(**PURE, imitation_weight=w_imitation, env_weight=w_env)
     rewards = ImitationRewards(settings, expert_absorbing_share=0.01, num_envs=2)
     logits = torch.tensor([0.3, -1.0, 2.0, 0.0])
     disc = Discriminator(get_spec("LunarLander-v3"))
-    pure = ImitationRewards(RewardSettings("log-d", 0.99, True, False, False), 0.01, 2)
+    pure = ImitationRewards(RewardSettings(**PURE), 0.01, 2)
     no_ends = (torch.zeros(0, 8), np.zeros((0, 2)))
     u, pure_absorbing, _ = pure.rewards(disc, logits, buffer(env_rewards, terminated), *no_ends)
     mixed, absorbing, scalars = rewards.rewards(disc, logits, buffer(env_rewards, terminated), *no_ends)

@@ -109,7 +109,17 @@ def test_the_update_reports_the_kl_of_the_whole_update_on_the_whole_batch(object
         "returns": values + torch.randn(256),
         "weights": torch.ones(256),
     }
-    settings = ppo.PpoSettings(objective, 4, 64, 0.2, False, 0.5, 0.0, 0.0, 0.5)
+    settings = ppo.PpoSettings(
+        objective=objective,
+        update_epochs=4,
+        minibatch_size=64,
+        clip_coef=0.2,
+        clip_value_loss=False,
+        vf_coef=0.5,
+        ent_coef=0.0,
+        bc_coef=0.0,
+        max_grad_norm=0.5,
+    )
     stats = ppo.ppo_update(policy, adam(policy.parameters(), 3e-3), samples, obs, actions, settings, kl_beta=1.0)
     with torch.no_grad():
         logp_after = policy.log_prob(policy.distribution(obs), actions)

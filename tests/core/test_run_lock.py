@@ -58,23 +58,20 @@ def test_a_trainer_refuses_a_folder_another_process_trains_in_and_writes_nothing
     assert events and not trainer.run_lock.held  # released when the run ended
 
 
-def test_a_long_iteration_is_checkpointed_by_time_as_well(tmp_path, monkeypatch):
+def test_a_long_iteration_is_checkpointed_by_time_as_well(tmp_path):
     from core.train.events import CheckpointSaved
-    from core.train.runs import checkpoint as checkpoint_module
     from core.train.runs.checkpoint import CheckpointSchedule
 
     clock = [0.0]
-    monkeypatch.setattr(checkpoint_module.time, "monotonic", lambda: clock[0])
-    schedule = CheckpointSchedule(every_iters=20, every_s=60.0)
+    schedule = CheckpointSchedule(every_iters=20, every_s=60.0, clock=lambda: clock[0])
     assert not schedule.due(1)
     clock[0] = 61.0
     assert schedule.due(2)
     schedule.saved()
     assert not schedule.due(3) and schedule.due(20)
-    assert not CheckpointSchedule(20, 0.0).due(1)  # 0: by iterations only
-    # In a run: with 0 seconds between checkpoints every iteration saves, not only every 20th.
+    assert not CheckpointSchedule(20, 0.0, clock=lambda: clock[0] + 1e6).due(1)  # 0: by iterations only
+    # In a run: with (almost) 0 seconds between checkpoints every iteration saves, not every 20th.
     config = default_config(CARTPOLE, **SMALL, checkpoint_every_s=1e-9)
     trainer = Trainer(config, load_demo_set(sample_demos_dir(CARTPOLE)), run_dir=tmp_path / "run")
-    clock[0] = 1e6  # time has passed since the start
     saved = [event for event in trainer.run() if isinstance(event, CheckpointSaved)]
     assert len(saved) >= trainer.iteration

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -170,13 +171,15 @@ class CheckpointSchedule:
     """When a run saves: every ``every_iters`` iterations, and at least every ``every_s`` seconds
     (0 = by iterations only), so that a kill or a crash loses at most that much of a long run."""
 
-    def __init__(self, every_iters: int, every_s: float) -> None:
-        self.every_iters, self.every_s = every_iters, every_s
-        self._saved_at = time.monotonic()  # the last checkpoint, or the start
+    def __init__(self, every_iters: int, every_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.every_iters = every_iters
+        self.every_s = every_s
+        self.clock = clock  # seconds; a test passes its own
+        self._saved_at = clock()  # the last checkpoint, or the start
 
     def due(self, iteration: int) -> bool:
-        late = self.every_s > 0 and time.monotonic() - self._saved_at >= self.every_s
+        late = self.every_s > 0 and self.clock() - self._saved_at >= self.every_s
         return late or iteration % self.every_iters == 0
 
     def saved(self) -> None:
-        self._saved_at = time.monotonic()
+        self._saved_at = self.clock()
