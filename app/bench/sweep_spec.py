@@ -80,66 +80,20 @@ def load_spec(path: Path) -> SweepSpec:
 
 
 def _checked(raw: dict, path: Path) -> SweepSpec:
-    from core.envs.registry import get_spec
-    from core.train.settings.config import TrainConfig, default_config
-
-    env = raw.get("env")
-    if not isinstance(env, str):
-        raise StudioError(f"{path}: env must name an environment (see `imitation-studio envs`)")
-    try:
-        get_spec(env)
-    except StudioError as error:
-        raise StudioError(f"{path}: env: {error}") from None
-    fixed, search = raw.get("fixed", {}), raw.get("search")
-    if not isinstance(fixed, dict):
-        raise StudioError(f"{path}: fixed must be an object of settings")
-    if not isinstance(search, dict) or not search:
-        raise StudioError(f"{path}: search must give at least one setting to sweep")
-    names = {f.name for f in fields(TrainConfig)} - {"env"}
-    for name in [*fixed, *search]:
-        if name not in names:
-            raise StudioError(f"{path}: {name!r} is not a training setting (see core/train/settings/config.py)")
-    for name in FIXED_ONLY:
-        if name in search:
-            raise StudioError(f"{path}: search.{name}: a trial's length and evaluations are fixed (put it in fixed)")
-    for name, values in search.items():
-        kind = next(iter(values), None) if isinstance(values, dict) and len(values) == 1 else None
-        if kind not in KINDS or not isinstance(values[kind], list) or not values[kind]:
-            raise StudioError(f"{path}: search.{name} must be one of {{{', '.join(KINDS)}: [values]}}")
-        if kind in ("uniform", "loguniform") and len(values[kind]) != 2:
-            raise StudioError(f"{path}: search.{name}.{kind} needs [low, high]")
-        if kind in ("uniform", "loguniform") and not all(_number(v) for v in values[kind]):
-            raise StudioError(f"{path}: search.{name}.{kind} needs two numbers")
-        if kind == "loguniform" and not 0 < values[kind][0] < values[kind][1]:
-            raise StudioError(f"{path}: search.{name}.loguniform needs 0 < low < high")
-        for value in values[kind]:  # a range: both ends
-            try:
-                default_config(env, **{**fixed, name: value})
-            except StudioError as error:
-                raise StudioError(f"{path}: search.{name}: {error}") from None
-    try:
-        base = default_config(env, **fixed)
-    except StudioError as error:
-        raise StudioError(f"{path}: fixed: {error}") from None
-    if base.algo != "gail" or base.eval_every_iters == 0:
-        raise StudioError(f"{path}: fixed: a sweep needs GAIL with periodic evaluations (eval_every_iters >= 1)")
+    """The spec from its fields, checked one after the other: the first problem is the StudioError."""
+    env = _checked_env(raw.get("env"), path)
+    fixed, search = _checked_settings(env, raw.get("fixed", {}), raw.get("search"), path)
     metric = raw.get("metric", METRIC)
     if metric != METRIC:
         raise StudioError(f"{path}: metric must be {METRIC!r} (random 0, the demos' mean 1)")
     stopping = raw.get("early_stopping", {"grace_evaluations": 2, "reduction_factor": 2})
     if stopping is not None:
-        if not isinstance(stopping, dict) or set(stopping) - {"grace_evaluations", "reduction_factor"}:
-            raise StudioError(f"{path}: early_stopping is {{grace_evaluations, reduction_factor}} or null")
-        grace, factor = stopping.get("grace_evaluations", 2), stopping.get("reduction_factor", 2)
-        if not (isinstance(grace, int) and not isinstance(grace, bool) and grace >= 1):
-            raise StudioError(f"{path}: early_stopping.grace_evaluations must be a whole number of 1 or more")
-        if not (_number(factor) and factor > 1):
-            raise StudioError(f"{path}: early_stopping.reduction_factor must be a number above 1")
+        _check_early_stopping(stopping, path)
     name = str(raw.get("name") or path.stem)
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
         raise StudioError(f"{path}: name {name!r}: letters, digits, '.', '_' and '-' only (it names folders)")
     samples = raw.get("samples", 1)
-    if not isinstance(samples, int) or isinstance(samples, bool) or samples < 1:
+    if not _positive_int(samples):
         raise StudioError(f"{path}: samples must be a whole number of 1 or more")
     spec = SweepSpec(
         name=name,
@@ -156,6 +110,78 @@ def _checked(raw: dict, path: Path) -> SweepSpec:
     if not spec.demos_folder().is_dir():
         raise StudioError(f"{path}: demos: {spec.demos_folder()} is not a demo folder")
     return spec
+
+
+def _checked_env(env: object, path: Path) -> str:
+    """The spec's env, checked to name an environment of the registry."""
+    from core.envs.registry import get_spec
+
+    if not isinstance(env, str):
+        raise StudioError(f"{path}: env must name an environment (see `imitation-studio envs`)")
+    try:
+        get_spec(env)
+    except StudioError as error:
+        raise StudioError(f"{path}: env: {error}") from None
+    return env
+
+
+def _checked_settings(env: str, fixed: object, search: object, path: Path) -> tuple[dict, dict]:
+    """fixed and search: known settings, every searched value valid with fixed, a GAIL base that evaluates."""
+    from core.train.settings.config import TrainConfig, default_config
+
+    if not isinstance(fixed, dict):
+        raise StudioError(f"{path}: fixed must be an object of settings")
+    if not isinstance(search, dict) or not search:
+        raise StudioError(f"{path}: search must give at least one setting to sweep")
+    names = {f.name for f in fields(TrainConfig)} - {"env"}
+    for name in [*fixed, *search]:
+        if name not in names:
+            raise StudioError(f"{path}: {name!r} is not a training setting (see core/train/settings/config.py)")
+    for name in FIXED_ONLY:
+        if name in search:
+            raise StudioError(f"{path}: search.{name}: a trial's length and evaluations are fixed (put it in fixed)")
+    for name, values in search.items():
+        for value in _search_values(name, values, path):  # a range: both ends
+            try:
+                default_config(env, **{**fixed, name: value})
+            except StudioError as error:
+                raise StudioError(f"{path}: search.{name}: {error}") from None
+    try:
+        base = default_config(env, **fixed)
+    except StudioError as error:
+        raise StudioError(f"{path}: fixed: {error}") from None
+    if base.algo != "gail" or base.eval_every_iters == 0:
+        raise StudioError(f"{path}: fixed: a sweep needs GAIL with periodic evaluations (eval_every_iters >= 1)")
+    return fixed, search
+
+
+def _search_values(name: str, values: Any, path: Path) -> list:
+    """The values of one searched setting (a range's two ends), checked to be {kind: [values]} of a known kind."""
+    kind = next(iter(values), None) if isinstance(values, dict) and len(values) == 1 else None
+    if kind not in KINDS or not isinstance(values[kind], list) or not values[kind]:
+        raise StudioError(f"{path}: search.{name} must be one of {{{', '.join(KINDS)}: [values]}}")
+    if kind in ("uniform", "loguniform") and len(values[kind]) != 2:
+        raise StudioError(f"{path}: search.{name}.{kind} needs [low, high]")
+    if kind in ("uniform", "loguniform") and not all(_number(v) for v in values[kind]):
+        raise StudioError(f"{path}: search.{name}.{kind} needs two numbers")
+    if kind == "loguniform" and not 0 < values[kind][0] < values[kind][1]:
+        raise StudioError(f"{path}: search.{name}.loguniform needs 0 < low < high")
+    return values[kind]
+
+
+def _check_early_stopping(stopping: object, path: Path) -> None:
+    """ASHA's settings: {grace_evaluations, reduction_factor}, each optional."""
+    if not isinstance(stopping, dict) or set(stopping) - {"grace_evaluations", "reduction_factor"}:
+        raise StudioError(f"{path}: early_stopping is {{grace_evaluations, reduction_factor}} or null")
+    grace, factor = stopping.get("grace_evaluations", 2), stopping.get("reduction_factor", 2)
+    if not _positive_int(grace):
+        raise StudioError(f"{path}: early_stopping.grace_evaluations must be a whole number of 1 or more")
+    if not (_number(factor) and factor > 1):
+        raise StudioError(f"{path}: early_stopping.reduction_factor must be a number above 1")
+
+
+def _positive_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def _number(value: object) -> bool:

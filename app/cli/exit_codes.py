@@ -1,4 +1,4 @@
-"""The command line's exit statuses, one meaning each (README "What can go wrong")."""
+"""The command line's exit statuses, one meaning each (docs/troubleshooting.md)."""
 
 OK = 0
 BAD_FILES = 1  # `demos validate` found files that cannot be used

@@ -18,7 +18,20 @@ from pathlib import Path
 from typing import NoReturn
 
 import core
-from app.cli import bench, demos, envs, exit_codes, export, probe, record_expert, screenshot, sweep, train, video
+from app.cli import (
+    bench,
+    demos,
+    envs,
+    evaluate,
+    exit_codes,
+    export,
+    probe,
+    record_expert,
+    screenshot,
+    sweep,
+    train,
+    video,
+)
 from core.errors import StudioError
 
 WORKSPACE_VARIABLE = "IMITATION_STUDIO_WORKSPACE"
@@ -81,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    for command in (envs, record_expert, demos, train, export, video, screenshot, probe, bench, sweep):
+    for command in (envs, record_expert, demos, train, evaluate, export, video, screenshot, probe, bench, sweep):
         command.add_command(commands)
     return parser
 

@@ -188,11 +188,32 @@ def episode_problems(
         problems.append(
             f"made with {meta.gym_id} {meta.gym_kwargs}, but {spec.key} is {spec.gym_id} {dict(spec.gym_kwargs)}"
         )
-    for name, array in (("observations", observations), ("actions", actions), ("rewards", rewards)):
+    arrays = {"observations": observations, "actions": actions, "rewards": rewards}
+    not_numbers = _not_real_numbers(arrays)
+    if not_numbers is not None:
+        return [*problems, not_numbers]
+    problems += _shape_problems(observations, actions, rewards, spec)
+    problems += _action_problems(actions, spec)
+    for name, array in arrays.items():
+        if np.issubdtype(array.dtype, np.floating) and not np.all(np.isfinite(array)):
+            problems.append(f"{name} contain NaN or inf")
+    problems += _metadata_problems(len(actions), rewards, meta)
+    return problems
+
+
+def _not_real_numbers(arrays: dict[str, np.ndarray]) -> str | None:
+    """The problem of the first array that is not real numbers of at least one dimension (None: all are)."""
+    for name, array in arrays.items():
         # Real numbers in arrays of at least one dimension: anything else is no episode at all.
         if array.ndim == 0 or not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
-            return [*problems, f"{name} must be an array of real numbers, got {array.dtype} of shape {array.shape}"]
+            return f"{name} must be an array of real numbers, got {array.dtype} of shape {array.shape}"
+    return None
+
+
+def _shape_problems(observations: np.ndarray, actions: np.ndarray, rewards: np.ndarray, spec: EnvSpec) -> list[str]:
+    """Steps that do not line up: one more observation than actions, one reward per action, the env's shape."""
     length = len(actions)
+    problems = []
     if length == 0:
         problems.append("the episode has no steps")
     if observations.shape[1:] != spec.obs_shape:
@@ -201,23 +222,30 @@ def episode_problems(
         problems.append(f"{len(observations)} observations for {length} actions (need one more than actions)")
     if rewards.shape != (length,):
         problems.append(f"rewards have shape {rewards.shape}, expected ({length},)")
+    return problems
+
+
+def _action_problems(actions: np.ndarray, spec: EnvSpec) -> list[str]:
+    """Actions of the env's kind and within its range: indices for discrete envs, bounded floats otherwise."""
+    length = len(actions)
     if spec.is_discrete:
         if actions.ndim != 1 or not np.issubdtype(actions.dtype, np.integer):
-            problems.append(f"actions must be integer indices of shape (T,), got {actions.dtype} {actions.shape}")
-        elif length and (actions.min() < 0 or actions.max() >= spec.n_actions):
-            problems.append(f"actions outside 0..{spec.n_actions - 1}")
-    else:
-        if actions.shape[1:] != (spec.action_dim,) or not np.issubdtype(actions.dtype, np.floating):
-            problems.append(
-                f"actions must be floats of shape (T, {spec.action_dim}), got {actions.dtype} {actions.shape}"
-            )
-        elif length and (
-            np.any(actions < np.array(spec.action_low) - 1e-6) or np.any(actions > np.array(spec.action_high) + 1e-6)
-        ):
-            problems.append(f"actions outside the bounds {spec.action_low}..{spec.action_high}")
-    for name, array in (("observations", observations), ("actions", actions), ("rewards", rewards)):
-        if np.issubdtype(array.dtype, np.floating) and not np.all(np.isfinite(array)):
-            problems.append(f"{name} contain NaN or inf")
+            return [f"actions must be integer indices of shape (T,), got {actions.dtype} {actions.shape}"]
+        if length and (actions.min() < 0 or actions.max() >= spec.n_actions):
+            return [f"actions outside 0..{spec.n_actions - 1}"]
+        return []
+    if actions.shape[1:] != (spec.action_dim,) or not np.issubdtype(actions.dtype, np.floating):
+        return [f"actions must be floats of shape (T, {spec.action_dim}), got {actions.dtype} {actions.shape}"]
+    if length and (
+        np.any(actions < np.array(spec.action_low) - 1e-6) or np.any(actions > np.array(spec.action_high) + 1e-6)
+    ):
+        return [f"actions outside the bounds {spec.action_low}..{spec.action_high}"]
+    return []
+
+
+def _metadata_problems(length: int, rewards: np.ndarray, meta: EpisodeMeta) -> list[str]:
+    """Where the metadata disagrees with the arrays (length, return) or with itself (how it ended)."""
+    problems = []
     if meta.length != length:
         problems.append(f"metadata says {meta.length} steps, the arrays hold {length}")
     if np.all(np.isfinite(rewards)) and rewards.ndim == 1:

@@ -128,7 +128,7 @@ def test_a_folder_that_is_not_a_run_is_named(tmp_path):
     with pytest.raises(CheckpointError, match="not a run folder"):
         RunDir(tmp_path).config()
     (tmp_path / "demos.json").write_text("{}")
-    with pytest.raises(CheckpointError, match="demos.json: field 'folder' is missing"):
+    with pytest.raises(CheckpointError, match=r"demos\.json: field 'folder' is missing"):
         RunDir(tmp_path).demos_folder()
 
 
