@@ -177,7 +177,7 @@ def _new_trainer(args: argparse.Namespace) -> Trainer:
 
 def _check_new_run_folder(out: Path | None) -> None:
     """StudioError unless --out names a folder that is new or empty."""
-    from core.train.runs.run_lock import LOCK_FILE
+    from core.train.runs.layout import LOCK_FILE
 
     if out is None:
         raise StudioError("train needs --out RUNDIR (or --resume RUNDIR)")
@@ -190,13 +190,14 @@ def _check_new_run_folder(out: Path | None) -> None:
 
 def _origin_run(args: argparse.Namespace) -> RunDir | None:
     """The run folder of --start-from (None without it), whose environment the new run takes."""
+    from core.train.runs.layout import CONFIG_FILE, is_run_folder
     from core.train.runs.run_dir import RunDir
 
     if not args.start_from:
         return None
     origin = RunDir(args.start_from)
-    if not (origin.path / "config.json").is_file():
-        raise StudioError(f"--start-from {origin.path}: not a run folder (no config.json)")
+    if not is_run_folder(origin.path):
+        raise StudioError(f"--start-from {origin.path}: not a run folder (no {CONFIG_FILE})")
     if args.env:
         raise StudioError("--start-from takes that run's environment: drop --env")
     return origin
@@ -306,7 +307,7 @@ def _report_start(trainer: Trainer, resumed: bool) -> None:
         f"{config.bc_epochs:,} epochs" if config.algo == "bc" else f"{config.generator}, reward {_reward_text(config)}"
     )
     if resumed and (trainer.env_steps or trainer.iteration):
-        total = f"{config.bc_epochs:,} epochs" if config.algo == "bc" else f"{config.steps_trained:,} env steps"
+        total = f"{config.progress_total:,} {config.progress_unit}"
         print(f"resuming after {progress_of(trainer, trainer.iteration, config)}, on to {total}")
     print(
         f"training {config.algo} ({how}) on {config.env} "

@@ -49,12 +49,12 @@ def _show_progress(trainer: Trainer, config: TrainConfig, control: TrainControl)
     from core.train.events import Failed, Finished, IterationStats
 
     # Training stops after the batch that reaches total_steps: the bar's end is that batch's.
-    total = config.bc_epochs if config.algo == "bc" else config.steps_trained
+    total = config.progress_total
     unit = "epoch" if config.algo == "bc" else "step"
     latest_eval = float("nan")
     with tqdm(
         total=total,
-        initial=trainer.iteration if config.algo == "bc" else trainer.env_steps,
+        initial=config.progress_of(trainer.iteration, trainer.env_steps),
         unit=unit,
         dynamic_ncols=True,
         file=sys.stderr,
@@ -63,7 +63,7 @@ def _show_progress(trainer: Trainer, config: TrainConfig, control: TrainControl)
             if isinstance(event, IterationStats):
                 s = event.scalars
                 latest_eval = s.get("eval_return", latest_eval)
-                bar.n = event.iteration if config.algo == "bc" else event.env_steps
+                bar.n = config.progress_of(event.iteration, event.env_steps)
                 shown = {
                     "ret": s.get("train_return"),
                     "eval": latest_eval,
