@@ -11,16 +11,20 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.envs.player_population import POPULATION
+
 FIRST_DEMO_SEED = 1000
+PERSON_EPISODES = (10, 3)
 
 
 @dataclass(frozen=True)
 class DemoRecipe:
-    """How to get a demo set: ``samples`` (bundled), ``scripted`` or ``human`` (recorded here)."""
+    """How to get a demo set: ``samples`` (bundled), ``scripted``, ``human`` or ``person`` (recorded here)."""
 
     style: str
     episodes: int = 10
     skill: str = ""  # human: a level of core.envs.human_player.SKILL_LEVELS
+    player: str = ""  # person: a name of core.envs.player_population.POPULATION
     noise: float = 0.0  # scripted: probability of a random action
     delay: int = 0  # scripted: reaction delay in steps
 
@@ -29,6 +33,8 @@ class DemoRecipe:
             return "the bundled sample demos"
         if self.style == "human":
             return f"{self.episodes} episodes of the simulated keyboard player, skill {self.skill}"
+        if self.style == "person":
+            return f"{self.episodes} episodes of the simulated player {self.player!r}"
         extra = f", noise {self.noise:g}, delay {self.delay}" if self.noise or self.delay else ""
         return f"{self.episodes} episodes of the scripted expert{extra}"
 
@@ -46,6 +52,12 @@ DEMO_RECIPES: dict[str, DemoRecipe] = {
     "human-good-2": DemoRecipe("human", episodes=2, skill="good"),
     # The GAIL paper's few-trajectory experiment (Ho and Ermon 2016, Fig. 1).
     **{f"expert-{n}": DemoRecipe("scripted", episodes=n) for n in (1, 4, 10)},
+    # The population of simulated people (core/envs/player_population.py), 10 and 3 episodes each.
+    **{
+        f"person-{name}-{episodes}": DemoRecipe("person", episodes=episodes, player=name)
+        for name in POPULATION
+        for episodes in PERSON_EPISODES
+    },
 }
 
 
@@ -73,10 +85,13 @@ def _record(recipe: DemoRecipe, env: str, target: Path) -> None:
     from core.data.recorder import Recorder
     from core.envs.experts import make_expert
     from core.envs.human_player import SKILL_LEVELS, make_human_player
+    from core.envs.player_population import population_player
     from core.envs.registry import get_spec
 
     if recipe.style == "human":
         player = make_human_player(env, SKILL_LEVELS[recipe.skill], seed=0)
+    elif recipe.style == "person":
+        player = population_player(recipe.player, seed=0)
     else:
         player = make_expert(env, noise=recipe.noise, delay_steps=recipe.delay, seed=0)
     recorder = Recorder(get_spec(env), target, source="scripted", source_detail=player.description)

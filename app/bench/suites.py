@@ -2,7 +2,10 @@
 
 ``full`` is the quality table of docs/benchmarks.md; ``quick`` the same cases, shorter; ``smoke``
 the same cases in seconds, for the tests. ``human`` is the human-like demonstrators' part of
-``full`` on its own, and ``paper`` the GAIL paper's few-trajectory experiment.
+``full`` on its own, and ``paper`` the GAIL paper's few-trajectory experiment. ``people`` is the
+population of simulated people (``core.envs.player_population``): GAIL and BC from 10 and from 3
+episodes of each, its cases named by the half they belong to (``dev-...`` or ``held-out-...``);
+``people-dev`` is the half settings are chosen on, ``people-held-out`` the half that counts.
 """
 
 from __future__ import annotations
@@ -75,7 +78,30 @@ def _paper_cases(steps_scale: float, bc_epochs: int, final: int, curve: int) -> 
     return tuple(cases)
 
 
+def _people_cases(steps_scale: float, bc_epochs: int, final: int, curve: int) -> tuple[Case, ...]:
+    """GAIL (the defaults: what a person clicking Train gets) and BC, from 10 and 3 episodes of each
+    simulated person, scored against that person's own demos."""
+    from app.bench.demo_recipes import PERSON_EPISODES
+    from core.envs.player_population import DEVELOPMENT, HELD_OUT, POPULATION
+    from core.train.settings.config import ENV_DEFAULTS, TrainConfig
+
+    cases = []
+    for half, names in (("dev", DEVELOPMENT), ("held-out", HELD_OUT)):
+        for name in names:
+            env = POPULATION[name].env_key
+            steps = max(2048, round(ENV_DEFAULTS[env].get("total_steps", TrainConfig.total_steps) * steps_scale))
+            for episodes in PERSON_EPISODES:
+                demos = f"person-{name}-{episodes}"
+                for algo, settings in (
+                    ("gail", {"total_steps": steps}),
+                    ("bc", {"algo": "bc", "bc_epochs": bc_epochs}),
+                ):
+                    cases.append(Case(f"{half}-{name}-{algo}-{episodes}", env, demos, settings, curve, 10, final))
+    return tuple(cases)
+
+
 _FULL = _cases(1_000_000, 50_000, 200, final=50, curve=10)
+_PEOPLE = _people_cases(1.0, 200, final=50, curve=8)
 SUITES = {
     "full": Suite("full", _FULL, 100_000, seeds=3),
     "quick": Suite("quick", _cases(150_000, 30_000, 100, final=10, curve=4), 20_000, seeds=1),
@@ -84,4 +110,10 @@ SUITES = {
     "human": Suite("human", tuple(case for case in _FULL if "-human-" in case.name), 100_000, seeds=3),
     "paper": Suite("paper", _paper_cases(1.0, 200, final=50, curve=8), 100_000, seeds=3),
     "paper-smoke": Suite("paper-smoke", _paper_cases(0.0, 2, final=2, curve=1), 500, seeds=1),
+    "people": Suite("people", _PEOPLE, 100_000, seeds=3),
+    "people-dev": Suite("people-dev", tuple(case for case in _PEOPLE if case.name.startswith("dev-")), 100_000, 3),
+    "people-held-out": Suite(
+        "people-held-out", tuple(case for case in _PEOPLE if case.name.startswith("held-out-")), 100_000, 3
+    ),
+    "people-smoke": Suite("people-smoke", _people_cases(0.0, 2, final=2, curve=1), 500, seeds=1),
 }

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.envs.experts import CONTROLLERS
+from core.envs.experts import CONTROLLERS, Controller
 from core.envs.registry import EnvSpec, get_spec
 from core.errors import EnvError
 
@@ -51,13 +51,31 @@ class HandModel:
             raise EnvError(f"skill must be in [0, 1], got {skill:g}")
         # The lag of a practised player tracking a moving thing, shorter than a simple reaction
         # time (150-300 ms) because people anticipate: 160 ms for a beginner, 60 ms for an expert.
-        reaction_s = 0.16 - 0.10 * skill
-        hold_s = 0.10 - 0.04 * skill  # 100 ms .. 60 ms: a quick tap
-        slips_per_s = 1.0 - 0.9 * skill  # one wrong key a second for a beginner, one in 10 s for an expert
-        slip_s = (0.15, 0.45 - 0.15 * skill)  # a wrong key is noticed after 150-450 ms
+        return cls.in_seconds(
+            fps,
+            reaction_s=0.16 - 0.10 * skill,
+            anticipation=0.5 + 0.5 * skill,
+            hold_s=0.10 - 0.04 * skill,  # 100 ms .. 60 ms: a quick tap
+            slips_per_s=1.0 - 0.9 * skill,  # one wrong key a second for a beginner, one in 10 s for an expert
+            slip_s=(0.15, 0.45 - 0.15 * skill),  # a wrong key is noticed after 150-450 ms
+        )
+
+    @classmethod
+    def in_seconds(
+        cls,
+        fps: float,
+        *,
+        reaction_s: float,
+        anticipation: float,
+        hold_s: float,
+        slips_per_s: float,
+        slip_s: tuple[float, float],
+    ) -> HandModel:
+        """Hands described in seconds (how people are measured), in frames of an env stepped ``fps``
+        times a second (fewer than its native rate for a person playing it slowed down)."""
         return cls(
             delay=max(0, round(reaction_s * fps)),
-            anticipation=0.5 + 0.5 * skill,
+            anticipation=anticipation,
             hold=max(1, round(hold_s * fps)),
             slip_rate=slips_per_s / fps,
             slip_frames=(max(1, round(slip_s[0] * fps)), max(1, round(slip_s[1] * fps))),
@@ -72,15 +90,26 @@ SKILL_LEVELS = {"good": 0.8, "weak": 0.4}
 class HumanLikePlayer:
     """Plays a discrete env like a person at a keyboard of the given skill (see the module)."""
 
-    def __init__(self, spec: EnvSpec, skill: float, seed: int | None = None) -> None:
-        if spec.key not in CONTROLLERS:
+    def __init__(
+        self,
+        spec: EnvSpec,
+        skill: float,
+        seed: int | None = None,
+        hands: HandModel | None = None,
+        intent: Controller | None = None,
+        name: str = "",
+    ) -> None:
+        """A player of ``skill``; or, for the benchmark's population (``core.envs.player_population``),
+        of its own ``hands`` and ``intent`` (a way of playing other than the scripted expert's)."""
+        if intent is None and spec.key not in CONTROLLERS:
             raise EnvError(f"no scripted intent for {spec.key}; the human-like player plays: {', '.join(CONTROLLERS)}")
         if not spec.is_discrete:
             raise EnvError(f"the human-like player presses keys, so it plays discrete envs only, not {spec.key}")
         self.spec = spec
         self.skill = skill
-        self.hands = HandModel.for_skill(skill, spec.fps)
-        self.controller = CONTROLLERS[spec.key]
+        self.name = name
+        self.hands = hands or HandModel.for_skill(skill, spec.fps)
+        self.controller = intent or CONTROLLERS[spec.key]
         self._rng = np.random.default_rng(seed)
         # The frame decided on, the one before it (for its motion), and the frames in between.
         self._seen: deque[np.ndarray] = deque(maxlen=self.hands.delay + 2)
@@ -89,8 +118,9 @@ class HumanLikePlayer:
 
     @property
     def description(self) -> str:
-        """For demo metadata, e.g. ``human-like:LunarLander-v3 skill=0.8``."""
-        return f"human-like:{self.spec.key} skill={self.skill:g}"
+        """For demo metadata, e.g. ``human-like:LunarLander-v3 skill=0.8`` or ``... player=hover-first``."""
+        who = f"player={self.name}" if self.name else f"skill={self.skill:g}"
+        return f"human-like:{self.spec.key} {who}"
 
     def reset(self, obs: np.ndarray) -> None:
         """Start an episode: the player has seen only the first frame, and holds no key."""

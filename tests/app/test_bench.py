@@ -32,7 +32,7 @@ def test_unknown_case_is_named(tmp_path, capsys):
     assert "unknown case(s) nope" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("suite", ["quick", "full", "human", "paper"])
+@pytest.mark.parametrize("suite", ["quick", "full", "human", "paper", "people"])
 def test_every_case_of_a_suite_is_a_valid_training_run(suite):
     # What a case asks for must be a config the trainer accepts, on demos that exist: a typo in a
     # setting would otherwise surface an hour into the benchmark.
@@ -47,7 +47,7 @@ def test_every_case_of_a_suite_is_a_valid_training_run(suite):
         config = default_config(case.env, **case.settings)
         assert config.env == case.env
         assert case.demos in DEMO_RECIPES and (case.demos != "samples" or sample_demos_dir(case.env).is_dir())
-    if suite in ("human", "paper"):
+    if suite in ("human", "paper", "people"):
         assert {default_config(c.env, **c.settings).algo for c in cases} == {"gail", "bc"}
         return
     algorithms = {
@@ -104,6 +104,24 @@ def test_steps_to_0_9_is_the_median_with_never_as_the_largest():
     assert suite(300, None, 100) == 300
     assert suite(300, None, None) is None
     assert suite(100, 200) == 200
+
+
+def test_the_people_suite_scores_each_simulated_person_against_their_own_demos(tmp_path):
+    from app.bench.suites import SUITES
+    from core.envs.player_population import HELD_OUT
+
+    held_out = {case.name for case in SUITES["people-held-out"].cases}
+    assert held_out and all(case.name.startswith("held-out-") for case in SUITES["people-held-out"].cases)
+    assert {name.split("-", 2)[2].rsplit("-", 2)[0] for name in held_out} == set(HELD_OUT)
+    assert held_out.isdisjoint(case.name for case in SUITES["people-dev"].cases)
+    out = tmp_path / "people"
+    cases = ["held-out-pole-drifter-gail-3", "held-out-pole-drifter-bc-3"]
+    assert main(["bench", "--suite", "people-smoke", "--only", ",".join(cases), "--out", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text())
+    demos = sorted((out / "demos-person-pole-drifter-3" / "CartPole-v1").glob("*.npz"))
+    assert len(demos) == 3 and {case["name"] for case in results["cases"]} == set(cases)
+    for case in results["cases"]:  # the person's own mean return is the normalised 1
+        assert 20.0 < case["demo_return"] < 400.0 and case["reference_return"] == case["demo_return"]
 
 
 def test_the_paper_suite_scales_to_the_expert_and_plots_return_against_trajectories(tmp_path):
