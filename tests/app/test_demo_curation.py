@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from app.gui.record.demo_list import column
+from app.gui.record.demo_rows import column
 from app.gui.record.record_view import Mode, RecordView
 from core.data.demo_selection import SELECTION_FILE, DemoSelection, load_selection, save_selection, training_demos
 from core.data.demo_set import load_demo_set

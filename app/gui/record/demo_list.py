@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui.record.demo_rows import COLUMNS, column, episode_items, unusable_items
 from app.gui.record.demo_scoring import DemoScoreSource
 from app.gui.widgets.demo_filter import DemoFilterBox
 from app.gui.widgets.dialogs import Dialogs
@@ -41,13 +42,6 @@ from core.errors import DemoError, StudioError
 from core.paths import sample_demos_dir
 
 MY_DEMOS, SAMPLES = "mine", "samples"
-COLUMNS = ("Train", "Return", "Length", "Ending", "D", "Recorded", "Source", "File")
-FLAG_COLOUR = QColor(183, 110, 0)
-LEFT_OUT_COLOUR = QColor(130, 130, 130)
-
-
-def column(name: str) -> int:
-    return COLUMNS.index(name)
 
 
 class DemoListPanel(QGroupBox):
@@ -171,13 +165,8 @@ class DemoListPanel(QGroupBox):
             left_out += reason is not None
             self._fill_row(row, episode, reason)
         for offset, bad in enumerate(demo_set.invalid):
-            row = len(episodes) + offset
-            values = ("", "—", "—", "", "", "", "unusable", bad.path.name)
-            for index, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                item.setForeground(QColor(179, 38, 30))
-                item.setToolTip(bad.reason)
-                self.table.setItem(row, index, item)
+            for index, item in enumerate(unusable_items(bad)):
+                self.table.setItem(len(episodes) + offset, index, item)
         self._filling = False
         for index in range(len(COLUMNS) - 1):
             self.table.resizeColumnToContents(index)
@@ -185,47 +174,9 @@ class DemoListPanel(QGroupBox):
         self._update_buttons()
 
     def _fill_row(self, row: int, episode: Episode, left_out: str | None) -> None:
-        meta = episode.meta
         score = self.scores.score_of(episode)
-        ending = episode.ending
-        values = {
-            "Return": f"{episode.episode_return:.1f}",
-            "Length": str(episode.length),
-            "Ending": ending.text,
-            "D": "" if score is None else f"{'⚑ ' if score.flagged else ''}{score.score:.2f}",
-            "Recorded": meta.recorded_at.replace("T", " ")[:16],
-            "Source": "sample" if self.showing_samples else episode.source_label,
-            "File": episode.path.name if episode.path else "",
-        }
-        tick = QTableWidgetItem()
-        if self.showing_samples:
-            tick.setFlags(tick.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
-        else:
-            tick.setFlags(tick.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            unticked = left_out == "unticked"
-            tick.setCheckState(Qt.CheckState.Unchecked if unticked else Qt.CheckState.Checked)
-            tick.setToolTip(f"left out of training: {left_out}" if left_out else "trains")
-            if left_out and not unticked:  # a filter leaves it out: the tick is greyed with the row
-                tick.setFlags(tick.flags() & ~Qt.ItemFlag.ItemIsEnabled)
-        self.table.setItem(row, column("Train"), tick)
-        for name, value in values.items():
-            item = QTableWidgetItem(value)
-            if name in ("Return", "Length", "D"):
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if meta.source_detail:
-                item.setToolTip(meta.source_detail)
-            if name == "Ending" and ending.failed:
-                item.setForeground(QColor(179, 38, 30))
-            if name == "D" and score is not None:
-                item.setToolTip(
-                    "Unlike the other demos to the run's D: double-click to replay it with D along the episode"
-                    if score.flagged
-                    else f"mean D over the episode, from run {self.scores.run_name}"
-                )
-                if score.flagged:
-                    item.setForeground(FLAG_COLOUR)
-            if left_out and name != "Ending":
-                item.setForeground(LEFT_OUT_COLOUR)
+        items = episode_items(episode, score, self.scores.run_name, left_out, self.showing_samples)
+        for name, item in items.items():
             self.table.setItem(row, column(name), item)
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
