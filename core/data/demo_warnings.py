@@ -17,7 +17,7 @@ def bad_endings_warning(demos: DemoSet, endings_imitated: bool = False) -> str |
     """A warning when more than half of ``demos`` ended badly (a crash, a fall), else None.
 
     ``endings_imitated``: the learner copies the bad endings too (behaviour cloning, or GAIL with
-    ``imitate_failed_endings``), not only the steps before them."""
+    GAIL when ``core.data.ending_choice`` imitates them), not only the steps before them."""
     endings = [episode.ending for episode in demos.episodes]
     failed = [ending for ending in endings if ending.failed]
     if not endings or 2 * len(failed) <= len(endings):

@@ -19,6 +19,7 @@ import torch
 from torch.distributions import Distribution
 
 from core.data.demo_set import DemoSet
+from core.data.ending_choice import choose_endings
 from core.envs.registry import get_spec
 from core.errors import CheckpointError, DemoError
 from core.rl import bc, gail
@@ -89,7 +90,8 @@ class Trainer:
         self.bc_optimizer = adam(self.policy.parameters(), config.learning_rate, eps=1e-5)
         self.disc_settings = discriminator_settings(config)
 
-        expert = ExpertData.from_demos(demos, self.spec, self.device, config.imitate_failed_endings)
+        self.ending_choice = choose_endings(demos, config.failed_endings)
+        expert = ExpertData.from_demos(demos, self.spec, self.device, self.ending_choice.imitate_failed)
         self.expert_obs = expert.obs
         self.expert_actions = expert.actions
         self.expert_end_obs = expert.end_obs

@@ -223,8 +223,29 @@ def test_training_on_demos_that_mostly_crashed_warns_first(tmp_path, capsys):
     )
     tiny = [*TINY, "--set", "rollout_process=false", "--set", "bc_warmstart_epochs=1"]
     assert main(["train", "--demos", str(demos), "--steps", "128", "--out", str(run), *tiny]) == 0
+    out, err = capsys.readouterr()
+    # With no good ending to prefer, GAIL imitates the endings too (core.data.ending_choice), and says so.
+    assert "endings: none of the 2 demos that ended end well: the policy imitates them" in out
+    assert "warning: 2 of 2 demos ended badly (most: crashed" in err and "their endings included" in err
+    assert (
+        main(
+            [
+                "train",
+                "--demos",
+                str(demos),
+                "--steps",
+                "128",
+                "--out",
+                str(tmp_path / "ignored"),
+                *tiny,
+                "--set",
+                'failed_endings="ignore"',
+            ]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
-    assert "warning: 2 of 2 demos ended badly (most: crashed" in err and "none ended well" in err
+    assert "Their steps are imitated, their endings are not" in err and "none ended well" in err
     # Behaviour cloning copies every action, the crashes' included: the warning says so.
     bc = ["--algo", "bc", "--set", "bc_epochs=1"]
     assert main(["train", "--demos", str(demos), *bc, "--out", str(tmp_path / "bc-run")]) == 0

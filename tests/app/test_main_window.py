@@ -200,8 +200,10 @@ def test_a_kept_episode_becomes_the_train_demo_set_with_a_warning_when_most_cras
     assert (
         train.settings_panel._demo_warning.isVisibleTo(train)
         and "1 of 1 demo ended badly" in train.settings_panel._demo_warning.text()
-        and "none ended well" in train.settings_panel._demo_warning.text()  # not "the good endings you recorded"
+        and "their endings included" in train.settings_panel._demo_warning.text()
     )
+    # With no good ending to prefer, the endings are imitated too, and the Train view says why.
+    assert "Endings: the one demo that ended did not end well" in train.settings_panel.ending_choice_text()
     train.settings_panel.select_demos(sample_demos_dir("LunarLander-v3"))  # the scripted expert lands
     assert not train.settings_panel._demo_warning.isVisibleTo(train)
 

@@ -28,6 +28,7 @@ from app.gui.widgets.wording import count
 from core.data.demo_selection import training_demos
 from core.data.demo_set import episode_files, load_demo_set
 from core.data.demo_warnings import bad_endings_warning
+from core.data.ending_choice import choose_endings
 from core.data.workspace import Workspace
 from core.envs.registry import REGISTRY
 from core.errors import StudioError
@@ -100,6 +101,9 @@ class TrainSettingsPanel(QScrollArea):
         self._advanced_box = QCheckBox("Advanced settings")
         self._advanced_box.toggled.connect(self._advanced_form.setVisible)
         self._advanced_form.setVisible(False)
+        self._advanced_form.editors["failed_endings"].widget.currentIndexChanged.connect(
+            lambda: self._warn_about_demos(self._demo_combo.currentData())
+        )
         defaults_button = QPushButton("Reset settings to this env's defaults")
         defaults_button.clicked.connect(lambda: self._load_defaults(force=True))
 
@@ -202,13 +206,26 @@ class TrainSettingsPanel(QScrollArea):
                     "train (ticks: the Record view's list)."
                 )
             bc = str(self._algo_combo.currentData()).startswith("bc/")  # BC copies the endings too
-            warning = bad_endings_warning(demos, bc) if demos is not None else None
+            endings = choose_endings(demos, self._failed_endings()) if demos is not None else None
+            if endings is not None and not bc:
+                counted = f"{counted} Endings: {endings.reason}.".strip()
+            imitated = bc or (endings is not None and endings.imitate_failed)
+            warning = bad_endings_warning(demos, imitated) if demos is not None else None
             if warning:
                 text = f"⚠ {warning}"
         self._demo_count.setText(counted)
         self._demo_count.setVisible(bool(counted))
         self._demo_warning.setText(text)
         self._demo_warning.setVisible(bool(text))
+
+    def _failed_endings(self) -> str:
+        """The Advanced form's choice of what failed endings teach D (auto until the form exists)."""
+        form = getattr(self, "_advanced_form", None)
+        return str(form.editors["failed_endings"].get()) if form is not None else "auto"
+
+    def ending_choice_text(self) -> str:
+        """The line under the demo set that says what GAIL makes of its endings (empty for BC)."""
+        return self._demo_count.text()
 
     def _reveal_advanced(self, shown: bool) -> None:
         if shown:

@@ -29,7 +29,7 @@ from core.train.runs.checkpoint import Checkpoint, existing_checkpoint, load_che
 from core.train.runs.layout import CONFIG_FILE, DEMOS_FILE, FINAL_EVAL_FILE, METRICS_FILE, ORIGIN_FILE
 from core.train.runs.records import DemoFile, DemoSummary, FinalEval, Origin, SetAside
 from core.train.runs.timeline import load_snapshot, snapshot_steps
-from core.train.settings.config import TrainConfig
+from core.train.settings.config import TrainConfig, config_from_dict
 from core.train.settings.rule_settings import judges_endings
 
 
@@ -56,9 +56,10 @@ class RunDir:
             raise CheckpointError(f"{self.path}: no such folder (a run folder is under the workspace's runs/)")
         if not path.is_file():
             raise CheckpointError(f"{self.path}: not a run folder ({CONFIG_FILE} missing)")
+        record = read_json_object(path, CheckpointError)
         try:
-            return TrainConfig(**json.loads(path.read_text()))
-        except (json.JSONDecodeError, UnicodeDecodeError, TypeError, ConfigError) as error:
+            return config_from_dict(record)
+        except (TypeError, ConfigError) as error:
             raise CheckpointError(f"{path}: unusable run config ({error})") from None
 
     # ----------------------------------------------------------------------------- demos

@@ -25,11 +25,13 @@ Algo = Literal["gail", "bc"]
 Generator = Literal["ppo-clip", "ppo-kl", "trpo"]
 Device = Literal["auto", "cpu", "cuda"]
 DiscLoss = Literal["bce", "seed-f"]
+FailedEndings = Literal["auto", "imitate", "ignore"]  # read by core.data.ending_choice
 ALGOS: tuple[Algo, ...] = get_args(Algo)
 GENERATORS: tuple[Generator, ...] = get_args(Generator)
 REWARDS: tuple[RewardForm, ...] = tuple(REWARD_FORMS)
 DEVICES: tuple[Device, ...] = get_args(Device)
 DISC_LOSSES: tuple[DiscLoss, ...] = get_args(DiscLoss)
+FAILED_ENDINGS: tuple[FailedEndings, ...] = get_args(FailedEndings)
 
 
 @dataclass(frozen=True)
@@ -98,14 +100,16 @@ class TrainConfig:
         "and the absorbing state after each ending is worth what D says of that ending (a crash then costs more "
         "than a landing) instead of one value for every ending",
     )
-    # Off by default: a person's crash is a slip, not what they meant. Measured on the human-like
-    # demos (bench --suite human, 3 seeds, medians), off against on: 10 good demos 1.357 / 1.004,
-    # 10 weak 1.479 / 1.241, 3 good 1.109 / 1.018, 3 weak 0.731 / 0.563. Demos without failed
-    # endings (the scripted samples) train exactly as before.
-    imitate_failed_endings: bool = _setting(
-        False,
-        "with absorbing: the endings of demos that ended badly (a crash, a fall) count as expert endings too; off, "
-        "their steps are imitated but only the demos' good endings teach D what an expert ending looks like",
+    # Decided from the demos by default (core.data.ending_choice): a person's crash among good
+    # endings is a slip (measured on the human-like demos, bench --suite human, 3 seeds, medians,
+    # ignore against imitate: 10 good demos 1.357 / 1.004, 10 weak 1.479 / 1.241, 3 good 1.109 /
+    # 1.018, 3 weak 0.731 / 0.563), but with no good ending at all the crashes are what the demos
+    # show. Demos without failed endings (the scripted samples) train as they always did.
+    failed_endings: FailedEndings = _setting(
+        "auto",
+        "with absorbing: what the endings of demos that ended badly (a crash, a fall) teach D; auto: decided from "
+        "the demos (imitated when none ends well, else only the good endings are expert endings), imitate, ignore",
+        choices=FAILED_ENDINGS,
     )
     normalize_reward: bool = _setting(True, "divide imitation rewards by a running std of discounted returns")
     # Imitation + task reward (opt-in, as ML-Agents' GAIL reward signal beside its extrinsic one):
@@ -311,13 +315,25 @@ RESUMABLE_FIELDS = (
 )
 
 
+def upgraded(settings: dict[str, Any]) -> dict[str, Any]:
+    """``settings`` with the names of older releases read as today's: the runs they wrote resume
+    as they trained, and ``--set`` with an old name keeps working."""
+    settings = dict(settings)
+    if "imitate_failed_endings" in settings:  # a switch until the demos decided (issue 25)
+        imitate = settings.pop("imitate_failed_endings")
+        names = {"imitate": imitate is True, "ignore": imitate is False}
+        settings.setdefault("failed_endings", next((name for name, chosen in names.items() if chosen), imitate))
+    return settings
+
+
 def default_config(env: str, **overrides: Any) -> TrainConfig:
     """The per-env defaults for ``env`` with ``overrides`` applied (both validated)."""
-    return TrainConfig(env=env).replace(**{**ENV_DEFAULTS.get(env, {}), **overrides})
+    return TrainConfig(env=env).replace(**{**ENV_DEFAULTS.get(env, {}), **upgraded(overrides)})
 
 
 def config_from_dict(record: dict[str, Any]) -> TrainConfig:
     """A complete config from ``TrainConfig.to_dict()`` output (validated; unknown keys are an error)."""
+    record = upgraded(record)
     unknown = sorted(set(record) - {f.name for f in fields(TrainConfig)})
     if unknown:
         raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
