@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from app.gui.record.demo_list import column
+from app.gui.record.demo_rows import column
 from app.gui.record.record_view import Mode, RecordView
 from core.data.demo_set import load_demo_set
 from core.data.episode_io import load_episode
@@ -105,6 +105,18 @@ def test_keep_writes_a_file_that_validates_and_discard_writes_nothing(qtbot, vie
     assert verify_replay(episode).ok
     assert view.demo_list.table.rowCount() == 1
     assert view.demo_list.table.item(0, column("Source")).text() == "human"
+
+
+def test_the_end_cards_buttons_keep_and_discard_the_episode(qtbot, view, workspace):
+    folder = workspace.demos_dir("LunarLander-v3")
+    for expected_files in (0, 1):
+        qtbot.keyPress(view.frame_view, Qt.Key.Key_Space)
+        play_until_done(view)
+        keep, discard = view.frame_view.overlay.findChildren(QPushButton)
+        assert (keep.text(), discard.text()) == ("Keep (Enter)", "Discard (Backspace)")
+        qtbot.mouseClick(keep if expected_files else discard, Qt.MouseButton.LeftButton)
+        assert view.mode == Mode.WAITING
+        assert len(list(folder.glob("*.npz"))) == expected_files
 
 
 def test_escape_and_r_drop_the_episode(qtbot, view, workspace):

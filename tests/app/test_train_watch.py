@@ -131,13 +131,13 @@ def test_a_nan_in_training_shows_a_dialog_and_the_view_stays_usable(qtbot, works
 
 def test_a_failure_in_the_training_process_shows_a_dialog(qtbot, train_view, dialogs, monkeypatch, tmp_path):
     # The parent sees usable demos, but their folder is empty by the time the child reads it.
-    import app.gui.train.train_view as train_module
+    import app.gui.train.run_launch as launch_module
 
     samples = load_demo_set(sample_demos_dir(CARTPOLE))
     emptied = tmp_path / "emptied"
     emptied.mkdir()
     moved = DemoSet(emptied, CARTPOLE, samples.episodes, ())
-    monkeypatch.setattr(train_module, "load_demo_set", lambda folder, env_key=None: moved)
+    monkeypatch.setattr(launch_module, "load_demo_set", lambda folder, env_key=None: moved)
     train_view.settings_panel.set_value("total_steps", 4096)
     assert train_view.start()
     event = wait_finished(qtbot, train_view)

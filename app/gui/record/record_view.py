@@ -10,32 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.gui.record.demo_list import DemoListPanel
-from app.gui.record.disc_trace import DiscTrace
+from app.gui.record.game_column import GameColumn
+from app.gui.record.game_timer import GameTimer
 from app.gui.record.key_legend import KeyLegend
-from app.gui.record.record_texts import PAUSE_BUTTON_TEXT, card_for, status_and_caption
-from app.gui.record.step_pacing import StepPacing
+from app.gui.record.record_columns import RecordColumns
 from app.gui.widgets.dialogs import Dialogs, ThenRefocus
-from app.gui.widgets.elided_label import ElidedLabel
-from app.gui.widgets.fitting_scroll_area import FittingScrollArea
-from app.gui.widgets.frame_view import FrameView
 from app.gui.widgets.keys import key_name
-from app.gui.widgets.speed_box import SpeedBox
 from app.gui.widgets.wording import count
 from core.data.episode import Episode
 from core.data.workspace import Workspace
-from core.envs.endings import above_top_edge
 from core.envs.gamepad import PadState
 from core.envs.keyboard import KeyboardActions
 from core.envs.registry import REGISTRY, EnvSpec, get_spec
@@ -54,10 +41,7 @@ class RecordView(QWidget):
         self.workspace = workspace
         self.dialogs = ThenRefocus(dialogs or Dialogs(), self.take_keyboard)
         self.session: RecordingSession | None = None
-        self._timer_fps = 0.0  # the rate the timer runs at (0: stopped)
-        self.step_pacing = StepPacing()
-        self._timer = QTimer(self)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer = GameTimer(lambda: self.speed, self)
         self._timer.timeout.connect(self.advance)
         self._build()
         self._env_combo.setCurrentIndex(0)
@@ -65,67 +49,30 @@ class RecordView(QWidget):
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
-        self._env_combo = QComboBox()
-        for spec in REGISTRY.values():
-            self._env_combo.addItem(spec.display_name, spec.key)
+        self.game = GameColumn()
+        # The game column's parts the view acts on (and the tests reach) under the view's names.
+        self.frame_view = self.game.frame_view
+        self.disc_trace = self.game.disc_trace
+        self._env_combo = self.game.env_combo
+        self._speed_combo = self.game.speed_box
+        self._pause_button = self.game.pause_button
+        self._status = self.game.status
         self._env_combo.currentIndexChanged.connect(lambda _: self._switch_env(self._env_combo.currentData()))
-        self._speed_combo = SpeedBox()
         self._speed_combo.speed_changed.connect(self._apply_speed)
-        self._pause_button = QPushButton("Start (Space)")
         self._pause_button.clicked.connect(self.toggle_pause)
-        self._restart_button = QPushButton("Restart (R)")
-        self._restart_button.clicked.connect(self.restart)
-        # The buttons never take the keyboard (Space on a focused button would press it instead of
-        # pausing); after a choice in a combo box the keyboard goes back to the game.
-        for button in (self._pause_button, self._restart_button):
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._env_combo.activated.connect(lambda _: self.frame_view.setFocus())
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Environment"))
-        bar.addWidget(self._env_combo)
-        bar.addSpacing(12)
-        bar.addWidget(self._speed_combo)
-        bar.addWidget(self._pause_button)
-        bar.addWidget(self._restart_button)
-        bar.addStretch(1)
-
-        self.frame_view = FrameView()
+        self.game.restart_button.clicked.connect(self.restart)
+        self.game.keep_requested.connect(self.keep_episode)
+        self.game.discard_requested.connect(self.discard_episode)
         self.frame_view.key_pressed.connect(self._on_key_pressed)
         self.frame_view.key_released.connect(self._on_key_released)
         self.frame_view.focus_lost.connect(self._on_focus_lost)
-        self._status = ElidedLabel()
-        self.disc_trace = DiscTrace()
-        game = QVBoxLayout()
-        game.addLayout(bar)
-        game.addWidget(self.frame_view, 1)
-        game.addWidget(self.disc_trace)
-        game.addWidget(self._status)
-        game_widget = QWidget()
-        game_widget.setLayout(game)
-
         self.legend = KeyLegend()
-
         self.demo_list = DemoListPanel(self.workspace, next(iter(REGISTRY)), self.dialogs)
         self.demo_list.status_message.connect(self.status_message)
         self.demo_list.replay_requested.connect(self.replay_episode)
-        side = QVBoxLayout()
-        side.addWidget(self.legend)
-        side.addWidget(self.demo_list, 1)
-        side_inner = QWidget()
-        side_inner.setLayout(side)
-        # In a scroll area: on a small screen (a classroom projector) the side column scrolls
-        # instead of forcing the window wider than the screen.
-        side_widget = FittingScrollArea(side_inner)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(game_widget)
-        splitter.addWidget(side_widget)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 0)
-        self._splitter = splitter
-        self._side_sized = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(splitter)
+        layout.addWidget(RecordColumns(self.game, self.legend, self.demo_list))
 
     # ------------------------------------------------------------------ state
     @property
@@ -188,17 +135,7 @@ class RecordView(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not self._side_sized:
-            self._side_sized = True
-            QTimer.singleShot(0, self._size_side_column)  # once the window has its size
         self.take_keyboard()
-
-    def _size_side_column(self) -> None:
-        """The side column gets the width its content asks for (at 1280 px nothing scrolls), the
-        game the rest; a splitter left to itself squeezed the column."""
-        total = sum(self._splitter.sizes())
-        side = min(self._splitter.widget(1).sizeHint().width(), total // 2)
-        self._splitter.setSizes([total - side, side])
 
     def settings(self) -> dict[str, object]:
         return {
@@ -273,48 +210,17 @@ class RecordView(QWidget):
         self._show_session()
 
     def _show_session(self) -> None:
-        """Draw the session: frame, card, buttons, status; the timer runs while it plays or replays."""
+        """Draw the session; the timer runs while it plays or replays."""
         session = self.session
         mode = session.mode
         fps = self.spec.fps if mode == Mode.PLAYING else session.replay_fps if mode == Mode.REPLAY else 0.0
-        if fps != self._timer_fps:
-            self._timer_fps = fps
-            self.step_pacing.pause()
-            if fps:
-                self._start_timer(fps)
-            else:
-                self._timer.stop()
-        self.frame_view.set_frame(session.frame)
-        self.frame_view.set_above_top(above_top_edge(self.spec, session.observation))
-        self._show_card()
-        self._pause_button.setText(PAUSE_BUTTON_TEXT[mode])
-        self._pause_button.setEnabled(mode != Mode.FINISHED)
-        self.disc_trace.show_for(session)
-        self._update_status()
-
-    def _show_card(self) -> None:
-        """The card over the frame for the session's mode (none while the game or a replay runs)."""
-        card = card_for(self.session, self.speed)
-        if card is None:
-            self.frame_view.overlay.hide()
-            return
-        buttons = ()
-        if card.keep_or_discard:
-            keep, drop = QPushButton("Keep (Enter)"), QPushButton("Discard (Backspace)")
-            keep.clicked.connect(self.keep_episode)
-            drop.clicked.connect(self.discard_episode)
-            buttons = (keep, drop)
-        self.frame_view.overlay.show_card(card.title, card.text, buttons)
-
-    def _start_timer(self, fps: float) -> None:
-        self._timer.start(max(1, round(1000.0 / (fps * self.speed))))
+        self._timer.run_at(fps)
+        self.game.show_session(session, self.speed)
 
     def _apply_speed(self) -> None:
-        if self._timer.isActive():
-            self._start_timer(self._timer_fps)
-        self.step_pacing.restart()
+        self._timer.follow_speed()
         if self.mode == Mode.WAITING:
-            self._show_card()  # the card states the speed
+            self.game.show_card(self.session, self.speed)  # the card states the speed
         if self.session is not None:
             self._update_status()
         self.take_keyboard()
@@ -324,7 +230,7 @@ class RecordView(QWidget):
         """One timer tick: a game step or a replay step (tests call it directly)."""
         mode = self.mode
         if mode == Mode.PLAYING:
-            self.step_pacing.step()
+            self._timer.step_pacing.step()
         elif mode != Mode.REPLAY:
             self._timer.stop()
             return
@@ -332,12 +238,10 @@ class RecordView(QWidget):
 
     def pacing(self) -> dict[str, float]:
         """Intervals between env steps while playing: target, median, p99 and max in ms."""
-        return self.step_pacing.figures(1000.0 / (self.spec.fps * self.speed))
+        return self._timer.pacing(self.spec.fps)
 
     def _update_status(self) -> None:
-        status, caption = status_and_caption(self.session, self.speed)
-        self._status.setText(status)
-        self.frame_view.set_caption(caption)
+        self.game.show_status(self.session, self.speed)
 
     # ------------------------------------------------------------------ keyboard
     def _on_key_pressed(self, key: int) -> None:

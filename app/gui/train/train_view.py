@@ -10,23 +10,20 @@ import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from app.gui.train.run_list import RunListPanel, opened_run_summary
+from app.gui.train.run_board import RunBoard
+from app.gui.train.run_launch import Launch, coached_run, new_run, resumed_run
+from app.gui.train.run_list import RunListPanel
 from app.gui.train.train_settings import TrainSettingsPanel
-from app.gui.train.training_progress import TrainingProgress
 from app.gui.train.worker import ProgressBatch, TrainingThread
 from app.gui.widgets.dialogs import Dialogs
-from app.gui.widgets.plots import LivePlots
-from app.gui.widgets.wording import demos_text
-from core.data.demo_selection import training_demos
-from core.data.demo_set import DemoSet, load_demo_set
+from core.data.demo_set import DemoSet
 from core.data.workspace import Workspace
 from core.errors import StudioError
 from core.train.events import CheckpointSaved, Failed, Finished
 from core.train.runs.run_dir import NothingToResume, RunDir
 from core.train.settings.config import TrainConfig
-from core.train.settings.device import resolve_device
 from core.train.train_process import TrainProcess, training_source
 
 
@@ -68,20 +65,11 @@ class TrainView(QWidget):
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button = QPushButton("Stop")
         self.stop_button.clicked.connect(self.stop)
-        self.progress = TrainingProgress()
-        controls = QHBoxLayout()
-        for button in (self.start_button, self.pause_button, self.stop_button):
-            controls.addWidget(button)
-        controls.addWidget(self.progress, 1)
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.plots = LivePlots()
-        centre = QVBoxLayout()
-        centre.addLayout(controls)
-        centre.addWidget(self.summary)
-        centre.addWidget(self.plots, 1)
-        centre_widget = QWidget()
-        centre_widget.setLayout(centre)
+        self.board = RunBoard((self.start_button, self.pause_button, self.stop_button))
+        # The board's parts under the view's names: the tests and the window reach them here.
+        self.progress = self.board.progress
+        self.summary = self.board.summary
+        self.plots = self.board.plots
         self.run_list = RunListPanel(self.dialogs)
         self.run_list.status_message.connect(self.status_message)
         self.run_list.open_requested.connect(self.open_selected_run)
@@ -97,7 +85,7 @@ class TrainView(QWidget):
         self._left_splitter.setChildrenCollapsible(False)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._left_splitter)
-        splitter.addWidget(centre_widget)
+        splitter.addWidget(self.board)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([380, 900])
         layout = QVBoxLayout(self)
@@ -112,9 +100,7 @@ class TrainView(QWidget):
         self.settings_panel.refresh_demo_sets()
         self.refresh_runs()
         if not self.is_training:  # the last workspace's run stays on show only while it trains
-            self.plots.reset()
-            self.summary.clear()
-            self.progress.idle()
+            self.board.clear()
 
     def _give_settings_room(self) -> None:
         total = sum(self._left_splitter.sizes())
@@ -137,15 +123,11 @@ class TrainView(QWidget):
         if self.is_training:
             return False
         try:
-            config = self.settings_panel.config_from_form()
-            choice = self.settings_panel.demo_choice()
-            demos = training_demos(load_demo_set(choice.folder, env_key=config.env)).require_episodes()
-            device = resolve_device(config.device)
-            run_dir = self.workspace.new_run_dir(f"{config.env}-{config.algo}-{config.generator}")
+            launch = new_run(self.settings_panel, self.workspace)
         except (StudioError, OSError) as error:
             self.dialogs.error(self, "Cannot start training", str(error))
             return False
-        return self._begin(config, demos, run_dir, device.type, resume_state=None)
+        return self._begin(launch)
 
     def start_from_run(self, source: Path, folder: Path | None = None) -> bool:
         """A new run from ``source``'s policy and D (coach mode's "train on corrections"), on its
@@ -154,48 +136,26 @@ class TrainView(QWidget):
         if self.is_training:
             return False
         try:
-            run = RunDir(source)
-            config = run.config().replace(total_steps=self.settings_panel.wanted_totals()[0])
-            demos = run.demos_with_corrections(config.env, folder or run.demos_folder()).require_episodes()
-            device = resolve_device(config.device)
-            run_dir = self.workspace.new_run_dir(f"{config.env}-{config.algo}-{config.generator}-coached")
+            launch = coached_run(source, folder, self.settings_panel.wanted_totals()[0], self.workspace)
         except (StudioError, OSError) as error:
             self.dialogs.error(self, "Cannot train on corrections", str(error))
             return False
-        return self._begin(config, demos, run_dir, device.type, resume_state=None, start_from=source)
+        return self._begin(launch)
 
-    def _begin(
-        self,
-        config: TrainConfig,
-        demos: DemoSet,
-        run_dir: Path,
-        device: str,
-        resume_state: dict | None,
-        start_from: Path | None = None,
-    ) -> bool:
+    def _begin(self, launch: Launch) -> bool:
+        config = launch.config
+        demos = launch.demos
+        run_dir = launch.run_dir
         try:
-            resume = resume_state is not None
-            source = training_source(config, demos, run_dir, self.in_process, resume=resume, start_from=start_from)
+            source = training_source(config, demos, run_dir, self.in_process, launch.resumes, launch.start_from)
         except (StudioError, OSError) as error:  # OSError: a full disk; False: it did not start
             self.dialogs.error(self, "Cannot start training", str(error))
             return False
-        self.config, self.demos, self.run_dir = config, demos, run_dir
+        self.config = config
+        self.demos = demos
+        self.run_dir = run_dir
         self.last_event = None
-        fresh = resume_state is None
-        state = resume_state or {}
-        self.plots.clear_for(config)
-        self.plots.set_references(float(demos.returns.mean()), float(demos.lengths.mean()))
-        if not fresh:
-            self.plots.add_records(RunDir(run_dir).metrics())
-        # The child process takes a few seconds to start; "idle" or the last run's outcome there
-        # would say nothing is happening.
-        bc = config.algo == "bc"
-        self.progress.begin(
-            int(state.get("iteration" if bc else "env_steps", 0)),
-            config.bc_epochs if bc else config.steps_trained,  # where it ends: whole batches
-            bc,
-            f"{'resuming' if resume_state else 'starting'} {run_dir.name}…",
-        )
+        self.board.show_start(launch)
         self.training = TrainingThread(source)
         worker = self.training.worker
         worker.progress.connect(self._on_progress)
@@ -204,12 +164,7 @@ class TrainView(QWidget):
         worker.failed.connect(self._on_failed)
         self.training.thread.finished.connect(self._on_thread_done)
         self.training.start()
-        what = "BC" if bc else f"GAIL + {config.generator}, reward {config.reward}, {config.steps_trained:,} env steps"
-        self.summary.setText(
-            f"Training {what} on {config.env} from {demos_text(demos)} (mean return {demos.returns.mean():.1f})"
-            f"{f', starting from {start_from.name}' if start_from else ''} on <b>{device}</b>. Run folder: {run_dir}"
-        )
-        self.status_message.emit("training started" if resume_state is None else "training resumed")
+        self.status_message.emit("training resumed" if launch.resumes else "training started")
         self.refresh_runs()
         self._update_controls()
         return True
@@ -235,11 +190,7 @@ class TrainView(QWidget):
             self._update_controls()
 
     def _on_progress(self, batch: ProgressBatch) -> None:
-        self.plots.add_records({"env_steps": s.env_steps, "iteration": s.iteration, **s.scalars} for s in batch.stats)
-        if batch.stats:
-            latest = batch.stats[-1]
-            done = latest.iteration if self.progress.epochs else latest.env_steps
-            self.progress.advance(done, latest.scalars.get("eval_return"))
+        self.board.add_batch(batch)
         if batch.snapshot is not None:
             self.snapshot_ready.emit(batch.snapshot, self.config, self.demos)
 
@@ -248,19 +199,7 @@ class TrainView(QWidget):
 
     def _on_finished(self, event: Finished) -> None:
         self.last_event = event
-        if not self.progress.epochs:
-            self.progress.latest = event.env_steps  # the last progress batch may be older
-        if event.final_eval:
-            f = event.final_eval
-            text = (
-                f"Finished after {self.progress.words()}: deterministic return {f.return_mean:.1f} ± "
-                f"{f.return_std:.1f}, length {f.length_mean:.0f} (demos: {self.demos.returns.mean():.1f}, "
-                f"{self.demos.lengths.mean():.0f})."
-            )
-        else:
-            text = f"Stopped after {self.progress.words()}; the checkpoint is saved, Resume continues it."
-        self.summary.setText(text)
-        self.progress.setFormat(text.split(":")[0] if event.final_eval else "stopped")
+        text = self.board.show_finished(event, self.demos)
         self.status_message.emit(text)
         self._update_controls()
         self.training_finished.emit(event)
@@ -268,8 +207,7 @@ class TrainView(QWidget):
     def _on_failed(self, event: Failed) -> None:
         self.last_event = event
         kept = f"\n\nThe last good checkpoint is kept: {event.checkpoint}" if event.checkpoint else ""
-        self.summary.setText(f"<span style='color:#b3261e'>Training failed: {event.message}</span>")
-        self.progress.setFormat("failed")
+        self.board.show_failed(event)
         self._update_controls()
         self.training_finished.emit(event)
         self.dialogs.error(self, "Training failed", f"{event.message}{kept}", event.traceback)
@@ -322,51 +260,31 @@ class TrainView(QWidget):
             return
         try:
             run = RunDir(run_dir)
-            config, records = run.config(), run.metrics()
+            config = run.config()
+            records = run.metrics()
         except StudioError as error:
             self.dialogs.error(self, "Cannot open the run", str(error))
             return
         if not self.is_training:
-            if run_dir.name == self.plots.compare_name:
-                self.plots.set_comparison(None)  # a run compared with itself says nothing
-            self.plots.clear_for(config)
-            self.plots.add_records(records)
-            self.plots.set_references(None, None)
-            with contextlib.suppress(StudioError):  # the curves show even without the demos' record
-                summary = run.demo_summary()
-                if summary is not None:
-                    self.plots.set_references(summary.return_mean, summary.length_mean)
+            self.board.show_opened(run, config, records)
             self.settings_panel.load_run_settings(config, run_dir)
-            text, files = opened_run_summary(run_dir, len(records))
-            self.summary.setText(text)
-            self.summary.setToolTip(files)
-            self.progress.show_opened(config, records, run.finished())
         self.run_opened.emit(run_dir)
 
     def resume_selected_run(self) -> None:
         run_dir = self.selected_run()
         if run_dir is None or self.is_training:
             return
-        run = RunDir(run_dir)
         try:
-            # A stopped run continues to its own total; a finished one is extended to the total
-            # set on the left (the form's default must not stretch a short run): total steps,
-            # or for behaviour cloning the epochs (Advanced).
-            try:
-                config, state = run.resume_config()
-            except NothingToResume:
-                steps, epochs = self.settings_panel.wanted_totals()
-                config, state = run.resume_config(wanted_steps=steps, wanted_epochs=epochs)
-            demos = run.training_demos(config.env).require_episodes()
-            device = resolve_device(config.device)
+            launch = resumed_run(run_dir, self.settings_panel.wanted_totals)
         except NothingToResume as nothing:
-            where = "BC epochs, under Advanced" if run.config().algo == "bc" else "Total steps, on the left"
+            where = "BC epochs, under Advanced" if RunDir(run_dir).config().algo == "bc" else "Total steps, on the left"
             self.dialogs.info(self, "Nothing to resume", f"{nothing} ({where}).")
             return
         except (StudioError, OSError, ValueError) as error:
             self.dialogs.error(self, "Cannot resume the run", f"{run_dir}: {error}")
             return
-        self._begin(config, demos, run_dir, device.type, resume_state=state)
+        self._begin(launch)
+        config = launch.config
         total = config.bc_epochs if config.algo == "bc" else config.steps_trained
         self.status_message.emit(f"resuming {run_dir.name} to {total:,}")
 

@@ -12,21 +12,20 @@ import time
 from collections import deque
 from pathlib import Path
 
-import numpy as np
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.gui.watch.demo_beside import DemoBeside
+from app.gui.watch.demo_pane import DemoPane
 from app.gui.watch.episode_traces import EpisodeTraces
 from app.gui.watch.policy_mode import PolicyModeBox
+from app.gui.watch.policy_pane import PolicyPane
+from app.gui.watch.run_picker import RunPicker
 from app.gui.watch.timeline_bar import TimelineBar
 from app.gui.watch.trajectory_overlay import TrajectoryOverlay
+from app.gui.watch.watch_texts import NO_POLICY, episode_end, info_text
 from app.gui.widgets.dialogs import Dialogs
 from app.gui.widgets.frame_clock import FrameClock
-from app.gui.widgets.frame_view import FrameView
-from app.gui.widgets.wording import count
 from core.data.demo_set import DemoSet, load_demo_set
 from core.data.workspace import Workspace
-from core.envs.endings import above_top_edge, classify_ending
 from core.errors import StudioError
 from core.sessions.playback import PlayStep, PolicyPlayer
 from core.train.events import PolicySnapshot
@@ -36,9 +35,6 @@ from core.train.settings.config import TrainConfig
 
 END_PAUSE_FRAMES = 25  # frames the last image of an episode stays up before the next one
 TRACE_EVERY_FRAMES = 5  # redraw the D and return traces every 5th frame (10 Hz at 50 fps)
-LIVE = "live"  # the picker's entry for the run training now
-
-NO_POLICY = "No policy yet: start training in the Train view, or open a run there."
 
 
 class WatchView(QWidget):
@@ -47,25 +43,19 @@ class WatchView(QWidget):
         self.workspace = workspace
         self.dialogs = dialogs or Dialogs()
         self._timeline_seed: int | None = None  # while a kept step is shown, every episode starts here
-        self._path: list[np.ndarray] = []  # the episode's states, for the trajectory overlay
         self.run_dir: Path | None = None  # the run watched, None for live training
         self._live: tuple[PolicySnapshot, TrainConfig, DemoSet | None] | None = None
         self.last_episode_text = ""
         self._remembered_run = ""  # from the settings: the run to watch first
         self.player: PolicyPlayer | None = None
-        self.demos: DemoSet | None = None
         # A snapshot waiting for the next episode: its weights (policy, D) and how to name it.
         self._pending: tuple[dict, dict, str] | None = None
         self._policy_label = ""
-        self.beside = DemoBeside()  # the demonstration played beside the policy
         self._end_pause = 0
         self._active = False
         self.frames_shown = 0  # policy steps shown
         self.ticks = 0  # timer ticks, including the pause after an episode (the display rate)
         self.tick_times: deque[float] = deque(maxlen=100_000)  # for measuring the frame rate
-        self._trace_t: list[int] = []
-        self._trace_d: list[float] = []
-        self._trace_return: list[float] = []
         self._clock = FrameClock(
             self.advance, lambda: self.player.spec.fps, lambda: self._active and self.player is not None, self
         )
@@ -73,31 +63,33 @@ class WatchView(QWidget):
         self.refresh_runs()
 
     def _build(self) -> None:
-        self._run_combo = QComboBox()
-        self._run_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self._run_combo.setMinimumContentsLength(24)
-        self._run_combo.activated.connect(self._on_run_picked)
+        self._run_combo = RunPicker()
+        self._run_combo.live_picked.connect(self.watch_live)
+        self._run_combo.run_picked.connect(self._on_run_picked)
         self._mode = PolicyModeBox()
         self._mode.currentIndexChanged.connect(self._apply_mode)
-        self._show_demo = QCheckBox("Show a demonstration beside it")
-        self._show_demo.toggled.connect(self._toggle_demo)
         self._info = QLabel(NO_POLICY)
         self._info.setWordWrap(True)
+        self.traces = EpisodeTraces()
+        self.overlay = TrajectoryOverlay()
+        self.policy_pane = PolicyPane(self.traces, self.overlay)
+        self.demo_pane = DemoPane(self.traces, TRACE_EVERY_FRAMES, self)
+        self.demo_pane.toggled.connect(self._toggle_demo)
+        # The panes' parts under the view's names: the tests and the window reach them here.
+        self.policy_frame = self.policy_pane.frame
+        self.demo_frame = self.demo_pane.frame
+        self.beside = self.demo_pane.beside
+        self._show_demo = self.demo_pane.check
+        self.timeline = TimelineBar(self.dialogs, lambda: self.demo_pane.offered)
+        self.timeline.step_chosen.connect(self._on_timeline_step)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Policy of"))
         bar.addWidget(self._run_combo, 1)  # the room left: run names are long, and were cut with space to spare
         bar.addWidget(self._mode)
         bar.addWidget(self._show_demo)
-        self.policy_frame = FrameView(takes_keyboard=False)
-        self.demo_frame = FrameView(takes_keyboard=False)
-        self.demo_frame.hide()
         frames = QHBoxLayout()
         frames.addWidget(self.policy_frame, 1)
         frames.addWidget(self.demo_frame, 1)
-        self.traces = EpisodeTraces()
-        self.overlay = TrajectoryOverlay()
-        self.timeline = TimelineBar(self.dialogs, lambda: self._show_demo.isChecked() and self._show_demo.isEnabled())
-        self.timeline.step_chosen.connect(self._on_timeline_step)
         lower = QHBoxLayout()
         lower.addWidget(self.traces, 3)
         lower.addWidget(self.overlay, 2)
@@ -111,37 +103,21 @@ class WatchView(QWidget):
 
     # ------------------------------------------------------------------ inputs
     def set_workspace(self, workspace: Workspace) -> None:
-        self.workspace, self._live, self.run_dir = workspace, None, None
+        self.workspace = workspace
+        self._live = None
+        self.run_dir = None
         self._replace_player(None)
         self.timeline.set_run(None)
         self.refresh_runs()
 
     def refresh_runs(self) -> None:
         """List the live training run (when there is one) and every run with a checkpoint."""
-        self._run_combo.blockSignals(True)
-        self._run_combo.clear()
-        if self._live is not None:
-            snapshot, config, _ = self._live
-            self._run_combo.addItem(f"Training now: {config.env} ({snapshot.env_steps:,} steps)", LIVE)
-        for run_dir in self.workspace.run_dirs():
-            if RunDir(run_dir).latest_checkpoint() is not None:
-                self._run_combo.addItem(run_dir.name, str(run_dir))  # a str: Qt compares it in findData
-        if self._run_combo.count() == 0:
-            self._run_combo.addItem("no runs yet", None)
-        self._select_in_picker(LIVE if self.run_dir is None and self._live is not None else str(self.run_dir))
-        self._run_combo.blockSignals(False)
+        live = self._live[:2] if self._live is not None else None
+        self._run_combo.list_runs(self.workspace.run_dirs(), live, self.run_dir)
 
-    def _select_in_picker(self, data: object) -> None:
-        index = self._run_combo.findData(data)
-        if index >= 0:
-            self._run_combo.setCurrentIndex(index)
-
-    def _on_run_picked(self, index: int) -> None:
-        data = self._run_combo.itemData(index)
-        if data == LIVE:
-            self.watch_live()
-        elif data and Path(data) != self.run_dir:
-            self.watch_run(Path(data))
+    def _on_run_picked(self, run_dir: Path) -> None:
+        if run_dir != self.run_dir:
+            self.watch_run(run_dir)
 
     def watch_live(self) -> None:
         """Watch the run training now (from its next snapshot when none came yet)."""
@@ -164,8 +140,8 @@ class WatchView(QWidget):
         if first:
             self.run_dir = None  # a new training run takes over the view
             self.refresh_runs()
-        elif self._run_combo.itemData(0) == LIVE:
-            self._run_combo.setItemText(0, f"Training now: {config.env} ({snapshot.env_steps:,} steps)")
+        else:
+            self._run_combo.show_live(snapshot, config)
         if self.run_dir is not None:
             return  # another run is watched: the picker offers the live one
         label = f"training policy at {snapshot.env_steps:,} env steps (iteration {snapshot.iteration})"
@@ -216,7 +192,8 @@ class WatchView(QWidget):
         """The policy at a kept step (None: the latest), from the start on screen: the same terrain."""
         if self.run_dir is None or self.player is None:
             return
-        run, config = RunDir(self.run_dir), self.player.config
+        run = RunDir(self.run_dir)
+        config = self.player.config
         try:
             policy = load_snapshot(run.path, step, config) if step is not None else run.load_policy()[0]
         except StudioError as error:
@@ -241,15 +218,14 @@ class WatchView(QWidget):
             self._info.setText(NO_POLICY)
         self._apply_mode()
 
+    @property
+    def demos(self) -> DemoSet | None:
+        """The demos of the policy watched (None: none to show)."""
+        return self.demo_pane.demos
+
     def _set_demos(self, demos: DemoSet | None) -> None:
-        self.beside.close()
-        self.demos = demos if demos is not None and demos.episodes else None
-        self.beside.restart_order()
-        if self.demos is not None:
-            self.traces.set_demos_mean(float(self.demos.returns.mean()))
-        else:
-            self.traces.set_demos_mean(None)
-        self._show_demo.setEnabled(self.demos is not None)
+        self.demo_pane.set_demos(demos)
+        self.traces.set_demos_mean(float(self.demos.returns.mean()) if self.demos is not None else None)
         self.overlay.set_demos(self.demos)
 
     def set_active(self, active: bool) -> None:
@@ -271,16 +247,12 @@ class WatchView(QWidget):
 
     def _watch_newest_run(self) -> None:
         """The run watched last time if it is still there, else the newest run that can play."""
-        remembered = self._run_combo.findData(self._remembered_run) if self._remembered_run else -1
-        order = [remembered] if remembered >= 0 else []
-        for index in order + list(range(self._run_combo.count())):
-            data = self._run_combo.itemData(index)
-            if data and data != LIVE:
-                try:
-                    self.set_run(Path(data))
-                    return
-                except StudioError:
-                    continue  # an unreadable run: try the next one
+        for run_dir in self._run_combo.runs_to_try(self._remembered_run):
+            try:
+                self.set_run(run_dir)
+                return
+            except StudioError:
+                continue  # an unreadable run: try the next one
 
     def _sync_timer(self) -> None:
         self._clock.sync()
@@ -294,9 +266,6 @@ class WatchView(QWidget):
         self._show_demo.setChecked(shown)
 
     def _toggle_demo(self, shown: bool) -> None:
-        self.demo_frame.setVisible(shown)
-        self.beside.close()
-        self.traces.show_demo([], [])
         if shown and self.player is not None:
             self._start_episode()  # both from the demo's start, now
 
@@ -307,17 +276,10 @@ class WatchView(QWidget):
             self.player.load(policy_state, disc_state)
             self._pending = None
             self._update_info()
-        self.beside.close()
-        demo = self.beside.next_demo(self.demos) if self._show_demo.isChecked() else None
-        if demo is not None:
-            self.beside.start(demo)
-            self._advance_demo()  # its first frame (t = -1), beside the policy's: then in step
+        demo = self.demo_pane.start_episode()
         # Beside a demo the policy starts from the demo's reset seed: the same terrain and start.
-        self.policy_frame.set_frame(self.player.reset(seed=demo.meta.reset_seed if demo else self._timeline_seed))
-        self._path = [self.player.start_observation]
-        self.policy_frame.overlay.hide()
-        self.policy_frame.set_above_top(None)
-        self._trace_t, self._trace_d, self._trace_return = [], [], []
+        frame = self.player.reset(seed=demo.meta.reset_seed if demo else self._timeline_seed)
+        self.policy_pane.start(frame, self.player.start_observation)
         self._end_pause = 0
 
     def advance(self) -> None:
@@ -333,67 +295,30 @@ class WatchView(QWidget):
             return
         step: PlayStep = self.player.step()
         self.frames_shown += 1
-        self.policy_frame.set_frame(step.frame)
-        self.policy_frame.set_above_top(above_top_edge(self.player.spec, step.observation))
-        self.policy_frame.set_caption(
-            f"policy · t {step.t + 1} · return {step.episode_return:.1f}"
-            + (f" · D {step.disc_value:.2f}" if np.isfinite(step.disc_value) else "")
-        )
-        self._path.append(step.observation)
-        self._trace_t.append(step.t)
-        self._trace_d.append(step.disc_value if np.isfinite(step.disc_value) else 0.5)
-        self._trace_return.append(step.episode_return)
         # The traces redraw at about 10 Hz (and at the episode's end), the frames at full rate.
-        if step.done or self.frames_shown % TRACE_EVERY_FRAMES == 0:
-            self.traces.show_policy(self._trace_t, self._trace_d, self._trace_return)
-            self.overlay.show_current(self._path)
-        if self.beside.playing:
-            self._advance_demo()
+        redraw = step.done or self.frames_shown % TRACE_EVERY_FRAMES == 0
+        self.policy_pane.show_step(step, self.player.spec, redraw)
+        self.demo_pane.advance()
         if step.done:
             self._end_pause = END_PAUSE_FRAMES
-            self.overlay.add_policy_episode(self._path)
             self._show_episode_end(step)
 
     def _show_episode_end(self, step: PlayStep) -> None:
-        """The finished episode's return and ending, on a card and in the info line."""
-        ending = classify_ending(self.player.spec, step.observation, step.reward, step.terminated)
-        self.last_episode_text = f"return {step.episode_return:.1f} in {count(step.t + 1, 'step')}: {ending.text}"
-        title = f"Return {step.episode_return:.1f}: {ending.text}"
-        demo = ""
-        if self.beside.episode is not None and self._show_demo.isChecked():
-            demo = f"The demonstration: {self.beside.episode.episode_return:.1f}. "
-        self.policy_frame.overlay.show_card(title, f"{count(step.t + 1, 'step')}. {demo}Next episode in a moment.")
+        """The finished episode: its return and ending on a card and in the info line, its path on the overlay."""
+        demo = self.beside.episode if self.demo_pane.shown else None
+        end = episode_end(self.player.spec, step, demo.episode_return if demo is not None else None)
+        self.last_episode_text = end.summary
+        self.policy_pane.end(end.title, end.text)
         self._update_info()
 
-    def _advance_demo(self) -> None:
-        try:
-            item = self.beside.advance()
-        except StudioError:
-            self._show_demo.setChecked(False)
-            return
-        if item is None:
-            return
-        if item.t >= 0 and item.t % TRACE_EVERY_FRAMES == 0:
-            self.traces.show_demo(self.beside.trace_t, self.beside.trace_return)
-        self.demo_frame.set_frame(item.frame)
-        episode = self.beside.episode
-        name = episode.path.name if episode is not None and episode.path else "demo"
-        caption = f"demonstration {name} · t {item.t + 1} · return {self.beside.episode_return:.1f}"
-        self.demo_frame.set_caption(caption)
-
     def _update_info(self) -> None:
-        text = f"Watching the {self._policy_label}. {self._mode.note}".rstrip()
-        if self._pending is not None:
-            text += f" Newer: {self._pending[2]}, from the next episode."
-        if self._show_demo.isChecked() and self.demos is not None:
-            text += " Beside a demonstration, each episode starts from the demo's own start."
-        if self.last_episode_text:
-            text += f" Last episode: {self.last_episode_text}."
-        self._info.setText(text)
+        newer = self._pending[2] if self._pending is not None else None
+        beside_demo = self.demo_pane.shown and self.demos is not None
+        self._info.setText(info_text(self._policy_label, self._mode.note, newer, beside_demo, self.last_episode_text))
 
     def shutdown(self) -> None:
         self._clock.stop()
-        self.beside.close()
+        self.demo_pane.close()
         if self.player is not None:
             self.player.close()
             self.player = None
