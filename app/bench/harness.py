@@ -56,6 +56,15 @@ class CaseResult:
     demos: str = "samples"  # the case's demo recipe
     reference_return: float | None = None  # what normalised 1 means; None: the demos' mean
     final_normalized_stochastic: float | None = None  # the same policy sampling its actions
+    # What the app shows: sampled when the run's own final evaluation (10 episodes) says sampling
+    # plays clearly better (core.train.evaluate.sampling_is_better), else deterministic.
+    shown_sampled: bool | None = None
+
+    @property
+    def final_normalized_shown(self) -> float:
+        if self.shown_sampled and self.final_normalized_stochastic is not None:
+            return self.final_normalized_stochastic
+        return self.final_normalized
 
 
 def bare_env_steps_per_s(env: str = "LunarLander-v3", steps: int = 100_000, seed: int = 0) -> float:
@@ -107,8 +116,8 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
 
     from core.data.demo_set import load_demo_set
     from core.envs.registry import get_spec
-    from core.train.evaluate import evaluate_policy, normalized_return, random_policy_return
-    from core.train.events import Failed, IterationStats
+    from core.train.evaluate import evaluate_policy, normalized_return, random_policy_return, sampling_is_better
+    from core.train.events import Failed, Finished, IterationStats
     from core.train.settings.config import default_config
     from core.train.settings.seeds import BENCH_CURVE_SEED_BASE, EVAL_SEED_BASE
     from core.train.trainer import Trainer
@@ -130,10 +139,17 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
     eval_time = 0.0
     error = ""
     next_mark = 0
+    shown_sampled = None
     for event in trainer.run():
         if isinstance(event, Failed):
             error = event.message
             break
+        if isinstance(event, Finished) and event.final_eval is not None:
+            own = event.final_eval  # what the Watch view and evaluate read from final_eval.json
+            if own.sampled_return_mean is not None:
+                deterministic_figures = (own.return_mean, own.return_std)
+                sampled_figures = (own.sampled_return_mean, own.sampled_return_std or 0.0)
+                shown_sampled = sampling_is_better(deterministic_figures, sampled_figures, own.episodes)
         if not isinstance(event, IterationStats):
             continue
         progress = event.iteration if bc else event.env_steps
@@ -184,6 +200,7 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
         demos=case.demos,
         reference_return=reference,
         final_normalized_stochastic=normalized_return(sampled.mean_return, random_return, reference),
+        shown_sampled=shown_sampled,
     )
 
 
@@ -259,6 +276,8 @@ class SuiteResult:
                         None if c.final_normalized_stochastic is None else round(c.final_normalized_stochastic, 3)
                         for c in runs
                     ],
+                    "shown_median": float(np.median([c.final_normalized_shown for c in runs])),
+                    "shown_all": [round(c.final_normalized_shown, 3) for c in runs],
                     "return_median": float(np.median([c.final_return for c in runs])),
                     "length_median": float(np.median([c.final_length for c in runs])),
                     "demo_length": runs[0].demo_length,

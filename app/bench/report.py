@@ -183,20 +183,23 @@ def write_report(result: SuiteResult, out: Path) -> Path:
         "",
         "Normalised return: 0 = a uniformly random policy, 1 = the demos' mean return (for `paper-` cases: "
         "the scripted expert's mean on the same seeds); deterministic policy, final evaluation on held-out "
-        "reset seeds. Medians over seeds. *Sampled*: the same policies sampling their actions.",
+        "reset seeds. Medians over seeds. *Sampled*: the same policies sampling their actions. *Shown*: "
+        "what the app presents by its own rule (sampled only when the run's final evaluation says it plays "
+        "clearly better), per seed.",
         "",
-        "| case | normalised (median) | per seed | sampled | return | length / demos' | steps to 0.9 | wall s "
-        "| steps/s | peak RSS MB |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| case | normalised (median) | per seed | sampled | shown (per seed) | return | length / demos' "
+        "| steps to 0.9 | wall s | steps/s | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in result.summary():
         if "error" in row:
-            lines.append(f"| {row['case']} | error: {row['error']} | | | | | | | | |")
+            lines.append(f"| {row['case']} | error: {row['error']} | | | | | | | | | |")
             continue
         reach = f"{row['steps_to_0_9']:,}" if row["steps_to_0_9"] is not None else "not reached"
+        shown = f"{row['shown_median']:.3f} ({', '.join(map(str, row['shown_all']))})"
         lines.append(
             f"| {row['case']} | {row['normalized_median']:.3f} | {', '.join(map(str, row['normalized_all']))} | "
-            f"{_optional(row['stochastic_median'])} | {row['return_median']:.1f} | "
+            f"{_optional(row['stochastic_median'])} | {shown} | {row['return_median']:.1f} | "
             f"{row['length_median']:.0f} / {row['demo_length']:.0f} | {reach} | "
             f"{row['wall_time_s']:.0f} | {row['steps_per_s']:,.0f} | {row['peak_rss_mb']:.0f} |"
         )
