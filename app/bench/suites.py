@@ -64,7 +64,8 @@ def _cases(lunar_steps: int, cartpole_steps: int, bc_epochs: int, final: int, cu
 
 
 def _paper_cases(steps_scale: float, bc_epochs: int, final: int, curve: int) -> tuple[Case, ...]:
-    from core.train.settings.config import ENV_DEFAULTS, TrainConfig
+    from core.train.settings.config import TrainConfig
+    from core.train.settings.env_defaults import ENV_DEFAULTS
 
     cases = []
     for env in PAPER_ENVS:
@@ -83,7 +84,8 @@ def _people_cases(steps_scale: float, bc_epochs: int, final: int, curve: int) ->
     simulated person, scored against that person's own demos."""
     from app.bench.demo_recipes import PERSON_EPISODES
     from core.envs.player_population import DEVELOPMENT, HELD_OUT, POPULATION
-    from core.train.settings.config import ENV_DEFAULTS, TrainConfig
+    from core.train.settings.config import TrainConfig
+    from core.train.settings.env_defaults import ENV_DEFAULTS
 
     cases = []
     for half, names in (("dev", DEVELOPMENT), ("held-out", HELD_OUT)):

@@ -3,7 +3,7 @@
 The facts live where their layer is (ARCHITECTURE.md, "A new environment"): the key map, path
 axes and fps in its ``EnvSpec``, its ending rule in ``core.envs.endings.ENDING_RULES``, its
 scripted expert in ``core.envs.experts.CONTROLLERS``, its training defaults in
-``core.train.settings.config.ENV_DEFAULTS`` and its sample demos in ``resources/demos/``. A new
+``core.train.settings.env_defaults.ENV_DEFAULTS`` and its sample demos in ``resources/demos/``. A new
 env missing one fails here by name instead of falling back to generic words in silence.
 """
 
@@ -14,7 +14,7 @@ from core.envs.endings import ENDING_RULES
 from core.envs.experts import CONTROLLERS
 from core.envs.registry import GAME_KEYS, GENERIC_PATH_AXES, REGISTRY
 from core.paths import sample_demos_dir
-from core.train.settings.config import ENV_DEFAULTS
+from core.train.settings.env_defaults import ENV_DEFAULTS
 
 SPECS = list(REGISTRY.values())
 
