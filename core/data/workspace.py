@@ -74,12 +74,6 @@ class Workspace:
     def runs_dir(self) -> Path:
         return self.root / "runs"
 
-    def run_dirs(self) -> list[Path]:
-        """Run folders, newest first (a run folder holds a ``config.json``)."""
-        runs = [p for p in self.runs_dir.iterdir() if p.is_dir() and (p / "config.json").is_file()]
-        # By name (they start with their creation time): a resumed run keeps its place.
-        return sorted(runs, key=lambda p: p.name, reverse=True)
-
     def new_run_dir(self, label: str) -> Path:
         """A fresh, empty run folder named after the time and ``label``."""
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

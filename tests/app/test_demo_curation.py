@@ -15,6 +15,7 @@ from core.data.recorder import Recorder
 from core.envs.human_player import make_human_player
 from core.envs.registry import get_spec
 from core.train.demo_scores import DemoScore
+from core.train.runs.layout import run_folders
 from core.train.settings.config import default_config
 from core.train.trainer import Trainer
 from tests.recordings import record_expert_episodes
@@ -143,7 +144,7 @@ def test_the_train_view_counts_what_trains_and_a_reopened_run_names_its_files(qt
     view.settings_panel.select_demos(curated)
     assert "3 of 4 episodes train" in view.settings_panel._demo_count.text()
     assert view.settings_panel.demo_filters.isEnabled()
-    run_dir = workspace.run_dirs()[0]  # the fixture's run, on all four
+    run_dir = run_folders(workspace.runs_dir)[0]  # the fixture's run, on all four
     view.select_run(run_dir)
     view.open_selected_run()
     assert "Trained on 4 demos of LunarLander-v3." in view.summary.text()

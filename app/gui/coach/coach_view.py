@@ -29,6 +29,7 @@ from core.envs.gamepad import PadState, pad_legend
 from core.errors import StudioError
 from core.paths import sample_demos_dir
 from core.sessions.coach_session import HAND_BACK_S, CoachSession, Control
+from core.train.runs.layout import run_folders
 from core.train.runs.run_dir import RunDir
 
 BANNER = {
@@ -126,7 +127,7 @@ class CoachView(QWidget):
 
     def refresh_runs(self) -> None:
         self._run_combo.clear()
-        for run_dir in self.workspace.run_dirs():
+        for run_dir in run_folders(self.workspace.runs_dir):
             with contextlib.suppress(StudioError, OSError):  # a broken run folder is not listed
                 if RunDir(run_dir).latest_checkpoint() is not None:
                     self._run_combo.addItem(run_dir.name, str(run_dir))

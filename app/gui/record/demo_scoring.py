@@ -13,6 +13,7 @@ from core.data.episode import Episode
 from core.data.workspace import Workspace
 from core.errors import StudioError
 from core.train.demo_scores import DemoScore, latest_run_on, score_with_run
+from core.train.runs.layout import run_folders
 
 
 class DemoScoreSource:
@@ -26,7 +27,7 @@ class DemoScoreSource:
         self._key: tuple = ()
 
     def update(self, demos: DemoSet) -> None:
-        run = latest_run_on(self.workspace.run_dirs(), demos.folder) if demos.episodes else None
+        run = latest_run_on(run_folders(self.workspace.runs_dir), demos.folder) if demos.episodes else None
         checkpoint = run.latest_checkpoint() if run is not None else None
         if run is None or checkpoint is None:
             self._scores, self._key, self.run_name = {}, (), ""

@@ -56,8 +56,8 @@ class RunBoard(QWidget):
         # would say nothing is happening.
         bc = config.algo == "bc"
         self.progress.begin(
-            int(state.get("iteration" if bc else "env_steps", 0)),
-            config.bc_epochs if bc else config.steps_trained,  # where it ends: whole batches
+            config.progress_of(int(state.get("iteration", 0)), int(state.get("env_steps", 0))),
+            config.progress_total,  # where it ends: whole batches
             bc,
             f"{'resuming' if launch.resume_state else 'starting'} {run_dir.name}…",
         )

@@ -22,6 +22,7 @@ from core.data.demo_set import DemoSet
 from core.data.workspace import Workspace
 from core.errors import StudioError
 from core.train.events import CheckpointSaved, Failed, Finished
+from core.train.runs.layout import run_folders
 from core.train.runs.run_dir import NothingToResume, RunDir
 from core.train.settings.config import TrainConfig
 from core.train.train_process import TrainProcess, training_source
@@ -243,7 +244,7 @@ class TrainView(QWidget):
 
     def refresh_runs(self) -> None:
         training = (self.run_dir, self.config) if self.is_training and self.run_dir and self.config else None
-        self.run_list.refresh(self.workspace.run_dirs(), training)
+        self.run_list.refresh(run_folders(self.workspace.runs_dir), training)
 
     def selected_run(self) -> Path | None:
         return self.run_list.selected_run()
@@ -285,8 +286,7 @@ class TrainView(QWidget):
             return
         self._begin(launch)
         config = launch.config
-        total = config.bc_epochs if config.algo == "bc" else config.steps_trained
-        self.status_message.emit(f"resuming {run_dir.name} to {total:,}")
+        self.status_message.emit(f"resuming {run_dir.name} to {config.progress_total:,}")
 
     def compare_selected_run(self) -> None:
         run_dir = self.selected_run()

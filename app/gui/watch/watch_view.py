@@ -29,8 +29,8 @@ from core.data.workspace import Workspace
 from core.errors import StudioError
 from core.sessions.playback import PlayStep, PolicyPlayer
 from core.train.events import PolicySnapshot
+from core.train.runs.layout import run_folders
 from core.train.runs.run_dir import RunDir
-from core.train.runs.timeline import load_snapshot
 from core.train.settings.config import TrainConfig
 
 END_PAUSE_FRAMES = 25  # frames the last image of an episode stays up before the next one
@@ -113,7 +113,7 @@ class WatchView(QWidget):
     def refresh_runs(self) -> None:
         """List the live training run (when there is one) and every run with a checkpoint."""
         live = self._live[:2] if self._live is not None else None
-        self._run_combo.list_runs(self.workspace.run_dirs(), live, self.run_dir)
+        self._run_combo.list_runs(run_folders(self.workspace.runs_dir), live, self.run_dir)
 
     def _on_run_picked(self, run_dir: Path) -> None:
         if run_dir != self.run_dir:
@@ -195,7 +195,7 @@ class WatchView(QWidget):
         run = RunDir(self.run_dir)
         config = self.player.config
         try:
-            policy = load_snapshot(run.path, step, config) if step is not None else run.load_policy()[0]
+            policy = run.load_snapshot(step) if step is not None else run.load_policy()[0]
         except StudioError as error:
             self._info.setText(f"Cannot show that step: {error}")
             return
