@@ -57,7 +57,7 @@ class CaseResult:
     reference_return: float | None = None  # what normalised 1 means; None: the demos' mean
     final_normalized_stochastic: float | None = None  # the same policy sampling its actions
     # What the app shows: sampled when the run's own final evaluation (10 episodes) says sampling
-    # plays clearly better (core.train.evaluate.sampling_is_better), else deterministic.
+    # plays clearly better (core.train.runs.shown_policy), else deterministic.
     shown_sampled: bool | None = None
 
     @property
@@ -116,8 +116,9 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
 
     from core.data.demo_set import load_demo_set
     from core.envs.registry import get_spec
-    from core.train.evaluate import evaluate_policy, normalized_return, random_policy_return, sampling_is_better
+    from core.train.evaluate import evaluate_policy, normalized_return, random_policy_return
     from core.train.events import Failed, Finished, IterationStats
+    from core.train.runs.shown_policy import shown_policy
     from core.train.settings.config import default_config
     from core.train.settings.seeds import BENCH_CURVE_SEED_BASE, EVAL_SEED_BASE
     from core.train.trainer import Trainer
@@ -145,11 +146,8 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
             error = event.message
             break
         if isinstance(event, Finished) and event.final_eval is not None:
-            own = event.final_eval  # what the Watch view and evaluate read from final_eval.json
-            if own.sampled_return_mean is not None:
-                deterministic_figures = (own.return_mean, own.return_std)
-                sampled_figures = (own.sampled_return_mean, own.sampled_return_std or 0.0)
-                shown_sampled = sampling_is_better(deterministic_figures, sampled_figures, own.episodes)
+            # The rule the Watch view applies to final_eval.json.
+            shown_sampled = shown_policy(event.final_eval).sampled
         if not isinstance(event, IterationStats):
             continue
         progress = event.iteration if bc else event.env_steps

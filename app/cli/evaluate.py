@@ -72,7 +72,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 def sampling_verdict(det: dict, sampled: dict, episodes: int) -> str:
     """Which way of acting to use, from the two evaluations' return means and spreads."""
-    from core.train.evaluate import sampling_is_better
+    from core.train.runs.shown_policy import sampling_is_better
 
     if sampling_is_better(
         (det["return_mean"], det["return_std"]), (sampled["return_mean"], sampled["return_std"]), episodes

@@ -47,11 +47,13 @@ def _show_progress(trainer: Trainer, config: TrainConfig, control: TrainControl)
     from tqdm import tqdm
 
     from core.train.events import Failed, Finished, IterationStats
+    from core.train.shortfall import shortfall_reason
 
     # Training stops after the batch that reaches total_steps: the bar's end is that batch's.
     total = config.progress_total
     unit = "epoch" if config.algo == "bc" else "step"
     latest_eval = float("nan")
+    disc_accuracy = None  # D's in the latest iteration, for the shortfall's reason
     with tqdm(
         total=total,
         initial=config.progress_of(trainer.iteration, trainer.env_steps),
@@ -63,6 +65,7 @@ def _show_progress(trainer: Trainer, config: TrainConfig, control: TrainControl)
             if isinstance(event, IterationStats):
                 s = event.scalars
                 latest_eval = s.get("eval_return", latest_eval)
+                disc_accuracy = s.get("disc_accuracy", disc_accuracy)
                 bar.n = config.progress_of(event.iteration, event.env_steps)
                 shown = {
                     "ret": s.get("train_return"),
@@ -90,6 +93,9 @@ def _show_progress(trainer: Trainer, config: TrainConfig, control: TrainControl)
                         f"{f.return_mean:.1f} ± {f.return_std:.1f}, length {f.length_mean:.0f} "
                         f"({f.episodes} episodes)"
                     )
+                    reason = shortfall_reason(f, trainer.demos, disc_accuracy)
+                    if reason:
+                        print(reason)
                 else:
                     print(f"stopped after {progress_of(event, bar.n, config)}")
             elif isinstance(event, Failed):

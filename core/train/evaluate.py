@@ -5,7 +5,6 @@ Normalised return: 0 = a uniformly random policy, 1 = the demonstrations' mean r
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,16 +87,6 @@ def final_evaluation(policy: ActorCritic, spec: EnvSpec) -> FinalEval:
         sampled_return_std=sampled.std_return,
     )
 
-
-def sampling_is_better(deterministic: tuple[float, float], sampled: tuple[float, float], episodes: int) -> bool:
-    """Does the sampled policy score clearly higher, (mean, std) each over ``episodes`` episodes?
-
-    Clearly: by more than two standard errors of the difference, so that the app does not flip its
-    default on the noise of a few episodes.
-    """
-    (det_mean, det_std), (sampled_mean, sampled_std) = deterministic, sampled
-    error = math.sqrt((det_std**2 + sampled_std**2) / max(episodes, 1))
-    return sampled_mean - det_mean > 2.0 * error
 
 
 def random_policy_return(spec: EnvSpec, episodes: int = 50, seed: int = EVAL_SEED_BASE) -> float:

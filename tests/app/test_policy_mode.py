@@ -5,8 +5,8 @@ from dataclasses import replace
 import pytest
 
 from app.gui.watch.policy_mode import PolicyModeBox
-from core.train.evaluate import sampling_is_better
 from core.train.runs.records import FinalEval
+from core.train.runs.shown_policy import sampling_is_better
 
 
 def test_sampling_must_be_better_by_more_than_the_noise():

@@ -142,3 +142,16 @@ def test_a_finished_run_clearly_better_sampled_is_watched_sampled(qtbot, workspa
     view.set_run(run_dir)
     assert not view._mode.deterministic and "plays better with sampled actions" in view._mode.note
     view.shutdown()
+
+
+def test_a_finished_run_below_its_demos_says_why_in_the_watch_view(qtbot, workspace, dialogs, lander_run, tmp_path):
+    run_dir = tmp_path / "short"
+    shutil.copytree(lander_run, run_dir)
+    written = RunDir(run_dir).final_eval()
+    RunDir(run_dir).write_final_eval(replace(written, return_mean=-400.0, return_std=10.0, sampled_return_mean=-400.0))
+    view = WatchView(workspace, dialogs)
+    qtbot.addWidget(view)
+    view.set_run(run_dir)
+    assert "⚠ The policy scores -400.0, below your demos'" in view._info.text()
+    assert view.shortfall and "Coach" in view.shortfall  # what helps, in the same sentence
+    view.shutdown()

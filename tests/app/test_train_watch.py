@@ -341,3 +341,16 @@ def test_the_wheel_scrolls_the_form_without_changing_a_value_under_the_pointer(q
     )
     QApplication.sendEvent(spin, event)
     assert spin.value() == before
+
+
+def test_a_finished_run_below_its_demos_says_why_in_the_train_view(train_view):
+    from core.data.demo_set import load_demo_set
+    from core.train.events import Finished
+    from core.train.runs.records import FinalEval
+
+    demos = load_demo_set(sample_demos_dir(CARTPOLE))  # balanced to the time limit: 500
+    short = FinalEval(return_mean=20.0, return_std=5.0, length_mean=20.0, episodes=10)
+    text = train_view.board.show_finished(Finished(4096, None, short), demos)
+    assert "⚠ The policy scores 20.0, below your demos' 500.0" in text and "Resume" in text
+    good = FinalEval(return_mean=500.0, return_std=0.0, length_mean=500.0, episodes=10)
+    assert "⚠" not in train_view.board.show_finished(Finished(4096, None, good), demos)

@@ -18,6 +18,7 @@ from core.errors import StudioError
 from core.train.events import Failed, Finished
 from core.train.runs.run_dir import RunDir
 from core.train.settings.config import TrainConfig
+from core.train.shortfall import shortfall_reason
 
 
 class RunBoard(QWidget):
@@ -36,6 +37,8 @@ class RunBoard(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.plots, 1)
 
+    disc_accuracy: float | None = None  # D's in the latest iteration, for the shortfall's reason
+
     def clear(self) -> None:
         """Nothing on show (the run shown belonged to another workspace)."""
         self.plots.reset()
@@ -44,6 +47,7 @@ class RunBoard(QWidget):
 
     def show_start(self, launch: Launch) -> None:
         """A run starting or resuming: its curves so far, where its progress starts, what it trains on."""
+        self.disc_accuracy = None
         config = launch.config
         demos = launch.demos
         run_dir = launch.run_dir
@@ -73,6 +77,7 @@ class RunBoard(QWidget):
         self.plots.add_records({"env_steps": s.env_steps, "iteration": s.iteration, **s.scalars} for s in batch.stats)
         if batch.stats:
             latest = batch.stats[-1]
+            self.disc_accuracy = latest.scalars.get("disc_accuracy", self.disc_accuracy)
             done = latest.iteration if self.progress.epochs else latest.env_steps
             self.progress.advance(done, latest.scalars.get("eval_return"))
 
@@ -87,6 +92,9 @@ class RunBoard(QWidget):
                 f"{f.return_std:.1f}, length {f.length_mean:.0f} (demos: {demos.returns.mean():.1f}, "
                 f"{demos.lengths.mean():.0f})."
             )
+            reason = shortfall_reason(f, demos, self.disc_accuracy)
+            if reason:
+                text += f"<br>⚠ {reason}"
         else:
             text = f"Stopped after {self.progress.words()}; the checkpoint is saved, Resume continues it."
         self.summary.setText(text)

@@ -2,15 +2,15 @@
 
 A policy imitating a person can play better sampled than deterministic (or the other way round),
 so for a finished run the choice shows both final-evaluation returns, and the sampled mode is
-chosen when it scores clearly higher (``core.train.evaluate.sampling_is_better``), saying so.
+chosen when it scores clearly higher (``core.train.runs.shown_policy``), saying so.
 """
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QWidget
 
-from core.train.evaluate import sampling_is_better
 from core.train.runs.records import FinalEval
+from core.train.runs.shown_policy import shown_policy
 
 DETERMINISTIC, SAMPLED = "Deterministic: most likely action", "Stochastic: sampled actions"
 
@@ -37,7 +37,7 @@ class PolicyModeBox(QComboBox):
         sampled = (final_eval.sampled_return_mean, final_eval.sampled_return_std or 0.0)
         self.setItemText(0, f"{DETERMINISTIC} (return {det[0]:.1f})")
         self.setItemText(1, f"{SAMPLED} (return {sampled[0]:.1f})")
-        if sampling_is_better(det, sampled, final_eval.episodes):
+        if shown_policy(final_eval).sampled:
             self.setCurrentIndex(1)
             self.note = (
                 f"This policy plays better with sampled actions (return {sampled[0]:.1f} against {det[0]:.1f} "

@@ -7,10 +7,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.gui.widgets.wording import count
+from core.data.demo_set import DemoSet
 from core.data.episode import Episode
 from core.envs.endings import classify_ending
 from core.envs.registry import EnvSpec
+from core.errors import StudioError
 from core.sessions.playback import PlayStep
+from core.train.runs.records import FinalEval
+from core.train.runs.run_dir import RunDir
+from core.train.shortfall import shortfall_reason
 
 NO_POLICY = "No policy yet: start training in the Train view, or open a run there."
 
@@ -20,6 +25,20 @@ class EpisodeEnd:
     summary: str  # for the info line: its return, length and ending
     title: str  # the card's
     text: str  # the card's
+
+
+def run_shortfall(run: RunDir, final: FinalEval | None, demos: DemoSet | None) -> str:
+    """Why a finished run's policy plays worse than its demos (empty when it does not, or the run
+    has not finished), with D's accuracy in its last iteration."""
+    if final is None or demos is None:
+        return ""
+    try:
+        records = run.metrics()
+    except StudioError:
+        records = []
+    accuracy = records[-1].get("disc_accuracy") if records else None
+    reason = shortfall_reason(final, demos, accuracy if isinstance(accuracy, float) else None)
+    return f"⚠ {reason}" if reason else ""
 
 
 def info_text(policy_label: str, mode_note: str, newer_label: str | None, beside_demo: bool, last_episode: str) -> str:

@@ -21,7 +21,7 @@ from app.gui.watch.policy_pane import PolicyPane
 from app.gui.watch.run_picker import RunPicker
 from app.gui.watch.timeline_bar import TimelineBar
 from app.gui.watch.trajectory_overlay import TrajectoryOverlay
-from app.gui.watch.watch_texts import NO_POLICY, episode_end, info_text
+from app.gui.watch.watch_texts import NO_POLICY, episode_end, info_text, run_shortfall
 from app.gui.widgets.dialogs import Dialogs
 from app.gui.widgets.frame_clock import FrameClock
 from core.data.demo_set import DemoSet, load_demo_set
@@ -51,6 +51,7 @@ class WatchView(QWidget):
         # A snapshot waiting for the next episode: its weights (policy, D) and how to name it.
         self._pending: tuple[dict, dict, str] | None = None
         self._policy_label = ""
+        self.shortfall = ""  # why the finished run watched plays worse than its demos, if it does
         self._end_pause = 0
         self._active = False
         self.frames_shown = 0  # policy steps shown
@@ -150,6 +151,7 @@ class WatchView(QWidget):
             self._timeline_seed = None
         if self.player is None or self.player.config != config:
             self._mode.show_run(None)  # no final evaluation yet: the person's choice stands
+            self.shortfall = ""
             self._replace_player(PolicyPlayer(config))
             self._set_demos(demos)
             self.player.load(snapshot.policy_state, snapshot.disc_state)
@@ -182,7 +184,9 @@ class WatchView(QWidget):
             demos = None  # the demos moved or their record is unreadable: watch without them
         self._set_demos(demos)
         self._policy_label = f"run {Path(run_dir).name}, {state.get('env_steps', 0):,} env steps"
-        self._mode.show_run(RunDir(Path(run_dir)).finished_eval())
+        final = RunDir(Path(run_dir)).finished_eval()
+        self._mode.show_run(final)
+        self.shortfall = run_shortfall(RunDir(Path(run_dir)), final, demos)
         self.refresh_runs()
         self._start_episode()
         self._update_info()
@@ -314,7 +318,8 @@ class WatchView(QWidget):
     def _update_info(self) -> None:
         newer = self._pending[2] if self._pending is not None else None
         beside_demo = self.demo_pane.shown and self.demos is not None
-        self._info.setText(info_text(self._policy_label, self._mode.note, newer, beside_demo, self.last_episode_text))
+        note = f"{self._mode.note} {self.shortfall}".strip()
+        self._info.setText(info_text(self._policy_label, note, newer, beside_demo, self.last_episode_text))
 
     def shutdown(self) -> None:
         self._clock.stop()

@@ -1,0 +1,39 @@
+"""Which policy a run presents: the one rule that evaluate, the Watch view and the benchmark share.
+
+A policy imitating a person can play better sampling its actions than taking the most likely one
+(a person's play is itself a spread of actions). A finished run's final evaluation measures both
+(``FinalEval``); the app presents the deterministic policy unless the sampled one scores clearly
+higher, by more than two standard errors of the difference, so that it does not flip on the noise
+of a few episodes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from core.train.runs.records import FinalEval
+
+
+def sampling_is_better(deterministic: tuple[float, float], sampled: tuple[float, float], episodes: int) -> bool:
+    """Does the sampled policy score clearly higher, (mean, std) each over ``episodes`` episodes?"""
+    (det_mean, det_std), (sampled_mean, sampled_std) = deterministic, sampled
+    error = math.sqrt((det_std**2 + sampled_std**2) / max(episodes, 1))
+    return sampled_mean - det_mean > 2.0 * error
+
+
+@dataclass(frozen=True)
+class ShownPolicy:
+    sampled: bool  # the policy is shown sampling its actions
+    return_mean: float  # what it scored in the run's final evaluation
+    return_std: float
+
+
+def shown_policy(final: FinalEval) -> ShownPolicy:
+    """The policy a finished run presents, by the rule above (deterministic for a run from before
+    sampled evaluations)."""
+    if final.sampled_return_mean is not None:
+        sampled = (final.sampled_return_mean, final.sampled_return_std or 0.0)
+        if sampling_is_better((final.return_mean, final.return_std), sampled, final.episodes):
+            return ShownPolicy(True, *sampled)
+    return ShownPolicy(False, final.return_mean, final.return_std)
