@@ -83,6 +83,12 @@ def _lunar_ending(final_obs: np.ndarray, final_reward: float, terminated: bool) 
     return Ending("the episode ended", False)
 
 
+def time_limit_is_a_failure(spec: EnvSpec) -> bool:
+    """Is lasting until the time limit itself a bad ending in this env (a lander still flying, a car
+    short of the flag), rather than the goal (a pole still balanced)?"""
+    return classify_ending(spec, np.zeros(spec.obs_shape, dtype=np.float32), 0.0, terminated=False).failed
+
+
 def above_top_edge(spec: EnvSpec, obs: np.ndarray) -> float | None:
     """Where the agent left the picture through its top edge, as x from 0 (left) to 1; else None.
 

@@ -227,7 +227,7 @@ def test_training_on_demos_that_mostly_crashed_warns_first(tmp_path, capsys):
     assert main(["train", "--demos", str(demos), "--steps", "128", "--out", str(run), *tiny]) == 0
     out, err = capsys.readouterr()
     # With no good ending to prefer, GAIL imitates the endings too (core.data.ending_choice), and says so.
-    assert "endings: none of the 2 demos that ended end well: the policy imitates them" in out
+    assert "endings: none of the 2 demos ended well: the policy imitates them" in out
     assert "warning: 2 of 2 demos ended badly (most: crashed" in err and "their endings included" in err
     assert (
         main(

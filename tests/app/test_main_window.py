@@ -203,7 +203,7 @@ def test_a_kept_episode_becomes_the_train_demo_set_with_a_warning_when_most_cras
         and "their endings included" in train.settings_panel._demo_warning.text()
     )
     # With no good ending to prefer, the endings are imitated too, and the Train view says why.
-    assert "Endings: the one demo that ended did not end well" in train.settings_panel.ending_choice_text()
+    assert "Endings: the one demo did not end well" in train.settings_panel.ending_choice_text()
     train.settings_panel.select_demos(sample_demos_dir("LunarLander-v3"))  # the scripted expert lands
     assert not train.settings_panel._demo_warning.isVisibleTo(train)
 

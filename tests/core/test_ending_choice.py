@@ -24,7 +24,7 @@ def test_with_no_good_ending_the_crashes_are_imitated(crashed_lander_demos):
     demos = load_demo_set(crashed_lander_demos)
     assert all(episode.ending.failed for episode in demos.episodes)
     choice = choose_endings(demos)
-    assert choice.imitate_failed and "none of the 3 demos that ended end well" in choice.reason
+    assert choice.imitate_failed and "none of the 3 demos ended well" in choice.reason
     config = default_config(LANDER, total_steps=64, num_envs=2, num_steps=32, rollout_process=False)
     trainer = Trainer(config, demos)
     assert trainer.ending_choice == choice and len(trainer.expert_end_obs) == 3  # D learns these endings
@@ -45,3 +45,14 @@ def test_the_setting_still_decides_when_set_and_old_configs_read_as_they_trained
     assert config_from_dict({**record, "imitate_failed_endings": False}).failed_endings == "ignore"
     assert default_config(LANDER, imitate_failed_endings=True).failed_endings == "imitate"  # --set, old name
     assert default_config(LANDER).failed_endings == "auto"
+
+
+def test_where_lasting_is_the_goal_a_fall_is_never_imitated(tmp_path):
+    # A CartPole player who balances to the limit in some episodes ends well in those; one who
+    # always falls is not taught to fall: lasting to the time limit is CartPole's good ending.
+    folder = tmp_path / "CartPole-v1"
+    record_keyboard_player_episodes(folder, "CartPole-v1", 0.0, seeds=(1000, 1001))
+    demos = load_demo_set(folder)
+    assert all(episode.ending.failed and episode.meta.terminated for episode in demos.episodes)
+    choice = choose_endings(demos)
+    assert not choice.imitate_failed and "lasting to the time limit is this game's good ending" in choice.reason
