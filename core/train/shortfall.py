@@ -37,7 +37,8 @@ def shortfall_reason(final: FinalEval, demos: DemoSet, disc_accuracy: float | No
     if not falls_short(final, demos):
         return None
     shown = shown_policy(final)
-    head = f"The policy scores {shown.return_mean:.1f}, below your demos' {float(demos.returns.mean()):.1f}"
+    which = "The policy (shown sampling its actions, its better way)" if shown.sampled else "The policy"
+    head = f"{which} scores {shown.return_mean:.1f}, below your demos' {float(demos.returns.mean()):.1f}"
     return f"{head}: {_likely_cause(demos, disc_accuracy)}"
 
 

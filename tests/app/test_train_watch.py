@@ -350,7 +350,10 @@ def test_a_finished_run_below_its_demos_says_why_in_the_train_view(train_view):
 
     demos = load_demo_set(sample_demos_dir(CARTPOLE))  # balanced to the time limit: 500
     short = FinalEval(return_mean=20.0, return_std=5.0, length_mean=20.0, episodes=10)
-    text = train_view.board.show_finished(Finished(4096, None, short), demos)
+    status = train_view.board.show_finished(Finished(4096, None, short), demos)
+    text = train_view.summary.text()
     assert "⚠ The policy scores 20.0, below your demos' 500.0" in text and "Resume" in text
+    assert status.startswith("Finished after") and "⚠" not in status  # the status bar: the first line
     good = FinalEval(return_mean=500.0, return_std=0.0, length_mean=500.0, episodes=10)
-    assert "⚠" not in train_view.board.show_finished(Finished(4096, None, good), demos)
+    train_view.board.show_finished(Finished(4096, None, good), demos)
+    assert "⚠" not in train_view.summary.text()

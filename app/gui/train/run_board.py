@@ -82,7 +82,8 @@ class RunBoard(QWidget):
             self.progress.advance(done, latest.scalars.get("eval_return"))
 
     def show_finished(self, event: Finished, demos: DemoSet) -> str:
-        """The run finished or stopped: how far it went, and its final evaluation beside the demos'."""
+        """The run finished or stopped: how far it went, its final evaluation beside the demos', and
+        why it falls short of them if it does (under it); returns the first line, for the status bar."""
         if not self.progress.epochs:
             self.progress.latest = event.env_steps  # the last progress batch may be older
         if event.final_eval:
@@ -93,11 +94,9 @@ class RunBoard(QWidget):
                 f"{demos.lengths.mean():.0f})."
             )
             reason = shortfall_reason(f, demos, self.disc_accuracy)
-            if reason:
-                text += f"<br>⚠ {reason}"
         else:
-            text = f"Stopped after {self.progress.words()}; the checkpoint is saved, Resume continues it."
-        self.summary.setText(text)
+            text, reason = f"Stopped after {self.progress.words()}; the checkpoint is saved, Resume continues it.", None
+        self.summary.setText(f"{text}<br>⚠ {reason}" if reason else text)
         self.progress.setFormat(text.split(":")[0] if event.final_eval else "stopped")
         return text
 
