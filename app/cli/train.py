@@ -282,8 +282,7 @@ def _created_trainer(config: TrainConfig, demos: DemoSet, out: Path, start_from:
 
 
 def _report_demos(demos: DemoSet, config: TrainConfig) -> None:
-    """The files the run does not train on, and why; what GAIL makes of the demos' endings; a
-    warning when most demos ended badly."""
+    """The files the run does not train on, and why; a warning when most demos ended badly."""
     from core.data.demo_selection import SELECTION_FILE
     from core.data.demo_warnings import bad_endings_warning
     from core.data.ending_choice import choose_endings
@@ -293,8 +292,6 @@ def _report_demos(demos: DemoSet, config: TrainConfig) -> None:
     for item in demos.left_out:
         print(f"left out {item.path.name}: {item.reason} ({SELECTION_FILE} in {demos.folder})")
     endings = choose_endings(demos, config.failed_endings)
-    if config.algo == "gail" and config.absorbing:
-        print(f"endings: {endings.reason}")
     warning = bad_endings_warning(demos, config.algo == "bc" or endings.imitate_failed)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
@@ -319,6 +316,8 @@ def _report_start(trainer: Trainer, resumed: bool) -> None:
         f"from {len(demos.episodes)} demos (mean return {demos.returns.mean():.1f}) on {trainer.device}; "
         f"run folder {trainer.run_dir}"
     )
+    if config.algo == "gail" and config.absorbing:  # what the trainer decided the endings teach D
+        print(f"endings: {trainer.ending_choice.reason}")
 
 
 def _reward_text(config: TrainConfig) -> str:

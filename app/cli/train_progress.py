@@ -93,7 +93,7 @@ def _show_progress(trainer: Trainer, config: TrainConfig, control: TrainControl)
                         f"{f.return_mean:.1f} ± {f.return_std:.1f}, length {f.length_mean:.0f} "
                         f"({f.episodes} episodes)"
                     )
-                    reason = shortfall_reason(f, trainer.demos, disc_accuracy)
+                    reason = shortfall_reason(f, trainer.demos, disc_accuracy, config, event.env_steps)
                     if reason:
                         print(reason)
                 else:

@@ -70,8 +70,10 @@ def imitation_page() -> str:
         "like supervised learning. It needs no env steps, but once the policy drifts into a state you "
         "never visited it has nothing to copy: compare the two in Train.</p>"
         "<p><b>It imitates you, mistakes included.</b> Shaky or late flying is copied as it was. "
-        "The endings of demos that crashed are not taken as goals (only demos that end well show "
-        "how an episode should end), yet their flying is: keep the episodes you want repeated.</p>"
+        "When some of your demos end well, only those show how an episode should end: a crash among "
+        "them counts as a slip, though the flying before it is still copied. When none ends well (a "
+        "first try), the crashes are copied too, since there is no better ending to learn; the line "
+        "under the demo set in Train says which applies. Keep the episodes you want repeated.</p>"
     )
 
 

@@ -13,11 +13,12 @@ from collections import Counter
 from core.data.demo_set import DemoSet
 
 
-def bad_endings_warning(demos: DemoSet, endings_imitated: bool = False) -> str | None:
+def bad_endings_warning(demos: DemoSet, endings_imitated: bool = False, say_what: bool = True) -> str | None:
     """A warning when more than half of ``demos`` ended badly (a crash, a fall), else None.
 
-    ``endings_imitated``: the learner copies the bad endings too (behaviour cloning, or GAIL with
-    GAIL when ``core.data.ending_choice`` imitates them), not only the steps before them."""
+    ``endings_imitated``: the learner copies the bad endings too (behaviour cloning, or GAIL when
+    ``core.data.ending_choice`` imitates them), not only the steps before them. ``say_what``
+    False: leave that part out (the Train view says it on the line above, from the ending choice)."""
     endings = [episode.ending for episode in demos.episodes]
     failed = [ending for ending in endings if ending.failed]
     if not endings or 2 * len(failed) <= len(endings):
@@ -31,7 +32,8 @@ def bad_endings_warning(demos: DemoSet, endings_imitated: bool = False) -> str |
     else:
         what = "Their steps are imitated, their endings are not, and none ended well to show how to end"
     demos_word = "demo" if len(endings) == 1 else "demos"
+    what = f"{what}: record" if say_what else "Record"
     return (
         f"{len(failed)} of {len(endings)} {demos_word} ended badly (most: {common}; mean return "
-        f"{demos.returns.mean():.1f}). {what}: record a few more good ones, or train from the samples."
+        f"{demos.returns.mean():.1f}). {what} a few more good ones, or train from the samples."
     )

@@ -153,5 +153,5 @@ def test_a_finished_run_below_its_demos_says_why_in_the_watch_view(qtbot, worksp
     qtbot.addWidget(view)
     view.set_run(run_dir)
     assert "⚠ The policy scores -400.0, below your demos'" in view._info.text()
-    assert view.shortfall and "Coach" in view.shortfall  # what helps, in the same sentence
+    assert "Likely: the run was short (2,048 env steps" in view.shortfall and "What helps: " in view.shortfall
     view.shutdown()

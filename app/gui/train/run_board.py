@@ -38,6 +38,7 @@ class RunBoard(QWidget):
         layout.addWidget(self.plots, 1)
 
     disc_accuracy: float | None = None  # D's in the latest iteration, for the shortfall's reason
+    config: TrainConfig | None = None  # the run's, once one starts
 
     def clear(self) -> None:
         """Nothing on show (the run shown belonged to another workspace)."""
@@ -48,6 +49,7 @@ class RunBoard(QWidget):
     def show_start(self, launch: Launch) -> None:
         """A run starting or resuming: its curves so far, where its progress starts, what it trains on."""
         self.disc_accuracy = None
+        self.config = launch.config
         config = launch.config
         demos = launch.demos
         run_dir = launch.run_dir
@@ -93,7 +95,7 @@ class RunBoard(QWidget):
                 f"{f.return_std:.1f}, length {f.length_mean:.0f} (demos: {demos.returns.mean():.1f}, "
                 f"{demos.lengths.mean():.0f})."
             )
-            reason = shortfall_reason(f, demos, self.disc_accuracy)
+            reason = shortfall_reason(f, demos, self.disc_accuracy, self.config, event.env_steps)
         else:
             text, reason = f"Stopped after {self.progress.words()}; the checkpoint is saved, Resume continues it.", None
         self.summary.setText(f"{text}<br>⚠ {reason}" if reason else text)

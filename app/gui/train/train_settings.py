@@ -210,7 +210,8 @@ class TrainSettingsPanel(QScrollArea):
             if endings is not None and not bc:
                 counted = f"{counted} Endings: {endings.reason}.".strip()
             imitated = bc or (endings is not None and endings.imitate_failed)
-            warning = bad_endings_warning(demos, imitated) if demos is not None else None
+            # For GAIL the Endings line above says what is imitated; the warning only warns.
+            warning = bad_endings_warning(demos, imitated, say_what=bc) if demos is not None else None
             if warning:
                 text = f"⚠ {warning}"
         self._demo_count.setText(counted)

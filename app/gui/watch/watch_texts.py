@@ -37,7 +37,18 @@ def run_shortfall(run: RunDir, final: FinalEval | None, demos: DemoSet | None) -
     except StudioError:
         records = []
     accuracy = records[-1].get("disc_accuracy") if records else None
-    reason = shortfall_reason(final, demos, accuracy if isinstance(accuracy, float) else None)
+    env_steps = records[-1].get("env_steps") if records else 0
+    try:
+        config = run.config()
+    except StudioError:
+        config = None
+    reason = shortfall_reason(
+        final,
+        demos,
+        accuracy if isinstance(accuracy, float) else None,
+        config,
+        env_steps if isinstance(env_steps, int) else 0,
+    )
     return f"⚠ {reason}" if reason else ""
 
 
