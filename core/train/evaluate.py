@@ -88,7 +88,6 @@ def final_evaluation(policy: ActorCritic, spec: EnvSpec) -> FinalEval:
     )
 
 
-
 def random_policy_return(spec: EnvSpec, episodes: int = 50, seed: int = EVAL_SEED_BASE) -> float:
     """Mean return of uniformly random actions: the 0 of the normalised scale."""
     rng = np.random.default_rng(seed)
