@@ -188,3 +188,40 @@ def population_player(name: str, seed: int | None = None) -> HumanLikePlayer:
     if name not in POPULATION:
         raise EnvError(f"unknown simulated player {name!r}; the population: {', '.join(POPULATION)}")
     return POPULATION[name].player(seed)
+
+
+def _measure(names: list[str], episodes: int, first_seed: int) -> None:
+    """Print each player's mean return and endings over ``episodes`` seeded episodes."""
+    from collections import Counter
+
+    from core.envs.endings import classify_ending
+
+    for name in names:
+        spec = get_spec(POPULATION[name].env_key)
+        env, player = spec.make(), population_player(name, seed=0)
+        returns: list[float] = []
+        endings: Counter[str] = Counter()
+        for seed in range(first_seed, first_seed + episodes):
+            obs, _ = env.reset(seed=seed)
+            player.reset(obs)
+            total, done, last_reward, terminated = 0.0, False, 0.0, False
+            while not done:
+                obs, reward, terminated, truncated, _ = env.step(player.act(obs))
+                last_reward = float(reward)
+                total += last_reward
+                done = terminated or truncated
+            returns.append(total)
+            endings[classify_ending(spec, obs, last_reward, terminated).text] += 1
+        env.close()
+        print(f"{name}: mean return {sum(returns) / len(returns):.1f}; {dict(endings)}")
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="measure the simulated people")
+    parser.add_argument("names", nargs="*", default=list(POPULATION))
+    parser.add_argument("--episodes", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1000)
+    arguments = parser.parse_args()
+    _measure(arguments.names, arguments.episodes, arguments.seed)
