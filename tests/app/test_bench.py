@@ -7,6 +7,7 @@ import pytest
 from app.cli.main import main
 
 
+@pytest.mark.slow  # over 20 s here: `pytest -m "not slow"` leaves it out of a quick loop
 def test_a_tiny_suite_writes_results_report_and_plots(tmp_path, capsys):
     out = tmp_path / "bench"
     cases = "cartpole-gail-ppo-clip,lunar-imperfect-bc"
@@ -106,6 +107,7 @@ def test_steps_to_0_9_is_the_median_with_never_as_the_largest():
     assert suite(100, 200) == 200
 
 
+@pytest.mark.slow  # over 20 s here: `pytest -m "not slow"` leaves it out of a quick loop
 def test_the_people_suite_scores_each_simulated_person_against_their_own_demos(tmp_path):
     from app.bench.suites import SUITES
     from core.envs.player_population import HELD_OUT
@@ -124,6 +126,7 @@ def test_the_people_suite_scores_each_simulated_person_against_their_own_demos(t
         assert 20.0 < case["demo_return"] < 400.0 and case["reference_return"] == case["demo_return"]
 
 
+@pytest.mark.slow  # over 20 s here: `pytest -m "not slow"` leaves it out of a quick loop
 def test_the_paper_suite_scales_to_the_expert_and_plots_return_against_trajectories(tmp_path):
     out = tmp_path / "paper"
     cases = [f"paper-cartpole-{algo}-{n}" for algo in ("gail", "bc") for n in (1, 4)]
@@ -179,6 +182,7 @@ def test_the_coach_suite_compares_corrections_with_more_demos_for_human_steps(tm
     assert steps_to_reach({"human_steps": [10], "normalized": [0.5]}) is None
 
 
+@pytest.mark.slow  # over 20 s here: `pytest -m "not slow"` leaves it out of a quick loop
 def test_bench_on_ray_runs_the_cases_side_by_side_with_the_same_results(tmp_path):
     pytest.importorskip("ray")
     args = ["bench", "--suite", "smoke", "--only", "cartpole-gail-ppo-clip", "--seeds", "2"]

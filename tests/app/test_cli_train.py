@@ -5,19 +5,9 @@ import pytest
 from app.cli.main import main
 from core.paths import sample_demos_dir
 from core.train.runs.run_dir import RunDir
+from tests.tiny import TINY_FLAGS
 
-TINY = [
-    "--set",
-    "num_envs=2",
-    "--set",
-    "num_steps=64",
-    "--set",
-    "num_minibatches=2",
-    "--set",
-    "update_epochs=1",
-    "--set",
-    "eval_every_iters=0",
-]
+TINY = TINY_FLAGS
 
 
 def test_train_then_evaluate_then_resume(tmp_path, capsys):

@@ -14,9 +14,10 @@ from core.train.runs.run_dir import RunDir
 from core.train.settings.config import default_config
 from core.train.trainer import Trainer
 from tests.recordings import record_expert_episodes
+from tests.tiny import TINY_SETTINGS
 
 LANDER = "LunarLander-v3"
-TINY = {"num_envs": 2, "num_steps": 64, "num_minibatches": 2, "update_epochs": 1, "eval_every_iters": 0}
+TINY = TINY_SETTINGS
 
 
 @pytest.fixture

@@ -130,6 +130,7 @@ def test_screenshot_of_the_record_view(tmp_path, capsys, qtlog):
     assert not [record.message for record in qtlog.records if "propagateSizeHints" in record.message]
 
 
+@pytest.mark.slow  # over 20 s here: `pytest -m "not slow"` leaves it out of a quick loop
 def test_screenshot_of_the_watch_view_after_a_short_run(tmp_path):
     out = tmp_path / "watch.png"
     assert main(["screenshot", "--view", "watch", "--env", "CartPole-v1", "--steps", "2048", "--out", str(out)]) == 0

@@ -15,6 +15,7 @@ from core.train.runs.run_dir import RunDir
 from core.train.runs.timeline import MAX_SNAPSHOTS, snapshot_steps
 from core.train.settings.config import default_config
 from core.train.trainer import Trainer
+from tests.tiny import TINY_SETTINGS
 
 LANDER = "LunarLander-v3"
 
@@ -22,7 +23,7 @@ LANDER = "LunarLander-v3"
 @pytest.fixture(scope="module")
 def lander_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("runs") / "lander"
-    settings = {"num_envs": 2, "num_steps": 64, "num_minibatches": 2, "update_epochs": 1, "eval_every_iters": 0}
+    settings = TINY_SETTINGS
     config = default_config(LANDER, total_steps=2048, bc_warmstart_epochs=2, rollout_process=False, **settings)
     list(Trainer(config, load_demo_set(sample_demos_dir(LANDER)), run_dir=folder).run())
     return folder
@@ -101,6 +102,7 @@ def test_the_reel_plays_four_policies_from_one_seed(qtbot, lander_run):
     reel.close()
 
 
+@pytest.mark.slow  # over 20 s here: `pytest -m "not slow"` leaves it out of a quick loop
 def test_save_video_writes_what_is_shown(qtbot, watch_view, dialogs, tmp_path):
     imageio = pytest.importorskip("imageio.v2")
     dialogs.save_path = tmp_path / "policy.gif"

@@ -19,6 +19,7 @@ import pytest
 
 from app.gui.widgets.frame_view import FOCUS_COLOUR
 from tests.app.xserver import REQUIRE_VARIABLE, missing_tools, screenshot, wait_for, window_geometry, x_display, xdotool
+from tests.tiny import TINY_SETTINGS
 
 TITLE = "Imitation Studio"
 
@@ -136,7 +137,7 @@ def test_a_real_key_takes_over_in_the_coach_view_and_the_correction_is_kept(disp
 
     workspace = Workspace(tmp_path / "workspace")
     workspace.copy_samples("LunarLander-v3")
-    settings = {"num_envs": 2, "num_steps": 64, "num_minibatches": 2, "update_epochs": 1, "eval_every_iters": 0}
+    settings = TINY_SETTINGS
     config = default_config("LunarLander-v3", total_steps=128, bc_warmstart_epochs=5, rollout_process=False, **settings)
     demos = load_demo_set(workspace.demos_dir("LunarLander-v3"))
     list(Trainer(config, demos, run_dir=workspace.new_run_dir("coach")).run())

@@ -53,6 +53,7 @@ def test_the_shipped_tiny_spec_is_valid():
     assert spec.env == "CartPole-v1" and spec.evaluations == 4 and spec.grace_evaluations == 2
 
 
+@pytest.mark.slow  # over 20 s here: `pytest -m "not slow"` leaves it out of a quick loop
 def test_the_tiny_sweep_runs_on_a_local_ray_with_two_cpus(tmp_path, capfd):
     pytest.importorskip("ray")
     out = tmp_path / "sweep"

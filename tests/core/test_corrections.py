@@ -18,6 +18,7 @@ from core.train.runs.run_dir import RunDir
 from core.train.settings.config import default_config
 from core.train.trainer import Trainer
 from tests.recordings import record_expert_episodes
+from tests.tiny import TINY_SETTINGS
 
 LANDER = get_spec("LunarLander-v3")
 
@@ -135,7 +136,7 @@ def test_a_pad_takes_over_a_continuous_lander_with_analog_actions(tmp_path):
     assert episode.actions[1] == pytest.approx([1.0, 0.5])
 
 
-TINY = {"num_envs": 2, "num_steps": 64, "num_minibatches": 2, "update_epochs": 1, "eval_every_iters": 0}
+TINY = TINY_SETTINGS
 
 
 def first_run(tmp_path):

@@ -11,9 +11,10 @@ from core.share.onnx_export import export_onnx
 from core.train.runs.run_dir import RunDir
 from core.train.settings.config import default_config
 from core.train.trainer import Trainer
+from tests.tiny import TINY_SETTINGS
 
 ort = pytest.importorskip("onnxruntime")
-TINY = {"num_envs": 2, "num_steps": 64, "num_minibatches": 2, "update_epochs": 1, "eval_every_iters": 0}
+TINY = TINY_SETTINGS
 
 
 def trained_run(tmp_path, env):

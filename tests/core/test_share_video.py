@@ -38,6 +38,7 @@ def test_policy_episodes_as_mp4_with_captions(tmp_path, cartpole_run):
     assert frames[0].shape == (400 + CAPTION_HEIGHT, 600, 3) == (summary.height, summary.width, 3)
 
 
+@pytest.mark.slow  # over 20 s here: `pytest -m "not slow"` leaves it out of a quick loop
 def test_a_gif_beside_a_demo_from_a_kept_snapshot_at_half_size(tmp_path, cartpole_run):
     first = snapshot_steps(cartpole_run)[0]
     summary = policy_video(cartpole_run, tmp_path / "early.gif", snapshot=first, with_demo=True, scale=0.5)
