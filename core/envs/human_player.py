@@ -163,23 +163,12 @@ def make_human_player(env_key: str, skill: float, seed: int | None = None) -> Hu
 
 
 def _measure(env_key: str, skill: float, episodes: int, first_seed: int) -> None:
-    from core.envs.endings import classify_ending
+    from core.envs.playing import play_episodes
 
-    spec = get_spec(env_key)
-    env = spec.make()
     player = make_human_player(env_key, skill, seed=first_seed)
-    returns, endings = [], []
-    for seed in range(first_seed, first_seed + episodes):
-        obs, _ = env.reset(seed=seed)
-        player.reset(obs)
-        total, done = 0.0, False
-        while not done:
-            obs, reward, terminated, truncated, _ = env.step(player.act(obs))
-            total += float(reward)
-            done = terminated or truncated
-        returns.append(total)
-        endings.append(classify_ending(spec, obs, float(reward), terminated).text)
-    env.close()
+    played = play_episodes(get_spec(env_key), player, range(first_seed, first_seed + episodes))
+    returns = [episode.episode_return for episode in played]
+    endings = [episode.ending.text for episode in played]
     counts = {text: endings.count(text) for text in dict.fromkeys(endings)}
     print(f"{env_key} skill {skill:g}: {player.hands}")
     print(f"  return mean {np.mean(returns):.1f}, median {np.median(returns):.1f}, std {np.std(returns):.1f}; {counts}")

@@ -194,26 +194,13 @@ def _measure(names: list[str], episodes: int, first_seed: int) -> None:
     """Print each player's mean return and endings over ``episodes`` seeded episodes."""
     from collections import Counter
 
-    from core.envs.endings import classify_ending
+    from core.envs.playing import play_episodes
 
     for name in names:
-        spec = get_spec(POPULATION[name].env_key)
-        env, player = spec.make(), population_player(name, seed=0)
-        returns: list[float] = []
-        endings: Counter[str] = Counter()
-        for seed in range(first_seed, first_seed + episodes):
-            obs, _ = env.reset(seed=seed)
-            player.reset(obs)
-            total, done, last_reward, terminated = 0.0, False, 0.0, False
-            while not done:
-                obs, reward, terminated, truncated, _ = env.step(player.act(obs))
-                last_reward = float(reward)
-                total += last_reward
-                done = terminated or truncated
-            returns.append(total)
-            endings[classify_ending(spec, obs, last_reward, terminated).text] += 1
-        env.close()
-        print(f"{name}: mean return {sum(returns) / len(returns):.1f}; {dict(endings)}")
+        seeds = range(first_seed, first_seed + episodes)
+        played = play_episodes(get_spec(POPULATION[name].env_key), population_player(name, seed=0), seeds)
+        mean = sum(episode.episode_return for episode in played) / len(played)
+        print(f"{name}: mean return {mean:.1f}; {dict(Counter(episode.ending.text for episode in played))}")
 
 
 if __name__ == "__main__":

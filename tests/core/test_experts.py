@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from core.envs.experts import make_expert
+from core.envs.playing import play_episodes
 from core.envs.registry import get_spec
 from core.errors import EnvError
 
@@ -9,18 +10,7 @@ from core.errors import EnvError
 def mean_return(env_key, seeds, **imperfection):
     spec = get_spec(env_key)
     expert = make_expert(env_key, seed=0, **imperfection)
-    env = spec.make()
-    returns = []
-    for seed in seeds:
-        obs, _ = env.reset(seed=seed)
-        expert.reset(obs)
-        total, done = 0.0, False
-        while not done:
-            obs, reward, terminated, truncated, _ = env.step(expert.act(obs))
-            total += reward
-            done = terminated or truncated
-        returns.append(total)
-    env.close()
+    returns = [episode.episode_return for episode in play_episodes(spec, expert, seeds)]
     return float(np.mean(returns))
 
 

@@ -3,29 +3,18 @@
 import numpy as np
 import pytest
 
-from core.envs.endings import classify_ending
 from core.envs.experts import cartpole, lunar_lander_discrete
 from core.envs.piloting_styles import LanderStyle, PoleStyle
 from core.envs.player_population import DEVELOPMENT, HELD_OUT, POPULATION, population_player
+from core.envs.playing import play_episodes
 from core.envs.registry import get_spec
 from core.errors import EnvError
 
 
 def play(name, seeds):
     """Each episode's return and how it ended, played by ``name``."""
-    spec = get_spec(POPULATION[name].env_key)
-    env, player, results = spec.make(), population_player(name, seed=0), []
-    for seed in seeds:
-        obs, _ = env.reset(seed=seed)
-        player.reset(obs)
-        total, done = 0.0, False
-        while not done:
-            obs, reward, terminated, truncated, _ = env.step(player.act(obs))
-            total += float(reward)
-            done = terminated or truncated
-        results.append((total, classify_ending(spec, obs, float(reward), terminated).text))
-    env.close()
-    return results
+    played = play_episodes(get_spec(POPULATION[name].env_key), population_player(name, seed=0), seeds)
+    return [(episode.episode_return, episode.ending.text) for episode in played]
 
 
 def test_the_halves_are_fixed_disjoint_and_cover_the_population_and_both_envs():
