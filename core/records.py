@@ -23,24 +23,40 @@ MAX_RECORD_BYTES = 64 * 1024 * 1024
 
 
 def read_json_object(path: Path, error: type[StudioError], max_bytes: int = MAX_RECORD_BYTES) -> dict[str, Any]:
-    """The JSON object in ``path``; ``error`` naming the file when it is not a regular file, is
-    larger than ``max_bytes``, is not JSON, nests too deep, holds an absurd number, or is not an
-    object."""
+    """The JSON object in ``path``; ``error`` naming the file when it is missing, not a regular
+    file (a folder, a device such as /dev/zero, a pipe), larger than ``max_bytes``, or not a
+    record (see ``parse_json_object``)."""
+    if not path.exists():
+        raise error(f"{path}: not found")
     if not path.is_file():
         raise error(f"{path}: not a regular file")
     size = path.stat().st_size
     if size > max_bytes:
         raise error(f"{path}: {size:,} bytes, more than a record of this kind can be ({max_bytes:,})")
     try:
-        record = json.loads(path.read_bytes().decode("utf-8"))
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)  # a file that grew since stat is still read bounded
+    except OSError as problem:
+        raise error(f"{path}: cannot be read ({problem.strerror})") from None
+    if len(raw) > max_bytes:
+        raise error(f"{path}: more than {max_bytes:,} bytes, more than a record of this kind can be")
+    return parse_json_object(raw, str(path), error)
+
+
+def parse_json_object(raw: bytes, source: str, error: type[StudioError]) -> dict[str, Any]:
+    """The JSON object in ``raw`` (a file's bytes, a line of one, an array inside an archive);
+    ``error`` naming ``source`` when it is not UTF-8 JSON, nests too deep, holds an absurd
+    number, or is not an object."""
+    try:
+        record = json.loads(raw.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as problem:
-        raise error(f"{path}: not valid JSON ({problem})") from None
+        raise error(f"{source}: not valid JSON ({problem})") from None
     except RecursionError:
-        raise error(f"{path}: not a record (nested too deep)") from None
+        raise error(f"{source}: not a record (nested too deep)") from None
     except ValueError as problem:  # an integer of thousands of digits
-        raise error(f"{path}: not a record ({problem})") from None
+        raise error(f"{source}: not a record ({problem})") from None
     if not isinstance(record, dict):
-        raise error(f"{path}: expected a JSON object, found {type(record).__name__}")
+        raise error(f"{source}: expected a JSON object, found {type(record).__name__}")
     return record
 
 

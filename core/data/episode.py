@@ -15,6 +15,7 @@ import core
 from core.envs.endings import Ending, classify_ending
 from core.envs.registry import EnvSpec, get_spec
 from core.errors import DemoError, StudioError
+from core.records import parse_json_object
 
 FORMAT_NAME = "imitation-studio/episode"
 FORMAT_VERSION = 1
@@ -55,11 +56,8 @@ class EpisodeMeta:
     @classmethod
     def from_json_bytes(cls, raw: bytes) -> EpisodeMeta:
         """Parse and check the metadata record; DemoError says what is missing or wrong."""
-        try:
-            record = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise DemoError(f"metadata is not valid JSON ({error})") from None
-        if not isinstance(record, dict) or record.get("format") != FORMAT_NAME:
+        record = parse_json_object(raw, "metadata", DemoError)
+        if record.get("format") != FORMAT_NAME:
             raise DemoError("not an Imitation Studio episode (metadata has no episode format tag)")
         version = record.get("format_version")
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:

@@ -26,6 +26,18 @@ def _meta(key, value):
     return change
 
 
+def _raw_meta(key, raw_value):
+    """Metadata whose ``key`` holds ``raw_value`` as written (valid JSON that json.dumps would not make)."""
+
+    def change(arrays):
+        meta = json.loads(arrays["meta"].tobytes())
+        meta.pop(key, None)
+        text = json.dumps(meta)[:-1] + f', "{key}": {raw_value}}}'
+        arrays["meta"] = np.frombuffer(text.encode(), dtype=np.uint8)
+
+    return change
+
+
 MUTATIONS = {
     "a 0-d observations array": (lambda a: a.__setitem__("observations", np.array(1.0)), "must be an array of real"),
     "string observations": (lambda a: a.__setitem__("observations", a["observations"].astype(str)), "real numbers"),
@@ -36,6 +48,9 @@ MUTATIONS = {
     "a negative reset seed": (_meta("reset_seed", -5), "reset_seed -5 is not a seed"),
     "a NaN return": (_meta("episode_return", float("nan")), "episode_return is nan, not a number"),
     "format version -1": (_meta("format_version", -1), "format version -1 is not a version"),
+    "metadata nested 100,000 deep": (_raw_meta("gym_kwargs", "[" * 100_000 + "]" * 100_000), "nested too deep"),
+    "a 5,000-digit reset seed": (_raw_meta("reset_seed", "7" * 5000), "metadata: not a record (Exceeds the limit"),
+    "gym_kwargs a list": (_meta("gym_kwargs", [1, 2]), "metadata field gym_kwargs has the wrong type (list)"),
 }
 
 
