@@ -190,9 +190,12 @@ class Trainer:
             return
         networks = {"policy": self.policy, "disc": self.disc}
         state = restore_training(self.run_folder.checkpoint(), self.run_folder.path, networks, self._optimizers())
-        self.progress.restore(state)
-        self.generator_update.restore(state)
-        self.imitation.restore(state)
+        try:
+            self.progress.restore(state)
+            self.generator_update.restore(state)
+            self.imitation.restore(state)
+        except KeyError as error:  # types were checked on load; a field an edit removed is named here
+            raise CheckpointError(f"{self.run_folder.path}/checkpoints/latest.json: field {error} is missing") from None
         self._sync_rollout_policy()
 
     # ----------------------------------------------------------------------------- GAIL

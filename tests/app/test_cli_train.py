@@ -290,3 +290,20 @@ def keep_a_correction(folder):
         session.step()
     session.keep()
     session.close()
+
+
+def test_resume_of_a_hand_edited_checkpoint_is_one_line(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", "--env", "CartPole-v1", "--steps", "128", "--out", str(run), *TINY_FLAGS]) == 0
+    path = run / "checkpoints" / "latest.json"
+    record = json.loads(path.read_text())
+    path.write_text(json.dumps(record | {"kl_beta": "x"}))
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run), "--steps", "256"]) == 2
+    err = capsys.readouterr().err
+    assert "latest.json: field 'kl_beta' must be a finite number" in err and err.count("\n") == 1
+    del record["kl_beta"]
+    path.write_text(json.dumps(record))
+    assert main(["train", "--resume", str(run), "--steps", "256"]) == 2
+    err = capsys.readouterr().err
+    assert "latest.json: field 'kl_beta' is missing" in err and err.count("\n") == 1

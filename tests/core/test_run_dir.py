@@ -204,7 +204,7 @@ def test_a_checkpoint_with_flipped_bits_or_nan_is_refused_by_name(tmp_path, caps
     with pytest.raises(CheckpointError, match="holds NaN or infinite numbers"):
         run.checkpoint()
     (run.path / "checkpoints" / "latest.json").write_text("[1, 2]")
-    with pytest.raises(CheckpointError, match="not a checkpoint record"):
+    with pytest.raises(CheckpointError, match=r"latest\.json: expected a JSON object, found list"):
         run.checkpoint()
 
 
@@ -218,5 +218,24 @@ def test_a_checkpoint_record_without_a_proper_iteration_is_refused(tmp_path, ite
     else:
         record["iteration"] = iteration
     path.write_text(json.dumps(record))
-    with pytest.raises(CheckpointError, match=r"latest\.json: iteration must be a whole number of 0 or more"):
+    with pytest.raises(CheckpointError, match=r"latest\.json: field 'iteration' (is missing|must be a whole number)"):
         run.resume_config(8192)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("kl_beta", "x", r"latest\.json: field 'kl_beta' must be a finite number, not 'x'"),
+        ("wall_time_s", [1], r"latest\.json: field 'wall_time_s' must be a finite number"),
+        ("policy_opt", {"param_groups": "abc"}, r"latest\.json policy_opt: field 'param_groups' must be a list"),
+        ("policy_opt", {"param_groups": [{"params": "0"}]}, r"policy_opt param_groups\[0\]: field 'params' must be"),
+        ("policy_opt", {"param_groups": [], "scalars": [1]}, r"policy_opt: field 'scalars' must map"),
+        ("groups", "policy", r"latest\.json: field 'groups' must be a list of names"),
+    ],
+)
+def test_a_checkpoint_record_of_the_wrong_types_names_the_file_and_field(tmp_path, field, value, message):
+    run = make_run(tmp_path, env_steps=1024)
+    path = run.path / "checkpoints" / "latest.json"
+    path.write_text(json.dumps(json.loads(path.read_text()) | {field: value}))
+    with pytest.raises(CheckpointError, match=message):
+        run.checkpoint()

@@ -24,6 +24,7 @@ from safetensors.torch import save as save_safetensors
 
 from core.errors import CheckpointError
 from core.fileio import atomic_write_bytes, atomic_write_text
+from core.records import FieldReader, read_json_object
 from core.train.runs.layout import CHECKPOINT_DIR
 
 LATEST = "latest"
@@ -72,16 +73,7 @@ def load_checkpoint(run_dir: Path, name: str = LATEST) -> Checkpoint:
         if not path.is_file():
             raise CheckpointError(f"{path}: checkpoint file missing")
     data = tensor_path.read_bytes()
-    try:
-        state = json.loads(state_path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise CheckpointError(f"{state_path}: not valid JSON ({error})") from None
-    if not isinstance(state, dict):
-        raise CheckpointError(f"{state_path}: not a checkpoint record (a JSON object is expected)")
-    for counter in ("iteration", "env_steps"):
-        value = state.get(counter)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise CheckpointError(f"{state_path}: {counter} must be a whole number of 0 or more, got {value!r}")
+    state = checked_state(read_json_object(state_path, CheckpointError), str(state_path))
     digest = state.pop("sha256", None)  # absent in checkpoints written before it was kept
     if digest is not None and hashlib.sha256(data).hexdigest() != digest:
         raise CheckpointError(f"{tensor_path}: corrupt (its sha256 differs from the one {state_path.name} records)")
@@ -100,6 +92,44 @@ def load_checkpoint(run_dir: Path, name: str = LATEST) -> Checkpoint:
     if missing:
         raise CheckpointError(f"{tensor_path}: lacks the tensor group(s) {', '.join(missing)}")
     return Checkpoint(tensors, state)
+
+
+# The numbers a trainer keeps in a checkpoint's state beside the counters (see Trainer.save).
+STATE_NUMBERS = ("wall_time_s", "kl_beta", "reward_return_var", "policy_absorbing_share")
+
+
+def checked_state(state: dict[str, Any], source: str) -> dict[str, Any]:
+    """``state`` when each field a checkpoint keeps has its type; else a CheckpointError naming
+    ``source`` and the field (a hand-edited ``"kl_beta": "x"`` or a string of param_groups)."""
+    fields = FieldReader(state, source, CheckpointError)
+    for counter in ("iteration", "env_steps"):
+        fields.integer(counter)
+    for name in STATE_NUMBERS:
+        if name in state:
+            fields.number(name)
+    if "sha256" in state:
+        fields.text("sha256")
+    if "groups" in state and not (
+        isinstance(state["groups"], list) and all(isinstance(group, str) for group in state["groups"])
+    ):
+        raise CheckpointError(f"{source}: field 'groups' must be a list of names, not {state['groups']!r:.60}")
+    for name, value in state.items():
+        if isinstance(value, dict):  # an optimizer's remainder (see optimizer_tensors)
+            _check_optimizer_state(value, f"{source} {name}")
+    return state
+
+
+def _check_optimizer_state(rest: dict[str, Any], source: str) -> None:
+    fields = FieldReader(rest, source, CheckpointError)
+    for group in fields.objects("param_groups"):
+        params = group.record.get("params")
+        if not (isinstance(params, list) and all(type(param) is int for param in params)):
+            raise CheckpointError(f"{group.source}: field 'params' must be a list of whole numbers")
+    scalars = rest.get("scalars", {})
+    if not (
+        isinstance(scalars, dict) and all(key.isdigit() and isinstance(value, dict) for key, value in scalars.items())
+    ):
+        raise CheckpointError(f"{source}: field 'scalars' must map parameter numbers to objects")
 
 
 def load_networks_into(checkpoint: Checkpoint, where: Path, **modules: torch.nn.Module) -> None:
