@@ -99,6 +99,18 @@ class FieldReader:
             raise self._wrong(key, "text")
         return value
 
+    def boolean(self, key: str) -> bool:
+        value = self._get(key)
+        if not isinstance(value, bool):
+            raise self._wrong(key, "true or false")
+        return value
+
+    def texts(self, key: str) -> list[str]:
+        value = self._get(key)
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self._wrong(key, "a list of text")
+        return list(value)
+
     def objects(self, key: str) -> list[FieldReader]:
         """A list of JSON objects, each as its own reader (named ``source key[i]``)."""
         value = self._get(key)

@@ -20,6 +20,7 @@ from core.data.demo_set import DemoSet, InvalidDemo
 from core.data.episode import Episode
 from core.errors import DemoError
 from core.fileio import atomic_write_text
+from core.records import FieldReader, read_json_object
 
 SELECTION_FILE = "selection.json"
 
@@ -74,24 +75,19 @@ class DemoSelection:
         return json.dumps(record, indent=2)
 
 
+# A selection names file names; one of 16 MB would leave out hundreds of thousands of files.
+SELECTION_MAX_BYTES = 16 * 2**20
+
+
 def load_selection(folder: Path) -> DemoSelection:
     """The folder's selection; the default when it has none. DemoError names a bad file."""
     path = Path(folder) / SELECTION_FILE
     if not path.is_file():
         return DemoSelection()
-    try:
-        record = json.loads(path.read_text())
-        excluded = record.get("excluded", [])
-        min_return = record.get("min_return")
-        successful_only = record.get("successful_only", False)
-        if not (isinstance(excluded, list) and all(isinstance(name, str) for name in excluded)):
-            raise ValueError("excluded must be a list of file names")
-        if min_return is not None and (isinstance(min_return, bool) or not isinstance(min_return, int | float)):
-            raise ValueError("min_return must be a number or null")
-        if not isinstance(successful_only, bool):
-            raise ValueError("successful_only must be true or false")
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError) as error:
-        raise DemoError(f"{path}: unusable demo selection ({error})") from None
+    fields = FieldReader(read_json_object(path, DemoError, SELECTION_MAX_BYTES), str(path), DemoError)
+    excluded = fields.texts("excluded") if fields.has("excluded") else []
+    successful_only = fields.boolean("successful_only") if fields.has("successful_only") else False
+    min_return = fields.number("min_return") if fields.has("min_return") else None
     return DemoSelection(frozenset(excluded), successful_only, None if min_return is None else float(min_return))
 
 

@@ -48,12 +48,20 @@ def test_ticks_endings_and_minimum_return_leave_episodes_out_with_reasons(mixed_
 
 
 @pytest.mark.parametrize(
-    "content",
-    ["{not json", '{"excluded": "a.npz"}', '{"min_return": "high"}', '{"successful_only": 1}', "[]"],
+    ("content", "reason"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"excluded": "a.npz"}', "field 'excluded' must be a list of text"),
+        ('{"min_return": "high"}', "field 'min_return' must be a finite number"),
+        ('{"successful_only": 1}', "field 'successful_only' must be true or false"),
+        ("[]", "expected a JSON object, found list"),
+        ('{"excluded": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deep"),
+        ('{"min_return": ' + "9" * 5000 + "}", "Exceeds the limit"),
+    ],
 )
-def test_a_bad_selection_file_is_named(mixed_lander_demos, content):
+def test_a_bad_selection_file_is_named(mixed_lander_demos, content, reason):
     (mixed_lander_demos / SELECTION_FILE).write_text(content)
-    with pytest.raises(DemoError, match=f"{SELECTION_FILE}: unusable demo selection"):
+    with pytest.raises(DemoError, match=f"{SELECTION_FILE}: .*{reason}"):
         load_selection(mixed_lander_demos)
 
 

@@ -183,6 +183,21 @@ def test_a_bad_line_inside_the_metrics_is_named_not_skipped(tmp_path):
         run.metrics()
 
 
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deep"),
+        ('{"iteration": ' + "1" * 5000 + "}", "Exceeds the limit"),
+        ('{"iteration": "x"}', "field 'iteration' must be a whole number"),
+    ],
+)
+def test_a_hostile_metrics_line_is_named_on_resume(tmp_path, line, reason):
+    run = make_run(tmp_path, env_steps=1024)
+    (run.path / "metrics.jsonl").write_text('{"iteration": 1}\n' + line + '\n{"iteration": 2}\n')
+    with pytest.raises(CheckpointError, match=rf"metrics\.jsonl: line 2 is not a metrics record \(.*{reason}"):
+        run.resume_config(8192)
+
+
 def test_a_checkpoint_with_flipped_bits_or_nan_is_refused_by_name(tmp_path, capsys):
     from app.cli.main import main
 

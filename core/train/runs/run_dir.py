@@ -23,7 +23,7 @@ from core.data.episode import Episode
 from core.envs.registry import get_spec
 from core.errors import CheckpointError, ConfigError, DemoError, StudioError
 from core.fileio import atomic_write_bytes, atomic_write_text
-from core.records import read_json_object
+from core.records import FieldReader, parse_json_object, read_json_object
 from core.rl.nets import ActorCritic, Discriminator
 from core.train.runs.checkpoint import Checkpoint, existing_checkpoint, load_checkpoint, save_checkpoint
 from core.train.runs.layout import CONFIG_FILE, DEMOS_FILE, FINAL_EVAL_FILE, METRICS_FILE, ORIGIN_FILE
@@ -174,16 +174,19 @@ class RunDir:
         lines = text.splitlines()
         records, torn = [], bool(text) and not text.endswith("\n")
         for number, line in enumerate(lines, start=1):
+            source = f"{path}: line {number}"
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                record = None
-            if isinstance(record, dict):
-                records.append(record)
-            elif number == len(lines):
-                torn = True  # the last line, cut short: what a crash mid-append leaves
-            elif line.strip():
-                raise CheckpointError(f"{path}: line {number} is not a metrics record")
+                record = parse_json_object(line.encode("utf-8"), source, CheckpointError)
+                if "iteration" in record:  # what a resume cuts the metrics back by
+                    FieldReader(record, source, CheckpointError).integer("iteration")
+            except CheckpointError as error:
+                if number == len(lines):
+                    torn = True  # the last line, cut short: what a crash mid-append leaves
+                elif line.strip():
+                    reason = str(error).removeprefix(f"{source}: ")
+                    raise CheckpointError(f"{source} is not a metrics record ({reason})") from None
+                continue
+            records.append(record)
         return records, torn  # a whole last record without its newline counts as torn: rewritten
 
     # ----------------------------------------------------------------------------- checkpoints
