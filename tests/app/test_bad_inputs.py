@@ -81,13 +81,35 @@ def test_a_bad_episode_is_named_by_every_command_and_the_rest_still_trains(name,
         (["train", "--env", "CartPole-v1", "--set", "env=Acrobot-v1", "--out", "{tmp}/r"], "--set env: choose"),
         (["train", "--env", "CartPole-v1", "--seed", str(2**70), "--out", "{tmp}/r"], "seed: 1180591620717411303424"),
         (["train", "--env", "CartPole-v1", "--config", "{tmp}/binary", "--out", "{tmp}/r"], "binary: not valid JSON"),
-        (["train", "--env", "CartPole-v1", "--config", "{tmp}", "--out", "{tmp}/r"], "cannot read the config file"),
+        (["train", "--env", "CartPole-v1", "--config", "{tmp}", "--out", "{tmp}/r"], "not a regular file"),
+        (
+            ["train", "--env", "CartPole-v1", "--config", "/dev/zero", "--out", "{tmp}/r"],
+            "/dev/zero: not a regular file",
+        ),
+        (["train", "--env", "CartPole-v1", "--config", "{tmp}/deep", "--out", "{tmp}/r"], "deep: not a record (nested"),
+        (
+            ["train", "--env", "CartPole-v1", "--config", "{tmp}/huge", "--out", "{tmp}/r"],
+            "huge: not a record (Exceeds",
+        ),
+        (["train", "--env", "CartPole-v1", "--config", "{tmp}/big", "--out", "{tmp}/r"], "more than a record of this"),
+        (
+            ["train", "--env", "CartPole-v1", "--steps", "9" * 26, "--out", "{tmp}/r"],
+            "total_steps: 99999999999999999999999999 is outside the allowed range [1, 10000000000]",
+        ),
+        (
+            ["train", "--env", "CartPole-v1", "--algo", "bc", "--set", f"bc_epochs={10**6}", "--out", "{tmp}/r"],
+            "bc_epochs: 1000000 is outside",
+        ),
+        (["train", "--env", "CartPole-v1", "--set", "learning_rate=" + "9" * 400, "--out", "{tmp}/r"], "(400 digits)"),
         (["video", "--demos", "{tmp}", "--out", "{tmp}/x.avi"], "x.avi: choose a .mp4 or .gif file"),
         (["screenshot", "--view", "coach", "--env", "CarRacing-v3", "--out", "{tmp}/c.png"], "--view record shows it"),
     ],
 )
 def test_bad_arguments_are_one_line_errors(args, message, tmp_path, capsys):
     (tmp_path / "binary").write_bytes(bytes(range(256)))
+    (tmp_path / "deep").write_text('{"hidden_size": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    (tmp_path / "huge").write_text('{"total_steps": ' + "9" * 5000 + "}")
+    (tmp_path / "big").write_text('{"hidden_size": 64' + " " * 2**21 + "}")
     assert main([a.format(tmp=tmp_path) for a in args]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and err.count("\n") == 1

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from core.errors import ConfigError, StudioError
+from core.records import read_json_object
 from core.rl.reward_forms import REWARD_FORMS, RewardForm
 from core.train.settings.env_defaults import ENV_DEFAULTS
 
@@ -46,7 +47,9 @@ class TrainConfig:
         "log-d", "imitation reward: ln D (the seed's u_t), -ln(1-D), or logit D = ln D - ln(1-D)", choices=REWARDS
     )
     total_steps: int = _setting(
-        200_000, "environment steps to train for (rounded up to whole batches of num_envs x num_steps)", (1, None)
+        200_000,
+        "environment steps to train for (rounded up to whole batches of num_envs x num_steps)",
+        (1, 10**10),  # ten billion: weeks of the fastest env here; past it a typo, not a plan
     )
     seed: int = _setting(0, "seed of the networks, the envs and the minibatch order", (0, 2**32 - 1))
     device: Device = _setting("auto", "where updates run: auto picks CUDA when available", choices=DEVICES)
@@ -216,6 +219,8 @@ def field_kind(spec: dataclasses.Field) -> type:
 def _check_field(spec: dataclasses.Field, value: Any) -> None:
     kind = field_kind(spec)
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) > 2**1000:  # float() of it overflows; no setting is anywhere near
+            raise ConfigError(f"{spec.name}: {_shown(value)} is outside the allowed range")
         return _check_range(spec, float(value))
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ConfigError(f"{spec.name}: expected {kind.__name__}, got {type(value).__name__} {value!r}")
@@ -232,7 +237,13 @@ def _check_range(spec: dataclasses.Field, value: Any) -> None:
     low, high = bounds
     if value != value or (low is not None and value < low) or (high is not None and value > high):
         shown_high = "inf" if high is None else high
-        raise ConfigError(f"{spec.name}: {value!r} is outside the allowed range [{low}, {shown_high}]")
+        raise ConfigError(f"{spec.name}: {_shown(value)} is outside the allowed range [{low}, {shown_high}]")
+
+
+def _shown(value: Any) -> str:
+    """``value`` as a message shows it: a number of thousands of digits by its first and its length."""
+    text = repr(value)
+    return text if len(text) <= 30 else f"{text[:12]}... ({len(text)} digits)"
 
 
 # What a resumed run may change: how long it trains and how it reports and saves, never what or how
@@ -275,18 +286,16 @@ def config_from_dict(record: dict[str, Any]) -> TrainConfig:
     return TrainConfig(**record)
 
 
+# Every setting written out takes under 4 KB; a "config" past this is not one (or is /dev/zero's kin).
+CONFIG_MAX_BYTES = 2**20
+
+
 def config_from_json(path: Path, **overrides: Any) -> TrainConfig:
     """Read a JSON object of settings; its env's defaults fill what it leaves out."""
-    try:
-        record = json.loads(Path(path).read_text())
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: not valid JSON ({error})") from None
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read the config file ({error.strerror})") from None
-    if not isinstance(record, dict):
-        raise ConfigError(f"{path}: expected a JSON object of settings")
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: config file not found")
+    record = read_json_object(path, ConfigError, CONFIG_MAX_BYTES)
     record.update(overrides)
     env = record.pop("env", TrainConfig.env)
     try:
