@@ -20,13 +20,13 @@ runs, each problem a one-line error naming the field.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from core.errors import StudioError
+from core.records import read_json_object
 
 METRIC = "normalized_eval_return"
 KINDS = ("grid", "choice", "uniform", "loguniform")
@@ -64,15 +64,14 @@ class SweepSpec:
         return max(1, config.num_iterations // max(1, config.eval_every_iters))
 
 
+SPEC_MAX_BYTES = 2**20  # a spec is a few hundred bytes
+MAX_SAMPLES = 10_000  # samples of the whole search space; each a full training run
+
+
 def load_spec(path: Path) -> SweepSpec:
     """Read and check a sweep spec; StudioError names the file and the field."""
     path = Path(path)
-    try:
-        raw = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise StudioError(f"{path}: not a readable sweep spec ({error})") from None
-    if not isinstance(raw, dict):
-        raise StudioError(f"{path}: a sweep spec is a JSON object")
+    raw = read_json_object(path, StudioError, SPEC_MAX_BYTES)
     unknown = sorted(set(raw) - {"name", "env", "demos", "fixed", "search", "samples", "metric", "early_stopping"})
     if unknown:
         raise StudioError(f"{path}: unknown field(s) {', '.join(unknown)}")
@@ -93,8 +92,10 @@ def _checked(raw: dict, path: Path) -> SweepSpec:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
         raise StudioError(f"{path}: name {name!r}: letters, digits, '.', '_' and '-' only (it names folders)")
     samples = raw.get("samples", 1)
-    if not _positive_int(samples):
-        raise StudioError(f"{path}: samples must be a whole number of 1 or more")
+    if not (_positive_int(samples) and samples <= MAX_SAMPLES):
+        raise StudioError(f"{path}: samples must be a whole number from 1 to {MAX_SAMPLES:,}")
+    if not isinstance(raw.get("demos", "samples"), str):
+        raise StudioError(f"{path}: demos must name a demo folder (or 'samples')")
     spec = SweepSpec(
         name=name,
         env=env,

@@ -41,6 +41,9 @@ def write_spec(tmp_path, **changes):
         ({"early_stopping": {"patience": 3}}, "early_stopping is"),
         ({"name": "../escape"}, "letters, digits"),
         ({"demos": "no-such-folder"}, "is not a demo folder"),
+        ({"samples": 10**6}, "samples must be a whole number from 1 to 10,000"),
+        ({"demos": ["a"]}, "demos must name a demo folder"),
+        ({"fixed": {"learning_rate": 10**400}}, r"learning_rate: 100000000000\.\.\. \(401 digits\)"),
     ],
 )
 def test_a_bad_spec_is_one_line_naming_the_field(tmp_path, changes, message):
@@ -103,3 +106,20 @@ def test_a_run_asks_ray_for_its_cpus_and_a_gpu_slice_under_cuda():
     cpus = 2.0 if default_config(spec.env, **spec.fixed).rollout_process else 1.0
     assert trial_resources(spec, "cpu", 2) == {"cpu": cpus}
     assert trial_resources(spec, "cuda", 2) == {"cpu": cpus, "gpu": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"search": ' + "[" * 100_000 + "]" * 100_000 + "}", r"spec\.json: not a record \(nested too deep\)"),
+        ('{"samples": ' + "7" * 5000 + "}", r"spec\.json: not a record \(Exceeds the limit"),
+        ("[1]", r"spec\.json: expected a JSON object, found list"),
+    ],
+)
+def test_a_hostile_spec_is_one_line_naming_the_file(tmp_path, text, message):
+    path = tmp_path / "spec.json"
+    path.write_text(text)
+    with pytest.raises(StudioError, match=message):
+        load_spec(path)
+    with pytest.raises(StudioError, match="not a regular file"):
+        load_spec(Path("/dev/zero"))
