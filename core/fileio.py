@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -21,6 +23,23 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         if error.filename is None:  # name the file that could not be written (a full disk says none)
             raise OSError(error.errno, error.strerror, str(path)) from None
         raise
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _fsync_folder(path.parent)
+
+
+@contextlib.contextmanager
+def written_whole(path: Path) -> Iterator[Path]:
+    """A hidden temporary name beside ``path``, with its suffix, for a writer that needs a file name
+    (a video encoder, an exporter): moved onto ``path`` when the block ends, removed when it raises
+    or is interrupted (Ctrl-C), so ``path`` holds its old content or the whole new file, never part."""
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp{path.suffix}")
+    try:
+        yield temporary
+        with open(temporary, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

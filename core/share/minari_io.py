@@ -93,6 +93,10 @@ def export_minari(folder: Path, dataset_id: str, author: str = "") -> ExportSumm
         raise StudioError(
             f"{dataset_id}: Minari could not write the dataset ({type(error).__name__}: {error})"
         ) from None
+    except BaseException:  # Ctrl-C mid-write: no half dataset left under the id
+        with contextlib.suppress(Exception):
+            minari.delete_dataset(dataset_id)
+        raise
     steps = sum(episode.length for episode in episodes)
     return ExportSummary(dataset_id, len(episodes), steps, tuple(left_out))
 

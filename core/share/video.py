@@ -22,6 +22,7 @@ from core.data.episode import Episode
 from core.data.replay import replay
 from core.envs.registry import EnvSpec, get_spec, render_rgb
 from core.errors import StudioError
+from core.fileio import written_whole
 from core.rl.nets import ActorCritic, Discriminator
 from core.share import check_video_target
 from core.train.runs.run_dir import RunDir
@@ -159,22 +160,22 @@ def write_video(frames: Iterable[np.ndarray], target: Path, fps: float, scale: f
     except ImportError:
         raise StudioError("videos need the share extra (pip install 'imitation-studio[share]')") from None
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.suffix.lower() == ".gif":
-        writer = imageio.get_writer(target, mode="I", duration=1000.0 / fps, loop=0)
-    else:
-        writer = imageio.get_writer(target, fps=fps, codec="libx264", macro_block_size=2, quality=7)
-    count, height, width = 0, 0, 0
-    with writer:
-        for frame in frames:
-            if scale != 1.0:
-                frame = _scaled(frame, scale)
-            if not count:  # even sizes: H.264's 4:2:0 colour needs them
-                height, width = (frame.shape[0] // 2) * 2, (frame.shape[1] // 2) * 2
-            writer.append_data(frame[:height, :width])
-            count += 1
-    if not count:
-        target.unlink(missing_ok=True)
-        raise StudioError(f"{target}: no frames to write")
+    with written_whole(target) as temporary:  # an interrupted video leaves the old file as it was
+        if target.suffix.lower() == ".gif":
+            writer = imageio.get_writer(temporary, mode="I", duration=1000.0 / fps, loop=0)
+        else:
+            writer = imageio.get_writer(temporary, fps=fps, codec="libx264", macro_block_size=2, quality=7)
+        count, height, width = 0, 0, 0
+        with writer:
+            for frame in frames:
+                if scale != 1.0:
+                    frame = _scaled(frame, scale)
+                if not count:  # even sizes: H.264's 4:2:0 colour needs them
+                    height, width = (frame.shape[0] // 2) * 2, (frame.shape[1] // 2) * 2
+                writer.append_data(frame[:height, :width])
+                count += 1
+        if not count:
+            raise StudioError(f"{target}: no frames to write")
     return VideoSummary(target, count, width, height, fps)
 
 

@@ -75,3 +75,34 @@ def test_a_run_killed_before_its_first_checkpoint_starts_over_on_resume(tmp_path
     assert 99_999 not in snapshot_steps(run_dir) and max(snapshot_steps(run_dir)) <= 512
     iterations = [record["iteration"] for record in RunDir(run_dir).metrics()]
     assert iterations == list(range(1, 5))  # from the start, the dead run's line not kept twice
+
+
+@pytest.mark.parametrize("existing", [b"a good video, kept", None])
+def test_an_interrupted_video_leaves_the_old_file_and_no_partial_one(tmp_path, existing):
+    from core.paths import sample_demos_dir
+
+    target = tmp_path / "x.mp4"
+    if existing is not None:
+        target.write_bytes(existing)
+    command = [sys.executable, "-m", "app.cli", "video", "--demos", str(sample_demos_dir("LunarLander-v3"))]
+    process = subprocess.Popen(
+        [*command, "--out", str(target)], stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+
+        def writing() -> bool:  # frames going out: into a temporary name (or, before, into the target)
+            partial = [path for path in tmp_path.glob(".x.*.mp4") if path.stat().st_size > 0]
+            return bool(partial) or (target.exists() and target.read_bytes() != (existing or b""))
+
+        wait_for(writing, 60, "the video being written")
+        os.killpg(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130 and "Traceback" not in err, err
+    if existing is None:
+        assert not target.exists()
+    else:
+        assert target.read_bytes() == existing
+    assert [path.name for path in tmp_path.iterdir()] == ([target.name] if existing else [])

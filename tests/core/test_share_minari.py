@@ -119,3 +119,18 @@ def test_an_explicit_default_argument_is_the_same_env_and_junk_files_are_named(t
     (folder / "junk.npz").write_bytes(b"not an episode")
     summary = export_minari(folder, "cartpole/mixed-v0")
     assert summary.episodes == 10 and any(reason.startswith("junk.npz:") for reason in summary.left_out)
+
+
+def test_an_interrupted_export_leaves_no_dataset_under_the_id(monkeypatch):
+    real = minari.create_dataset_from_buffers
+
+    def written_then_interrupted(dataset_id, *args, **kwargs):
+        real(dataset_id, *args, **kwargs)  # Ctrl-C as Minari finishes its files
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(minari, "create_dataset_from_buffers", written_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        export_minari(sample_demos_dir("CartPole-v1"), "cartpole/interrupted-v0")
+    assert "cartpole/interrupted-v0" not in minari.list_local_datasets()
+    monkeypatch.setattr(minari, "create_dataset_from_buffers", real)
+    assert export_minari(sample_demos_dir("CartPole-v1"), "cartpole/interrupted-v0").episodes > 0  # the id is free
