@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import argparse
 
+# Every count the commands take (episodes, seeds, CPUs, trials, probe steps) is at most this: a
+# million episodes is days of rendering or evaluating; past it a typo, refused before anything starts.
+MAX_COUNT = 1_000_000
+
 
 def positive_int(text: str) -> int:
+    """A count from 1 to MAX_COUNT."""
     value = _int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    if not 1 <= value <= MAX_COUNT:
+        shown = text if len(text) <= 30 else f"{text[:12]}... ({len(text)} digits)"
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_COUNT:,}, got {shown}")
     return value
 
 

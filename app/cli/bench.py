@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.cli.arg_types import positive_int
 from app.cli.set_args import parse_set
 from core.errors import StudioError
 from core.train.settings.config import DEVICES
@@ -31,7 +32,10 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         "(GAIL vs BC from 1, 4, 10 trajectories), coach (corrections vs more demos; coach-smoke in seconds)",
     )
     bench.add_argument(
-        "--seeds", type=int, default=None, help="seeds per case (default: 1 for quick, 3 for full, human, paper)"
+        "--seeds",
+        type=positive_int,
+        default=None,
+        help="seeds per case (default: 1 for quick, 3 for full, human, paper)",
     )
     bench.add_argument("--out", type=Path, default=None, help="output folder (default bench-results/SUITE-TIME)")
     bench.add_argument("--device", choices=DEVICES, default="auto")
@@ -99,8 +103,6 @@ def run_bench(args: argparse.Namespace) -> int:
         raise StudioError(f"--suite {args.suite!r}: choose from {', '.join(SUITES)}")
     suite = SUITES[args.suite]
     seeds = list(range(args.seeds if args.seeds is not None else suite.seeds))
-    if not seeds:
-        raise StudioError("--seeds must be at least 1")
     cases = suite.cases
     if args.only:
         wanted = {name.strip() for name in args.only.split(",") if name.strip()}

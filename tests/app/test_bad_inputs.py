@@ -123,6 +123,11 @@ def test_bad_arguments_are_one_line_errors(args, message, tmp_path, capsys):
         (["evaluate", "{tmp}"], "--seed", "-1"),
         (["probe", "pacing"], "--seconds", "-1"),  # Qt refused a negative timer, then "took no steps"
         (["probe", "responsiveness"], "--steps", "0"),
+        (["evaluate", "{tmp}"], "--episodes", "9" * 30),  # was accepted, then evaluated for ever
+        (["record-expert", "--env", "CartPole-v1", "--out", "{tmp}/d"], "--episodes", str(10**6 + 1)),
+        (["video", "--demos", "{tmp}", "--out", "{tmp}/x.mp4"], "--episodes", str(10**7)),
+        (["bench", "--suite", "quick"], "--seeds", "99999999999999999999"),  # list(range()) of it: out of memory
+        (["bench", "--suite", "quick"], "--seeds", "0"),
     ],
 )
 def test_a_bad_count_seed_or_duration_is_refused_in_one_line(command, flag, value, tmp_path, capsys):
