@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.arg_types import positive_int
+from app.cli.arg_types import positive_int, seed_int
 from app.cli.set_args import parse_set
 from core.errors import StudioError
 from core.train.settings.config import DEVICES
@@ -36,6 +36,13 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         type=positive_int,
         default=None,
         help="seeds per case (default: 1 for quick, 3 for full, human, paper)",
+    )
+    bench.add_argument(
+        "--first-seed",
+        type=seed_int,
+        default=0,
+        help="the first of the seeds (default 0): --first-seed 3 --seeds 3 runs seeds 3, 4, 5, to add seeds "
+        "to an earlier run's",
     )
     bench.add_argument("--out", type=Path, default=None, help="output folder (default bench-results/SUITE-TIME)")
     bench.add_argument("--device", choices=DEVICES, default="auto")
@@ -102,7 +109,8 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.suite not in SUITES:
         raise StudioError(f"--suite {args.suite!r}: choose from {', '.join(SUITES)}")
     suite = SUITES[args.suite]
-    seeds = list(range(args.seeds if args.seeds is not None else suite.seeds))
+    count = args.seeds if args.seeds is not None else suite.seeds
+    seeds = list(range(args.first_seed, args.first_seed + count))
     cases = suite.cases
     if args.only:
         wanted = {name.strip() for name in args.only.split(",") if name.strip()}

@@ -118,8 +118,10 @@ def test_the_people_suite_scores_each_simulated_person_against_their_own_demos(t
     assert held_out.isdisjoint(case.name for case in SUITES["people-dev"].cases)
     out = tmp_path / "people"
     cases = ["held-out-pole-drifter-gail-3", "held-out-pole-drifter-bc-3"]
-    assert main(["bench", "--suite", "people-smoke", "--only", ",".join(cases), "--out", str(out)]) == 0
+    only = ["--only", ",".join(cases), "--first-seed", "4"]  # seeds added to an earlier run's
+    assert main(["bench", "--suite", "people-smoke", *only, "--out", str(out)]) == 0
     results = json.loads((out / "results.json").read_text())
+    assert results["seeds"] == [4] and {case["seed"] for case in results["cases"]} == {4}
     demos = sorted((out / "demos-person-pole-drifter-3" / "CartPole-v1").glob("*.npz"))
     assert len(demos) == 3 and {case["name"] for case in results["cases"]} == set(cases)
     for case in results["cases"]:  # the person's own mean return is the normalised 1
