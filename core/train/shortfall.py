@@ -21,6 +21,7 @@ from core.train.settings.config import TrainConfig, default_config
 FEW_DEMOS = 5  # fewer episodes than this rarely show every situation the policy meets
 DISAGREEING_SPREAD = 1.0  # demos' return std over |mean| + 1: beyond it they play differently
 D_SEPARATES = 0.95  # D's accuracy at the end of a run that still tells the policy every time
+TRAIN_LONGER = "train longer (Resume)"
 SHORT_RUN = 0.25  # of the env's default total steps: a run that stopped well before it learns
 
 
@@ -50,31 +51,31 @@ def shortfall_reason(
     head = f"{which} scores {shown.return_mean:.1f}, below your demos' {float(demos.returns.mean()):.1f}"
     causes = _likely_causes(demos, disc_accuracy, config, env_steps)[:2]  # the two that matter most
     reasons = " Also, ".join(f"{cause}." for cause, _ in causes)
-    helps = list(dict.fromkeys(help for _, help in causes))
+    helps = list(dict.fromkeys(help for _, cause_helps in causes for help in cause_helps))
     return f"{head}. Likely: {reasons} What helps: {', or '.join(helps)}."
 
 
 def _likely_causes(
     demos: DemoSet, disc_accuracy: float | None, config: TrainConfig | None, env_steps: int
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, tuple[str, ...]]]:
     """Each cause that fits, with what helps, most actionable first."""
-    causes = []
+    causes: list[tuple[str, tuple[str, ...]]] = []
     if config is not None and config.algo == "gail":
         usual = default_config(config.env).total_steps
         if env_steps < SHORT_RUN * usual:
             causes.append(
                 (
                     f"the run was short ({env_steps:,} env steps; this env's default is {usual:,})",
-                    "Resume to train it further",
+                    (TRAIN_LONGER,),
                 )
             )
     ended = [episode for episode in demos.episodes if episode.meta.terminated]
     if ended and not any(not episode.ending.failed for episode in demos.episodes):
         causes.append(
-            ("none of your demos ends well, so it has never seen how a good one ends", "record a few that end well")
+            ("none of your demos ends well, so it has never seen how a good one ends", ("record a few that end well",))
         )
     if len(demos.episodes) < FEW_DEMOS:
-        causes.append((f"{len(demos.episodes)} demos are few to learn from", "record a few more"))
+        causes.append((f"{len(demos.episodes)} demos are few to learn from", ("record a few more",)))
     returns = demos.returns
     spread = float(np.std(returns)) / (abs(float(np.mean(returns))) + 1.0)
     if spread > DISAGREEING_SPREAD:
@@ -82,7 +83,7 @@ def _likely_causes(
             (
                 f"your demos differ a lot (returns from {returns.min():.0f} to {returns.max():.0f}), and it "
                 "learns something between them",
-                "untick the ones unlike the rest in the Record view's list (the D column flags them)",
+                ("untick the ones unlike the rest in the Record view's list (the D column flags them)",),
             )
         )
     if disc_accuracy is not None and disc_accuracy >= D_SEPARATES:
@@ -90,13 +91,13 @@ def _likely_causes(
             (
                 f"the discriminator still tells it from your demos {disc_accuracy:.0%} of the time, so it has "
                 "not learnt to play like them yet",
-                "train longer (Resume)",
+                (TRAIN_LONGER,),
             )
         )
     causes.append(
         (
             "it has not learnt every situation your demos show",
-            "train longer (Resume), or take over in Coach where it goes wrong",
+            (TRAIN_LONGER, "take over in Coach where it goes wrong"),
         )
     )
     return causes

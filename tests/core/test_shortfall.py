@@ -60,5 +60,5 @@ def test_a_short_run_and_a_second_cause_are_both_named(tmp_path):
     reason = shortfall_reason(CRASHING, demos, config=config, env_steps=16_384)
     assert "Likely: the run was short (16,384 env steps; this env's default is 1,000,000)." in reason
     assert "Also, none of your demos ends well" in reason  # the two causes that matter most
-    assert "What helps: Resume to train it further, or record a few that end well." in reason
+    assert "What helps: train longer (Resume), or record a few that end well." in reason
     assert "Likely: the run was short" not in shortfall_reason(CRASHING, demos, config=config, env_steps=900_000)
