@@ -35,8 +35,8 @@ def choose_endings(demos: DemoSet, setting: str = "auto") -> EndingChoice:
     failed_endings = sum(episode.ending.failed for episode in ended)
     if setting != "auto":
         imitate = setting == "imitate"
-        what = "imitated, as the crashes are" if imitate else "learnt from the good endings only"
-        return EndingChoice(imitate, f"endings: {what} (failed_endings = {setting})")
+        what = "the bad endings are imitated too" if imitate else "only the good endings teach D"
+        return EndingChoice(imitate, f"set by failed_endings = {setting}: {what}")
     if not ended:
         return EndingChoice(False, "no demo ends before its time limit: D learns no ending")
     if not failed_endings:

@@ -40,6 +40,7 @@ def test_among_good_endings_a_crash_is_a_slip(mixed_lander_demos):
 def test_the_setting_still_decides_when_set_and_old_configs_read_as_they_trained(mixed_lander_demos):
     demos = load_demo_set(mixed_lander_demos)
     assert choose_endings(demos, "imitate").imitate_failed and not choose_endings(demos, "ignore").imitate_failed
+    assert choose_endings(demos, "ignore").reason == "set by failed_endings = ignore: only the good endings teach D"
     record = default_config(LANDER).to_dict()
     del record["failed_endings"]
     assert config_from_dict({**record, "imitate_failed_endings": False}).failed_endings == "ignore"
