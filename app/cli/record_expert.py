@@ -82,13 +82,31 @@ def _player(args: argparse.Namespace) -> ImperfectExpert | HumanLikePlayer:
 
 
 def run_record_expert(args: argparse.Namespace) -> int:
+    import shutil
+
+    from core.data.demo_set import episode_files
+    from core.folder_lock import FolderLock
+
+    expert = _player(args)
+    created = not args.out.exists()
+    # The folder's check and the writing under one lock: two recordings into one folder would both
+    # find the same seeds free (or an empty folder for two envs) and both write.
+    lock = FolderLock.acquire(args.out, "another recording is writing into this demo folder")
+    try:
+        _check_out_folder(args, expert.description)
+        return _record(args, expert)
+    finally:
+        lock.release()
+        if created and not episode_files(args.out):  # nothing kept: leave no folder behind
+            shutil.rmtree(args.out, ignore_errors=True)
+
+
+def _record(args: argparse.Namespace, expert: ImperfectExpert | HumanLikePlayer) -> int:
+    """Record until ``args.episodes`` are kept (at most ten times as many seeds)."""
     from core.data.recorder import Recorder
     from core.envs.registry import get_spec
 
-    spec = get_spec(args.env)
-    expert = _player(args)
-    _check_out_folder(args, expert.description)
-    recorder = Recorder(spec, args.out, source="scripted", source_detail=expert.description)
+    recorder = Recorder(get_spec(args.env), args.out, source="scripted", source_detail=expert.description)
     kept = 0
     try:
         for seed in range(args.seed, args.seed + 10 * args.episodes):

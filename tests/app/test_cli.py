@@ -97,8 +97,23 @@ def test_noise_delay_and_min_return(tmp_path, capsys):
     )
     assert status == 2
     assert "discarded" in out and "only 0 of 2 episodes reached --min-return 400" in err
-    assert "nothing was written" in err
-    assert not folder.exists() or not episode_files(folder)
+    assert "nothing was written" in err and not folder.exists()  # not even the folder (nor its lock)
+
+
+def test_a_recording_into_a_folder_another_one_writes_is_refused_and_writes_nothing(tmp_path, capsys):
+    from core.folder_lock import FolderLock
+
+    folder = tmp_path / "cp"
+    other = FolderLock.acquire(folder, "another recording is writing into this demo folder")
+    try:  # what a second record-expert started at the same moment meets
+        args = ("record-expert", "--env", "CartPole-v1", "--episodes", "1", "--out", str(folder))
+        status, _, err = run_cli(capsys, *args)
+    finally:
+        other.release()
+    assert status == 2 and "another recording is writing into this demo folder (process" in err
+    assert err.count("\n") == 1 and not episode_files(folder)
+    status, _, _ = run_cli(capsys, *args)  # free again
+    assert status == 0 and len(episode_files(folder)) == 1
 
 
 def test_validate_names_each_bad_file_and_exits_1(tmp_path, capsys):

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.folder_lock import LOCK_FILE as LOCK_FILE  # the one writer at a time (core.folder_lock)
+
 CONFIG_FILE = "config.json"
 DEMOS_FILE = "demos.json"
 ORIGIN_FILE = "origin.json"
@@ -23,7 +25,6 @@ CHECKPOINT_DIR = "checkpoints"
 TIMELINE_DIR = "timeline"
 FINAL_EVAL_FILE = "final_eval.json"
 TENSORBOARD_DIR = "tensorboard"
-LOCK_FILE = ".lock"
 
 
 def is_run_folder(path: Path) -> bool:
