@@ -91,7 +91,7 @@ def _overrides(args: argparse.Namespace) -> dict:
 
 def run_train(args: argparse.Namespace) -> int:
     trainer = _resumed_trainer(args) if args.resume else _new_trainer(args)
-    _report_demos(trainer.demos, trainer.config)
+    _report_demos(trainer)
     _report_start(trainer, resumed=bool(args.resume))
     return follow_run(trainer, trainer.config)
 
@@ -281,18 +281,18 @@ def _created_trainer(config: TrainConfig, demos: DemoSet, out: Path, start_from:
         raise
 
 
-def _report_demos(demos: DemoSet, config: TrainConfig) -> None:
+def _report_demos(trainer: Trainer) -> None:
     """The files the run does not train on, and why; a warning when most demos ended badly."""
     from core.data.demo_selection import SELECTION_FILE
     from core.data.demo_warnings import bad_endings_warning
-    from core.data.ending_choice import choose_endings
 
+    demos = trainer.demos
     for item in demos.invalid:
         print(f"skipped {item.path.name}: {item.reason}")
     for item in demos.left_out:
         print(f"left out {item.path.name}: {item.reason} ({SELECTION_FILE} in {demos.folder})")
-    endings = choose_endings(demos, config.failed_endings)
-    warning = bad_endings_warning(demos, config.algo == "bc" or endings.imitate_failed)
+    # What the trainer decided its demos' endings teach D (its own choice, not a second one).
+    warning = bad_endings_warning(demos, trainer.config.algo == "bc" or trainer.ending_choice.imitate_failed)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
 
