@@ -15,6 +15,7 @@ from core.errors import StudioError
 from core.sessions.playback import PlayStep
 from core.train.runs.records import FinalEval
 from core.train.runs.run_dir import RunDir
+from core.train.settings.config import TrainConfig
 from core.train.shortfall import shortfall_reason
 
 NO_POLICY = "No policy yet: start training in the Train view, or open a run there."
@@ -27,7 +28,9 @@ class EpisodeEnd:
     text: str  # the card's
 
 
-def run_shortfall(run: RunDir, final: FinalEval | None, demos: DemoSet | None) -> str:
+def run_shortfall(
+    run: RunDir, config: TrainConfig, env_steps: int, final: FinalEval | None, demos: DemoSet | None
+) -> str:
     """Why a finished run's policy plays worse than its demos (empty when it does not, or the run
     has not finished), with D's accuracy in its last iteration."""
     if final is None or demos is None:
@@ -37,18 +40,7 @@ def run_shortfall(run: RunDir, final: FinalEval | None, demos: DemoSet | None) -
     except StudioError:
         records = []
     accuracy = records[-1].get("disc_accuracy") if records else None
-    env_steps = records[-1].get("env_steps") if records else 0
-    try:
-        config = run.config()
-    except StudioError:
-        config = None
-    reason = shortfall_reason(
-        final,
-        demos,
-        accuracy if isinstance(accuracy, float) else None,
-        config,
-        env_steps if isinstance(env_steps, int) else 0,
-    )
+    reason = shortfall_reason(final, demos, accuracy if isinstance(accuracy, float) else None, config, env_steps)
     return f"⚠ {reason}" if reason else ""
 
 

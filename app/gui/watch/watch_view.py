@@ -176,17 +176,19 @@ class WatchView(QWidget):
         """Watch a run folder's latest checkpoint (a finished or stopped run)."""
         player, state = PolicyPlayer.from_run(run_dir)
         self.run_dir = Path(run_dir)
+        run = RunDir(self.run_dir)
         self._replace_player(player)
         self.timeline.set_run(self.run_dir, player.config.progress_unit)
         try:
-            demos = load_demo_set(RunDir(Path(run_dir)).demos_folder(), env_key=player.config.env)
+            demos = load_demo_set(run.demos_folder(), env_key=player.config.env)
         except (StudioError, OSError):
             demos = None  # the demos moved or their record is unreadable: watch without them
         self._set_demos(demos)
-        self._policy_label = f"run {Path(run_dir).name}, {state.get('env_steps', 0):,} env steps"
-        final = RunDir(Path(run_dir)).finished_eval()
+        env_steps = int(state.get("env_steps", 0))
+        self._policy_label = f"run {run.name}, {env_steps:,} env steps"
+        final = run.finished_eval()
         self._mode.show_run(final)
-        self.shortfall = run_shortfall(RunDir(Path(run_dir)), final, demos)
+        self.shortfall = run_shortfall(run, player.config, env_steps, final, demos)
         self.refresh_runs()
         self._start_episode()
         self._update_info()
