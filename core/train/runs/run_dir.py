@@ -103,8 +103,9 @@ class RunDir:
         Runs that recorded their files get exactly those, checked by hash (DemoError names a file
         that is gone or changed); older runs get the folder as its selection says today.
         """
-        demos = load_demo_set(folder or self.demos_folder(), env_key=env_key)
-        files = self._recorded_files()
+        summary = self.demo_summary()  # read once: where the demos are, and which trained
+        demos = load_demo_set(folder or self._demos_folder_of(summary), env_key=env_key)
+        files = None if summary is None else summary.files
         if files is None:
             return training_demos(demos)
         return only_files(demos, [(item.name, item.sha256) for item in files])
@@ -138,7 +139,9 @@ class RunDir:
 
     def demos_folder(self) -> Path:
         """Where the run's demos were (CheckpointError when the run does not say)."""
-        summary = self.demo_summary()
+        return self._demos_folder_of(self.demo_summary())
+
+    def _demos_folder_of(self, summary: DemoSummary | None) -> Path:
         folder = "" if summary is None else summary.folder
         if not folder:
             raise CheckpointError(f"{self.path / DEMOS_FILE}: does not say where the run's demos are")
