@@ -11,35 +11,30 @@ from pathlib import Path
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that readers see the old file or the whole new one."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        if error.filename is None:  # name the file that could not be written (a full disk says none)
-            raise OSError(error.errno, error.strerror, str(path)) from None
-        raise
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
+    with written_whole(path, keep_suffix=False) as temporary, open(temporary, "wb") as handle:
+        handle.write(data)
 
 
 @contextlib.contextmanager
-def written_whole(path: Path) -> Iterator[Path]:
-    """A hidden temporary name beside ``path``, with its suffix, for a writer that needs a file name
-    (a video encoder, an exporter): moved onto ``path`` when the block ends, removed when it raises
-    or is interrupted (Ctrl-C), so ``path`` holds its old content or the whole new file, never part."""
-    temporary = path.with_name(f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp{path.suffix}")
+def written_whole(path: Path, keep_suffix: bool = True) -> Iterator[Path]:
+    """A hidden temporary name beside ``path`` for a writer (with ``path``'s suffix, for one that
+    picks its format by it: a video encoder, an exporter): synced and moved onto ``path`` when the
+    block ends, removed when it raises or is interrupted (Ctrl-C), so ``path`` holds its old
+    content or the whole new file, never part. Its name carries the writer's pid (see
+    ``remove_stale_temporaries``); an OSError that names no file (a full disk) names ``path``."""
+    token = f"{os.getpid()}.{secrets.token_hex(4)}"
+    name = f".{path.stem}.{token}.tmp{path.suffix}" if keep_suffix else f".{path.name}.{token}.tmp"
+    temporary = path.with_name(name)
     try:
         yield temporary
         with open(temporary, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        if error.filename is None:
+            raise OSError(error.errno, error.strerror, str(path)) from None
+        raise
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
