@@ -10,7 +10,7 @@ from app.cli import exit_codes
 
 # The engine (torch, gymnasium) is imported inside the functions: `--help` must not wait for it.
 if TYPE_CHECKING:
-    from core.train.events import TrainControl
+    from core.train.events import Finished, TrainControl
     from core.train.settings.config import TrainConfig
     from core.train.trainer import Trainer
 
@@ -93,6 +93,8 @@ def _show_progress(trainer: Trainer, config: TrainConfig, control: TrainControl)
                         f"{f.return_mean:.1f} ± {f.return_std:.1f}, length {f.length_mean:.0f} "
                         f"({f.episodes} episodes)"
                     )
+                    for line in ending_lines(event, trainer, config):
+                        print(line)
                     reason = shortfall_reason(f, trainer.demos, disc_accuracy, config, event.env_steps)
                     if reason:
                         print(reason)
@@ -105,6 +107,23 @@ def _show_progress(trainer: Trainer, config: TrainConfig, control: TrainControl)
                     print(f"the last good checkpoint is kept: {event.checkpoint}", file=sys.stderr)
                 return exit_codes.RUN_FAILED
     return 0
+
+
+def ending_lines(event: Finished, trainer: Trainer, config: TrainConfig) -> list[str]:
+    """Why the run ended where it did, and which of its policies it keeps, in plain words."""
+    lines = []
+    if event.done_reason:
+        lines.append(
+            f"{event.done_reason}; to train on to {config.progress_total:,} {config.progress_unit}: "
+            f"imitation-studio train --resume {trainer.run_dir} --set stop_when_done=false"
+        )
+    final = event.final_eval
+    if final is not None and final.earlier_policy_at is not None:
+        lines.append(
+            f"kept the policy of {final.earlier_policy_at:,} {config.progress_unit}: it plays clearly better "
+            f"than the last one (return {final.last_shown_return:.1f})"
+        )
+    return lines
 
 
 def progress_of(event, iteration: int, config: TrainConfig) -> str:

@@ -1,18 +1,20 @@
 """A run's bookkeeping, one path for a GAIL round and a BC epoch alike: after each iteration a
-periodic evaluation, the divergence check, the metrics record and the timeline, the
-``IterationStats`` event, then a snapshot and a checkpoint when due; at the end the last
-checkpoint, the final evaluation and ``Finished``; on an error ``Failed``, naming the checkpoint kept."""
+periodic evaluation (judged by the stopping rule, its best policy kept), the divergence check, the
+metrics record and the timeline, the ``IterationStats`` event, then a snapshot and a checkpoint when due; at the end the last
+checkpoint, the final evaluation (settling on the best policy when it plays clearly better) and
+``Finished``; on an error ``Failed``, naming the checkpoint kept."""
 
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.envs.registry import EnvSpec
 from core.errors import TrainingError
 from core.rl.nets import ActorCritic, Discriminator, state_to_numpy
+from core.train.best_policy import BestPolicy
 from core.train.divergence import check_finite
 from core.train.evaluate import evaluate_policy, final_evaluation
 from core.train.events import CheckpointSaved, Event, Failed, Finished, IterationStats, PolicySnapshot
@@ -23,6 +25,7 @@ from core.train.runs.run_dir import RunDir
 from core.train.runs.run_outputs import RunOutputs
 from core.train.settings.config import TrainConfig
 from core.train.settings.seeds import EVAL_SEED_BASE
+from core.train.stopping import Evaluation, StoppingRule
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,9 @@ def policy_snapshot(progress: Progress, policy: ActorCritic, disc: Discriminator
 class Bookkeeping:
     """What one ``Trainer.run`` keeps and reports; it opens the run's outputs (metrics, TensorBoard,
     the timeline), so a trainer never run holds no writer. ``save`` writes a checkpoint and returns
-    its tensor file; ``resumed_at``: the step a resumed run restarts from, None for a new run."""
+    its tensor file; ``resumed_at``: the step a resumed run restarts from, None for a new run;
+    ``demo_returns``: what the stopping rule measures the policy against (a resumed run's rule
+    starts again from its own evaluations)."""
 
     def __init__(
         self,
@@ -68,6 +73,7 @@ class Bookkeeping:
         checkpoints: CheckpointSchedule,
         save: Callable[[], Path],
         resumed_at: int | None,
+        demo_returns: Sequence[float],
     ) -> None:
         self.config = config
         self.spec = spec
@@ -81,6 +87,16 @@ class Bookkeeping:
         self.cadence = Cadence.of(config)
         self.outputs = RunOutputs(run_folder, config, resumed_at)
         self.last_checkpoint: Path | None = None  # written by this run
+        self.stopping = StoppingRule(demo_returns)
+        self.best = BestPolicy()
+
+    @property
+    def done(self) -> bool:
+        """The stopping rule says the run is done, and the config lets it stop there."""
+        return self.config.stop_when_done and self.stopping.done
+
+    def done_reason(self) -> str | None:
+        return self.stopping.reason(self.config.progress_unit) if self.done else None
 
     def start(self) -> None:
         """The timeline's start, before any training (a resumed run has it already)."""
@@ -106,15 +122,16 @@ class Bookkeeping:
         """The last checkpoint and timeline snapshot, the final evaluation unless ``stopped``, and ``Finished``."""
         progress = self.progress
         final_eval: FinalEval | None = None
+        if not stopped:  # evaluated first: the run may settle on its best policy, which is then the one kept
+            last = final_evaluation(self.rollout_policy, self.spec)
+            final_eval = self.best.settle(self._policies(), self.spec, last, progress.step)
         if self.run_folder is not None:
             yield self._checkpoint()
             self.outputs.timeline(progress.iteration, progress.step, self.policy, final=True)
-        if not stopped:
-            final_eval = final_evaluation(self.rollout_policy, self.spec)
-            if self.run_folder is not None:
+            if final_eval is not None:  # after the checkpoint: its time says the evaluation is of it
                 self.run_folder.write_final_eval(final_eval)
         run_dir = self.run_folder.path if self.run_folder is not None else None
-        yield Finished(progress.env_steps, run_dir, final_eval, stopped_early=stopped)
+        yield Finished(progress.env_steps, run_dir, final_eval, stopped_early=stopped, done_reason=self.done_reason())
 
     def failed(self, error: Exception) -> Failed:
         """The event for ``error``, which is being handled (its traceback goes with it)."""
@@ -131,8 +148,22 @@ class Bookkeeping:
         self.last_checkpoint = self.save()
         return CheckpointSaved(self.last_checkpoint, self.progress.env_steps)
 
+    def _policies(self) -> list[ActorCritic]:
+        """The run's policy network, and its CPU copy when it has one (a run on a GPU)."""
+        return [self.policy] if self.rollout_policy is self.policy else [self.policy, self.rollout_policy]
+
     def _evaluate_now(self) -> dict[str, float]:
-        """A periodic deterministic evaluation, on seeds of its own for each iteration."""
+        """A periodic evaluation, deterministic and sampled, on seeds of its own for each iteration,
+        judged by the stopping rule (its best policy kept)."""
         seed = EVAL_SEED_BASE + 1000 * self.progress.iteration
-        result = evaluate_policy(self.rollout_policy, self.spec, self.config.eval_episodes, seed=seed)
-        return {"eval_return": result.mean_return, "eval_length": result.mean_length}
+        episodes = self.config.eval_episodes
+        result = evaluate_policy(self.rollout_policy, self.spec, episodes, seed=seed)
+        sampled = evaluate_policy(self.rollout_policy, self.spec, episodes, seed=seed, deterministic=False)
+        evaluation = Evaluation(self.progress.step, tuple(result.returns.tolist()), tuple(sampled.returns.tolist()))
+        if self.stopping.add(evaluation).new_best:
+            self.best.keep(self.progress.step, self.rollout_policy)
+        return {
+            "eval_return": result.mean_return,
+            "eval_length": result.mean_length,
+            "eval_return_sampled": sampled.mean_return,
+        }

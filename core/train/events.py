@@ -46,7 +46,8 @@ class Finished:
     env_steps: int
     run_dir: Path | None
     final_eval: FinalEval | None  # None: stopped before the end, so not evaluated
-    stopped_early: bool = False
+    stopped_early: bool = False  # stopped by the user (or a signal), not by its end
+    done_reason: str | None = None  # the stopping rule's words when it ended the run before its total
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,12 @@ METRICS: dict[str, Metric] = {
         Metric("train_length", "training length", "steps", "mean length of the training episodes that ended"),
         Metric("eval_return", "evaluation return", "", "mean env return of deterministic evaluation episodes"),
         Metric("eval_length", "evaluation length", "steps", "mean length of the evaluation episodes"),
+        Metric(
+            "eval_return_sampled",
+            "evaluation return (sampled)",
+            "",
+            "mean env return of the same evaluation's episodes with the policy sampling its actions",
+        ),
     )
 }
 

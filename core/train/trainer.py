@@ -149,6 +149,7 @@ class Trainer:
             checkpoints=self.checkpoints,
             save=self.save,
             resumed_at=self.progress.step if self.resumed else None,
+            demo_returns=self.demos.returns.tolist(),
         )
         try:
             self.bookkeeping.start()
@@ -208,7 +209,7 @@ class Trainer:
             self._sync_rollout_policy()
         self.rollouts.request_first()
         stopped = False
-        while self.env_steps < self.config.total_steps:
+        while self.env_steps < self.config.total_steps and not self.bookkeeping.done:
             if control.paused:
                 control.wait_while_paused()
             started = time.perf_counter()
@@ -297,7 +298,7 @@ class Trainer:
     # ----------------------------------------------------------------------------- BC
 
     def _run_bc(self, control: TrainControl) -> Iterator[Event]:
-        while self.iteration < self.config.bc_epochs:
+        while self.iteration < self.config.bc_epochs and not self.bookkeeping.done:
             if control.paused:
                 control.wait_while_paused()
             if control.stop_requested:

@@ -307,3 +307,21 @@ def test_resume_of_a_hand_edited_checkpoint_is_one_line(tmp_path, capsys):
     assert main(["train", "--resume", str(run), "--steps", "256"]) == 2
     err = capsys.readouterr().err
     assert "latest.json: field 'kl_beta' is missing" in err and err.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_a_run_stops_when_it_is_done_and_keeps_going_when_asked(tmp_path, capsys):
+    """CartPole from the samples: the policy balances to the limit long before 50k steps, the run
+    stops there as a finished run, and --set stop_when_done=false trains it on to its total."""
+    run = tmp_path / "run"
+    flags = ["--set", "eval_every_iters=2", "--set", "rollout_process=false"]
+    assert main(["train", "--demos", str(sample_demos_dir("CartPole-v1")), "--out", str(run), *flags]) == 0
+    out = capsys.readouterr().out
+    assert "done: the policy plays as well as your demos" in out and "--set stop_when_done=false" in out
+    folder = RunDir(run)
+    total = folder.config().steps_trained
+    stopped_at = folder.checkpoint().state["env_steps"]
+    assert stopped_at < total and folder.finished()  # a finished run, evaluated, not a stopped one
+    assert main(["train", "--resume", str(run), "--set", "stop_when_done=false"]) == 0
+    assert "done:" not in capsys.readouterr().out
+    assert folder.checkpoint().state["env_steps"] == total and folder.config().stop_when_done is False

@@ -80,6 +80,7 @@ def test_gail_on_cartpole_trains_plots_and_lists_the_run(qtbot, train_view, work
 
 def test_pause_resume_and_stop(qtbot, train_view):
     train_view.settings_panel.set_value("total_steps", 2_000_000)
+    train_view.settings_panel.set_value("stop_when_done", False)  # CartPole would be done in seconds
     train_view.start()
     qtbot.waitUntil(lambda: train_view.plots.point_count("disc_loss") >= 2, timeout=30_000)
     train_view.pause_button.click()
@@ -357,3 +358,22 @@ def test_a_finished_run_below_its_demos_says_why_in_the_train_view(train_view):
     good = FinalEval(return_mean=500.0, return_std=0.0, length_mean=500.0, episodes=10)
     train_view.board.show_finished(Finished(4096, None, good), demos)
     assert "⚠" not in train_view.summary.text()
+
+
+@pytest.mark.slow
+def test_a_done_run_says_so_and_keep_training_trains_it_on_to_its_total(qtbot, train_view):
+    total = 50 * 1024
+    train_view.settings_panel.set_value("total_steps", total)
+    assert not train_view.keep_training_button.isVisible()
+    assert train_view.start()
+    event = wait_finished(qtbot, train_view, timeout_ms=120_000)
+    assert isinstance(event, Finished) and event.done_reason and event.env_steps < total and event.final_eval
+    assert "Done</b>: the policy plays as well as your demos after" in train_view.summary.text()
+    qtbot.waitUntil(lambda: not train_view.is_training, timeout=30_000)
+    assert train_view.keep_training_button.isVisible() and train_view.keep_training_button.isEnabled()
+    train_view.keep_training_button.click()
+    assert train_view.is_training and train_view.config.stop_when_done is False
+    assert not train_view.keep_training_button.isVisible()
+    event = wait_finished(qtbot, train_view, timeout_ms=120_000)
+    assert event.env_steps == total and event.done_reason is None
+    assert RunDir(event.run_dir).config().stop_when_done is False

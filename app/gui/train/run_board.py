@@ -95,12 +95,13 @@ class RunBoard(QWidget):
                 f"{f.return_std:.1f}, length {f.length_mean:.0f} (demos: {demos.returns.mean():.1f}, "
                 f"{demos.lengths.mean():.0f})."
             )
+            text += "".join(f"<br>{line}" for line in ending_words(event, self.config))
             reason = shortfall_reason(f, demos, self.disc_accuracy, self.config, event.env_steps)
         else:
             text, reason = f"Stopped after {self.progress.words()}; the checkpoint is saved, Resume continues it.", None
         self.summary.setText(f"{text}<br>⚠ {reason}" if reason else text)
         self.progress.setFormat(text.split(":")[0] if event.final_eval else "stopped")
-        return text
+        return text.split("<br>")[0]
 
     def show_failed(self, event: Failed) -> None:
         """The run failed: the reason, in red (the view's dialog gives the details)."""
@@ -122,3 +123,21 @@ class RunBoard(QWidget):
         self.summary.setText(text)
         self.summary.setToolTip(files)
         self.progress.show_opened(config, records, run.finished())
+
+
+def ending_words(event: Finished, config: TrainConfig | None) -> list[str]:
+    """Why a finished run ended before its total, and which of its policies it keeps, in plain words."""
+    unit = config.progress_unit if config is not None else "env steps"
+    lines = []
+    if event.done_reason:
+        lines.append(
+            f"<b>Done</b>: the policy plays as well as your demos after {event.env_steps:,} {unit} and has "
+            "stopped improving. <i>Keep training</i> trains on to the total."
+        )
+    final = event.final_eval
+    if final is not None and final.earlier_policy_at is not None:
+        lines.append(
+            f"The run keeps its policy of {final.earlier_policy_at:,} {unit}: it plays clearly better than "
+            f"the last one (return {final.last_shown_return:.1f})."
+        )
+    return lines

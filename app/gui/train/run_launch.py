@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.gui.train.train_settings import TrainSettingsPanel
@@ -69,3 +69,10 @@ def resumed_run(run_dir: Path, wanted_totals: Callable[[], tuple[int, int]]) -> 
     demos = run.training_demos(config.env).require_episodes()
     device = resolve_device(config.device)
     return Launch(config, demos, run_dir, device.type, resume_state=state)
+
+
+def trained_on(run_dir: Path) -> Launch:
+    """A run the stopping rule ended ("done"), continued to its own total with the rule off: the
+    Train view's Keep training."""
+    launch = resumed_run(run_dir, lambda: (0, 0))  # it stopped before its total: nothing to extend
+    return replace(launch, config=launch.config.replace(stop_when_done=False))

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from app.gui.train.run_board import RunBoard
-from app.gui.train.run_launch import Launch, coached_run, new_run, resumed_run
+from app.gui.train.run_launch import Launch, coached_run, new_run, resumed_run, trained_on
 from app.gui.train.run_list import RunListPanel
 from app.gui.train.train_settings import TrainSettingsPanel
 from app.gui.train.worker import ProgressBatch, TrainingThread
@@ -66,7 +66,12 @@ class TrainView(QWidget):
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button = QPushButton("Stop")
         self.stop_button.clicked.connect(self.stop)
-        self.board = RunBoard((self.start_button, self.pause_button, self.stop_button))
+        # Shown when the stopping rule ended the last run: it trains on to the run's total.
+        self.keep_training_button = QPushButton("Keep training")
+        self.keep_training_button.setToolTip("The run stopped because it was done: train it on to its total")
+        self.keep_training_button.clicked.connect(self.keep_training)
+        buttons = (self.start_button, self.pause_button, self.stop_button, self.keep_training_button)
+        self.board = RunBoard(buttons)
         # The board's parts under the view's names: the tests and the window reach them here.
         self.progress = self.board.progress
         self.summary = self.board.summary
@@ -233,6 +238,8 @@ class TrainView(QWidget):
         self.pause_button.setEnabled(training and not stopping and not ended)
         self.pause_button.setText("Resume" if paused and not ended else "Pause")
         self.stop_button.setEnabled(training and not stopping and not ended)
+        self.keep_training_button.setVisible(self._last_run_was_done())
+        self.keep_training_button.setEnabled(not training)
         self.settings_panel.setEnabled(not training or ended)  # a running trainer would not see a change
         self.run_list.set_training(training)
 
@@ -287,6 +294,21 @@ class TrainView(QWidget):
         self._begin(launch)
         config = launch.config
         self.status_message.emit(f"resuming {run_dir.name} to {config.progress_total:,}")
+
+    def keep_training(self) -> None:
+        """Train the run the stopping rule ended on to its total, the rule off."""
+        if self.is_training or self.run_dir is None or not self._last_run_was_done():
+            return
+        try:
+            launch = trained_on(self.run_dir)
+        except (StudioError, OSError, ValueError) as error:
+            self.dialogs.error(self, "Cannot keep training", f"{self.run_dir}: {error}")
+            return
+        if self._begin(launch):
+            self.status_message.emit(f"training {launch.run_dir.name} on to {launch.config.progress_total:,}")
+
+    def _last_run_was_done(self) -> bool:
+        return isinstance(self.last_event, Finished) and self.last_event.done_reason is not None
 
     def compare_selected_run(self) -> None:
         run_dir = self.selected_run()

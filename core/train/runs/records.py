@@ -26,6 +26,11 @@ class FinalEval:
     episodes: int
     sampled_return_mean: float | None = None  # None: a run from before sampled evaluations
     sampled_return_std: float | None = None
+    # When the run settled on an earlier policy that played clearly better than its last one
+    # (core.train.best_policy): where that policy is from (env steps; BC: epochs), and what the
+    # last one scored as it would have been shown. None: the policy is the run's last.
+    earlier_policy_at: int | None = None
+    last_shown_return: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {key: value for key, value in asdict(self).items() if value is not None}
@@ -41,6 +46,10 @@ class FinalEval:
             episodes=fields.integer("episodes", minimum=1),
             sampled_return_mean=fields.number("sampled_return_mean") if sampled else None,
             sampled_return_std=fields.number("sampled_return_std") if fields.has("sampled_return_std") else None,
+            earlier_policy_at=fields.integer("earlier_policy_at", minimum=0)
+            if fields.has("earlier_policy_at")
+            else None,
+            last_shown_return=fields.number("last_shown_return") if fields.has("last_shown_return") else None,
         )
 
 

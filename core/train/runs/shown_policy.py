@@ -37,3 +37,12 @@ def shown_policy(final: FinalEval) -> ShownPolicy:
         if sampling_is_better((final.return_mean, final.return_std), sampled, final.episodes):
             return ShownPolicy(True, *sampled)
     return ShownPolicy(False, final.return_mean, final.return_std)
+
+
+def earlier_plays_better(last: FinalEval, earlier: FinalEval) -> bool:
+    """Does an earlier policy of the same run (the stopping rule's best evaluation) play clearly
+    better than the last, each as it would be shown, on the same final-evaluation episodes?"""
+    last_shown, earlier_shown = shown_policy(last), shown_policy(earlier)
+    episodes = max(min(last.episodes, earlier.episodes), 1)
+    error = math.sqrt((last_shown.return_std**2 + earlier_shown.return_std**2) / episodes)
+    return earlier_shown.return_mean - last_shown.return_mean > 2.0 * error

@@ -130,8 +130,17 @@ class TrainConfig:
     bc_batch_size: int = _setting(256, "minibatch size of BC", (8, 1_000_000))
 
     # Reporting.
-    eval_every_iters: int = _setting(5, "iterations between deterministic evaluations (0 = never)", (0, 10_000))
-    eval_episodes: int = _setting(5, "episodes per periodic evaluation", (1, 1000))
+    eval_every_iters: int = _setting(
+        5, "iterations between evaluations, which the stopping rule judges (0 = never: no early stop)", (0, 10_000)
+    )
+    eval_episodes: int = _setting(
+        5, "episodes per periodic evaluation, played deterministic and again sampling the actions", (1, 1000)
+    )
+    stop_when_done: bool = _setting(
+        True,
+        "stop once the policy plays as well as the demos and has stopped improving (judged on the periodic "
+        "evaluations, core/train/stopping.py); false: train to total_steps",
+    )
     snapshot_every_iters: int = _setting(1, "iterations between policy snapshots for live views", (1, 10_000))
     checkpoint_every_iters: int = _setting(20, "iterations between checkpoints", (1, 100_000))
     checkpoint_every_s: float = _setting(
@@ -251,6 +260,7 @@ def _shown(value: Any) -> str:
 RESUMABLE_FIELDS = (
     "total_steps",
     "bc_epochs",
+    "stop_when_done",  # a run the stopping rule ended trains on with stop_when_done=false
     "eval_every_iters",
     "eval_episodes",
     "snapshot_every_iters",
