@@ -9,6 +9,7 @@ uniformly random policy is 0 and the demos' mean is 1. A speed case measures the
 from __future__ import annotations
 
 import concurrent.futures
+import copy
 import math
 import multiprocessing as mp
 import resource
@@ -59,12 +60,34 @@ class CaseResult:
     # What the app shows: sampled when the run's own final evaluation (10 episodes) says sampling
     # plays clearly better (core.train.runs.shown_policy), else deterministic.
     shown_sampled: bool | None = None
+    # What a person waits for: the whole case in its own process, start to exit, less the bench's
+    # own evaluations (its curve and its 50 final episodes, which `train` does not play). None:
+    # measured elsewhere (on Ray).
+    command_time_s: float | None = None
+    bench_eval_time_s: float = 0.0
+    done_early: bool | None = None  # the stopping rule ended the run before its total
+    # When the run settled on an earlier policy (core.train.best_policy): where it is from, and the
+    # last policy's score as it would have been shown (deterministic unless sampled is clearly better).
+    kept_policy_at: int | None = None
+    last_normalized_shown: float | None = None
 
     @property
     def final_normalized_shown(self) -> float:
         if self.shown_sampled and self.final_normalized_stochastic is not None:
             return self.final_normalized_stochastic
         return self.final_normalized
+
+    @property
+    def last_policy_normalized(self) -> float:
+        """The run's last policy, as shown: the same as the kept one unless it settled on an earlier one."""
+        return self.final_normalized_shown if self.last_normalized_shown is None else self.last_normalized_shown
+
+    @property
+    def time_to_0_95_s(self) -> float | None:
+        """Seconds of the whole command until it exits with a shown policy at 0.95 of the demos; None: it did not."""
+        if self.command_time_s is None or self.final_normalized_shown < 0.95:
+            return None
+        return self.command_time_s
 
 
 def bare_env_steps_per_s(env: str = "LunarLander-v3", steps: int = 100_000, seed: int = 0) -> float:
@@ -124,7 +147,8 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
     from core.train.trainer import Trainer
 
     torch.set_num_threads(1)
-    config = default_config(case.env, seed=seed, device=device, eval_every_iters=0, **case.settings)
+    # The run's own periodic evaluations stay on: the stopping rule, what a user's run does, judges them.
+    config = default_config(case.env, seed=seed, device=device, **case.settings)
     demos = load_demo_set(Path(demos_folder), env_key=case.env)
     spec = get_spec(case.env)
     trainer = Trainer(config, demos, run_dir=Path(run_dir))
@@ -141,15 +165,19 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
     error = ""
     next_mark = 0
     shown_sampled = None
+    finished: Finished | None = None
+    last_policy = copy.deepcopy(trainer.rollout_policy)  # the run's last policy, should it settle on another
     for event in trainer.run():
         if isinstance(event, Failed):
             error = event.message
             break
-        if isinstance(event, Finished) and event.final_eval is not None:
-            # The rule the Watch view applies to final_eval.json.
-            shown_sampled = shown_policy(event.final_eval).sampled
+        if isinstance(event, Finished):
+            finished = event
+            if event.final_eval is not None:  # the rule the Watch view applies to final_eval.json
+                shown_sampled = shown_policy(event.final_eval).sampled
         if not isinstance(event, IterationStats):
             continue
+        last_policy.load_state_dict(trainer.rollout_policy.state_dict())
         progress = event.iteration if bc else event.env_steps
         rss_samples.append((progress / total, _current_rss_mb()))
         if next_mark < len(marks) and progress >= marks[next_mark]:
@@ -162,10 +190,16 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
             curve_steps.append(int(progress))
             curve_returns.append(result.mean_return)
     wall = time.perf_counter() - started
+    final_started = time.perf_counter()
     final = evaluate_policy(trainer.rollout_policy, spec, case.final_episodes, seed=EVAL_SEED_BASE)
     sampled = evaluate_policy(
         trainer.rollout_policy, spec, case.final_episodes, seed=EVAL_SEED_BASE, deterministic=False
     )
+    kept_at = finished.final_eval.earlier_policy_at if finished and finished.final_eval else None
+    last_shown = None
+    if kept_at is not None:
+        last_shown = normalized_return(shown_return(last_policy, spec, case.final_episodes), random_return, reference)
+    eval_time += time.perf_counter() - final_started
     curve_normalized = [normalized_return(r, random_return, reference) for r in curve_returns]
     reached = [s for s, n in zip(curve_steps, curve_normalized, strict=True) if n >= 0.9]
     quarter = [rss for fraction, rss in rss_samples if fraction <= 0.25]
@@ -199,18 +233,39 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
         reference_return=reference,
         final_normalized_stochastic=normalized_return(sampled.mean_return, random_return, reference),
         shown_sampled=shown_sampled,
+        bench_eval_time_s=eval_time,
+        done_early=finished.done_reason is not None if finished else None,
+        kept_policy_at=kept_at,
+        last_normalized_shown=last_shown,
     )
+
+
+def shown_return(policy, spec: EnvSpec, episodes: int) -> float:
+    """The policy's mean return as the app would show it: sampled when that plays clearly better."""
+    from core.train.evaluate import evaluate_policy
+    from core.train.runs.shown_policy import sampling_is_better
+    from core.train.settings.seeds import EVAL_SEED_BASE
+
+    det = evaluate_policy(policy, spec, episodes, seed=EVAL_SEED_BASE)
+    sampled = evaluate_policy(policy, spec, episodes, seed=EVAL_SEED_BASE, deterministic=False)
+    better = sampling_is_better((det.mean_return, det.std_return), (sampled.mean_return, sampled.std_return), episodes)
+    return sampled.mean_return if better else det.mean_return
 
 
 def run_case_isolated(case: Case, seed: int, demos_folder: Path, run_dir: Path, device: str) -> CaseResult:
     """``run_case`` in a fresh spawned process: its peak memory and torch state are its own."""
     context = mp.get_context("spawn")
+    started = time.perf_counter()
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         future = pool.submit(run_case, case, seed, str(demos_folder), str(run_dir), device)
         try:
-            return future.result()
+            result = future.result()
         except concurrent.futures.process.BrokenProcessPool as error:
             raise StudioError(f"bench case {case.name} (seed {seed}): its process died ({error})") from None
+    # Start to exit, as a person waits for `train`: the spawn, imports, training, the run's own final
+    # evaluation and the interpreter's exit, without the bench's extra evaluations.
+    result.command_time_s = time.perf_counter() - started - result.bench_eval_time_s
+    return result
 
 
 @dataclass
@@ -281,11 +336,27 @@ class SuiteResult:
                     "demo_length": runs[0].demo_length,
                     "steps_to_0_9": None if steps_to_0_9 == math.inf else int(steps_to_0_9),
                     "wall_time_s": float(np.median([c.wall_time_s for c in runs])),
+                    # A seed that never got there counts as never (the upper median), as above.
+                    "time_to_0_95_s": _upper_median([c.time_to_0_95_s for c in runs]),
+                    "time_to_0_95_all": [
+                        None if c.time_to_0_95_s is None else round(c.time_to_0_95_s, 1) for c in runs
+                    ],
+                    "command_time_s": _median_or_none([c.command_time_s for c in runs]),
+                    "last_median": float(np.median([c.last_policy_normalized for c in runs])),
+                    "last_all": [round(c.last_policy_normalized, 3) for c in runs],
+                    "done_early": sum(bool(c.done_early) for c in runs),
                     "steps_per_s": float(np.median([c.steps_per_s for c in runs])),
                     "peak_rss_mb": float(max(c.peak_rss_mb for c in runs)),
                 }
             )
         return rows
+
+
+def _upper_median(values: list[float | None]) -> float | None:
+    """The upper median, None (never) counting above every number; None when that is never."""
+    ordered = sorted(math.inf if value is None else value for value in values)
+    middle = ordered[len(ordered) // 2] if ordered else math.inf
+    return None if middle == math.inf else float(middle)
 
 
 def _median_or_none(values: list[float | None]) -> float | None:

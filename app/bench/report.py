@@ -185,21 +185,28 @@ def write_report(result: SuiteResult, out: Path) -> Path:
         "the scripted expert's mean on the same seeds); deterministic policy, final evaluation on held-out "
         "reset seeds. Medians over seeds. *Sampled*: the same policies sampling their actions. *Shown*: "
         "what the app presents by its own rule (sampled only when the run's final evaluation says it plays "
-        "clearly better), per seed.",
+        "clearly better; an earlier policy of the run when it settled on one), per seed; *last*: the run's last "
+        "policy as it would have been shown. *Time to 0.95*: seconds of the whole command (start to exit, "
+        "without the bench's own evaluations) when it ends with a shown policy at 0.95 of the demos or more, "
+        "median over seeds (a seed that did not counts as never); *done*: seeds the stopping rule ended early.",
         "",
-        "| case | normalised (median) | per seed | sampled | shown (per seed) | return | length / demos' "
-        "| steps to 0.9 | wall s | steps/s | peak RSS MB |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| case | time to 0.95 s (per seed) | shown (per seed) | last | done | normalised (median) | per seed "
+        "| sampled | return | length / demos' | steps to 0.9 | wall s | steps/s | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in result.summary():
         if "error" in row:
-            lines.append(f"| {row['case']} | error: {row['error']} | | | | | | | | | |")
+            lines.append(f"| {row['case']} | error: {row['error']} | | | | | | | | | | | | |")
             continue
         reach = f"{row['steps_to_0_9']:,}" if row["steps_to_0_9"] is not None else "not reached"
         shown = f"{row['shown_median']:.3f} ({', '.join(map(str, row['shown_all']))})"
+        waited = ", ".join("never" if t is None else f"{t:.0f}" for t in row["time_to_0_95_all"])
+        time_to = "never" if row["time_to_0_95_s"] is None else f"{row['time_to_0_95_s']:.0f}"
         lines.append(
-            f"| {row['case']} | {row['normalized_median']:.3f} | {', '.join(map(str, row['normalized_all']))} | "
-            f"{_optional(row['stochastic_median'])} | {shown} | {row['return_median']:.1f} | "
+            f"| {row['case']} | {time_to} ({waited}) | {shown} | {row['last_median']:.3f} | "
+            f"{row['done_early']}/{row['seeds']} | {row['normalized_median']:.3f} | "
+            f"{', '.join(map(str, row['normalized_all']))} | {_optional(row['stochastic_median'])} | "
+            f"{row['return_median']:.1f} | "
             f"{row['length_median']:.0f} / {row['demo_length']:.0f} | {reach} | "
             f"{row['wall_time_s']:.0f} | {row['steps_per_s']:,.0f} | {row['peak_rss_mb']:.0f} |"
         )

@@ -91,12 +91,10 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.report_only:
         if args.out is None:
             raise StudioError("--report-only needs --out DIR (a folder with results.json)")
-        path = args.out / "results.json"
-        try:
-            result = SuiteResult.from_dict(json.loads(path.read_text()))
-        except (OSError, ValueError) as error:
-            raise StudioError(f"{path}: cannot read bench results ({error})") from None
         from app.bench.report import write_report
+        from app.bench.results_file import read_results
+
+        result = read_results(args.out / "results.json")
 
         report = write_report(result, args.out)
         print(_table(result))
@@ -213,15 +211,18 @@ def _run_coach(args: argparse.Namespace) -> int:
 
 def _table(result: SuiteResult) -> str:
     lines = [
-        f"{'case':<32} {'normalised':>10} {'return':>8} {'length':>11} {'to 0.9':>9} {'wall s':>7} {'steps/s':>8}",
+        f"{'case':<32} {'to 0.95 s':>9} {'shown':>6} {'last':>6} {'normalised':>10} {'return':>8} {'length':>11} "
+        f"{'to 0.9':>9} {'wall s':>7} {'steps/s':>8}",
     ]
     for row in result.summary():
         if "error" in row:
             lines.append(f"{row['case']:<32} error: {row['error']}")
             continue
         reach = f"{row['steps_to_0_9']:,}" if row["steps_to_0_9"] is not None else "-"
+        time_to = "never" if row["time_to_0_95_s"] is None else f"{row['time_to_0_95_s']:.0f}"
         lines.append(
-            f"{row['case']:<32} {row['normalized_median']:>10.3f} {row['return_median']:>8.1f} "
+            f"{row['case']:<32} {time_to:>9} {row['shown_median']:>6.3f} {row['last_median']:>6.3f} "
+            f"{row['normalized_median']:>10.3f} {row['return_median']:>8.1f} "
             f"{row['length_median']:>5.0f}/{row['demo_length']:<5.0f} {reach:>9} {row['wall_time_s']:>7.0f} "
             f"{row['steps_per_s']:>8.0f}"
         )
