@@ -313,7 +313,8 @@ def _report_start(trainer: Trainer, resumed: bool) -> None:
         print(f"resuming after {progress_of(trainer, trainer.iteration, config)}, on to {total}")
     print(
         f"training {config.algo} ({how}) on {config.env} "
-        f"from {len(demos.episodes)} demos (mean return {demos.returns.mean():.1f}) on {trainer.device}; "
+        f"from {len(demos.episodes)} demos (mean return {demos.returns.mean():.1f}) on {trainer.device} "
+        f"({trainer.device_choice.reason}); "
         f"run folder {trainer.run_dir}"
     )
     if config.algo == "gail" and config.absorbing:  # what the trainer decided the endings teach D

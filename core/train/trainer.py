@@ -41,7 +41,7 @@ from core.train.runs.run_dir import RunDir
 from core.train.runs.run_lock import RunLock
 from core.train.runs.start_from import load_start
 from core.train.settings.config import TrainConfig
-from core.train.settings.device import resolve_device
+from core.train.settings.device import device_for
 from core.train.settings.rule_settings import discriminator_settings, judges_endings, reward_settings
 from core.train.stale_batch import as_buffer, reevaluate
 
@@ -71,7 +71,8 @@ class Trainer:
         self.run_folder = RunDir(self.run_dir) if self.run_dir is not None else None
         # Held until run() ends: no second trainer (CLI or GUI) writes into this folder meanwhile.
         self.run_lock = RunLock.acquire(self.run_dir) if self.run_dir is not None else None
-        self.device = resolve_device(config.device)
+        self.device_choice = device_for(config)
+        self.device = self.device_choice.device
         torch.manual_seed(config.seed)
 
         self.policy = ActorCritic(self.spec, config.hidden_size, config.normalize_obs).to(self.device)

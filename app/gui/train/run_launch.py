@@ -12,7 +12,7 @@ from core.data.demo_set import DemoSet, load_demo_set
 from core.data.workspace import Workspace
 from core.train.runs.run_dir import NothingToResume, RunDir
 from core.train.settings.config import TrainConfig
-from core.train.settings.device import resolve_device
+from core.train.settings.device import device_for
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def new_run(settings_panel: TrainSettingsPanel, workspace: Workspace) -> Launch:
     config = settings_panel.config_from_form()
     choice = settings_panel.demo_choice()
     demos = training_demos(load_demo_set(choice.folder, env_key=config.env)).require_episodes()
-    device = resolve_device(config.device)
+    device = device_for(config).device
     run_dir = workspace.new_run_dir(f"{config.env}-{config.algo}-{config.generator}")
     return Launch(config, demos, run_dir, device.type)
 
@@ -48,7 +48,7 @@ def coached_run(source: Path, folder: Path | None, total_steps: int, workspace: 
     run = RunDir(source)
     config = run.config().replace(total_steps=total_steps)
     demos = run.demos_with_corrections(config.env, folder or run.demos_folder()).require_episodes()
-    device = resolve_device(config.device)
+    device = device_for(config).device
     run_dir = workspace.new_run_dir(f"{config.env}-{config.algo}-{config.generator}-coached")
     return Launch(config, demos, run_dir, device.type, start_from=source)
 
@@ -67,7 +67,7 @@ def resumed_run(run_dir: Path, wanted_totals: Callable[[], tuple[int, int]]) -> 
         steps, epochs = wanted_totals()
         config, state = run.resume_config(wanted_steps=steps, wanted_epochs=epochs)
     demos = run.training_demos(config.env).require_episodes()
-    device = resolve_device(config.device)
+    device = device_for(config).device
     return Launch(config, demos, run_dir, device.type, resume_state=state)
 
 

@@ -36,7 +36,7 @@ from core.paths import sample_demos_dir
 from core.rl.reward_forms import REWARD_FORMS
 from core.train.runs.run_dir import RunDir
 from core.train.settings.config import TrainConfig, default_config
-from core.train.settings.device import resolve_device
+from core.train.settings.device import device_for, resolve_device
 
 ALGORITHMS = (
     ("GAIL + PPO-clip", "gail", "ppo-clip"),
@@ -268,11 +268,17 @@ class TrainSettingsPanel(QScrollArea):
         self._show_device()
 
     def _show_device(self) -> None:
+        """Where the updates will run, by the rule a run follows (auto keeps small networks on the CPU)."""
         try:
-            device = resolve_device(self._top_form.editors["device"].get())
-            self._device_label.setText(f"Updates will run on: <b>{device.type}</b> (env stepping on the CPU)")
-        except StudioError as error:
-            self._device_label.setText(f"<span style='color:#b3261e'>{error}</span>")
+            choice = device_for(self.config_from_form())
+            device, why = choice.device.type, f"{choice.reason}; "
+        except StudioError:  # no demos yet, or a field being edited: what the device box alone says
+            try:
+                device, why = resolve_device(self._top_form.editors["device"].get()).type, ""
+            except StudioError as error:
+                self._device_label.setText(f"<span style='color:#b3261e'>{error}</span>")
+                return
+        self._device_label.setText(f"Updates will run on: <b>{device}</b> ({why}env stepping on the CPU)")
 
     def config_from_form(self) -> TrainConfig:
         """The settings shown, validated (ConfigError names the field)."""
