@@ -47,17 +47,62 @@ def parse_json_object(raw: bytes, source: str, error: type[StudioError]) -> dict
     """The JSON object in ``raw`` (a file's bytes, a line of one, an array inside an archive);
     ``error`` naming ``source`` when it is not UTF-8 JSON, nests too deep, holds an absurd
     number, or is not an object."""
-    try:
-        record = json.loads(raw.decode("utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as problem:
-        raise error(f"{source}: not valid JSON ({problem})") from None
-    except RecursionError:
-        raise error(f"{source}: not a record (nested too deep)") from None
-    except ValueError as problem:  # an integer of thousands of digits
-        raise error(f"{source}: not a record ({problem})") from None
+    record = parse_json_value(raw, source, error)
     if not isinstance(record, dict):
         raise error(f"{source}: expected a JSON object, found {type(record).__name__}")
     return record
+
+
+def parse_json_value(raw: bytes, source: str, error: type[StudioError]) -> Any:
+    """Any JSON value in ``raw``, within the bounds ``parse_json_object`` keeps."""
+    try:
+        return _decoded(raw.decode("utf-8"), source, error, "record")
+    except (json.JSONDecodeError, UnicodeDecodeError) as problem:
+        raise error(f"{source}: not valid JSON ({problem})") from None
+
+
+def json_or_text(text: str, source: str, error: type[StudioError]) -> Any:
+    """``text`` as the JSON value it spells (a number, true, a list), else ``text`` itself (a word
+    such as an env id); ``error`` naming ``source`` for JSON past the bounds (a value nested ten
+    thousand deep, an integer of thousands of digits), which is no word either."""
+    try:
+        return _decoded(text, source, error, "setting value")
+    except json.JSONDecodeError:
+        return text
+
+
+# The app writes nothing nested more than five levels (a checkpoint's optimizer groups). The JSON
+# decoder's own limit is the interpreter's recursion limit, less however deep the caller already
+# is; a value just under it parses, then breaks whatever walks it next (a copy, a repr).
+MAX_DEPTH = 32
+
+
+def _decoded(text: str, source: str, error: type[StudioError], what: str) -> Any:
+    """The JSON value of ``text``; json.JSONDecodeError when it is none, ``error`` past the bounds."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise error(f"{source}: not a {what} (nested too deep)") from None
+    except ValueError as problem:  # an integer of thousands of digits
+        raise error(f"{source}: not a {what} ({problem})") from None
+    if _nested_deeper_than(value, MAX_DEPTH):
+        raise error(f"{source}: not a {what} (nested too deep: more than {MAX_DEPTH} levels)")
+    return value
+
+
+def _nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and objects in ``value`` nest more than ``limit`` levels (walked without recursion)."""
+    stack = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        container, depth = stack.pop()
+        for child in container.values() if isinstance(container, dict) else container:
+            if isinstance(child, dict | list):
+                if depth >= limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 class FieldReader:
@@ -82,16 +127,39 @@ class FieldReader:
 
     def number(self, key: str) -> float:
         """A number (ints widen); NaN too, which the app writes for 'not measured', never inf."""
-        value = self._get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or math.isinf(value):
+        number = _finite_or_nan(self._get(key))
+        if number is None:
             raise self._wrong(key, "a finite number")
-        return float(value)
+        return number
+
+    def numbers(self, key: str) -> list[float]:
+        """A list of numbers, each as ``number`` reads one (a learning curve)."""
+        value = self._get(key)
+        numbers = [_finite_or_nan(item) for item in value] if isinstance(value, list) else [None]
+        if any(number is None for number in numbers):
+            raise self._wrong(key, "a list of finite numbers")
+        return [number for number in numbers if number is not None]
 
     def integer(self, key: str, minimum: int = 0) -> int:
         value = self._get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise self._wrong(key, f"a whole number of at least {minimum}")
         return value
+
+    def integers(self, key: str, minimum: int = 0) -> list[int]:
+        value = self._get(key)
+        if not isinstance(value, list) or not all(
+            isinstance(item, int) and not isinstance(item, bool) and item >= minimum for item in value
+        ):
+            raise self._wrong(key, f"a list of whole numbers of at least {minimum}")
+        return list(value)
+
+    def mapping(self, key: str) -> dict[str, Any]:
+        """A JSON object kept as it is (a machine's description, settings given by name)."""
+        value = self._get(key)
+        if not isinstance(value, dict):
+            raise self._wrong(key, "an object")
+        return dict(value)
 
     def text(self, key: str) -> str:
         value = self._get(key)
@@ -126,3 +194,15 @@ class FieldReader:
         ):
             raise self._wrong(key, "a list of whole numbers or nulls")
         return list(value)
+
+
+def _finite_or_nan(value: Any) -> float | None:
+    """``value`` as a float when it is a number that is finite or NaN, else None (text, true, an
+    infinity, an integer of hundreds of digits that no float holds)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return None if math.isinf(number) else number
