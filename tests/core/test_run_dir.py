@@ -186,7 +186,8 @@ def test_a_bad_line_inside_the_metrics_is_named_not_skipped(tmp_path):
 @pytest.mark.parametrize(
     ("line", "reason"),
     [
-        ("[" * 100_000 + "]" * 100_000, "nested too deep"),
+        ("[" * 30_000 + "]" * 30_000, "nested too deep"),  # within a line's cap: the decoder's limit
+        ('{"a": ' + "[" * 33 + "]" * 33 + "}", "nested too deep: more than 32 levels"),
         ('{"iteration": ' + "1" * 5000 + "}", "Exceeds the limit"),
         ('{"iteration": "x"}', "field 'iteration' must be a whole number"),
     ],
@@ -254,3 +255,64 @@ def test_a_checkpoint_record_of_the_wrong_types_names_the_file_and_field(tmp_pat
     path.write_text(json.dumps(json.loads(path.read_text()) | {field: value}))
     with pytest.raises(CheckpointError, match=message):
         run.checkpoint()
+
+
+def test_a_metrics_file_past_its_cap_is_refused_by_name_unread(tmp_path):
+    from core.train.runs.run_dir import METRICS_MAX_BYTES
+
+    run = make_run(tmp_path, env_steps=1024)
+    path = run.path / "metrics.jsonl"
+    with open(path, "wb") as handle:  # sparse: as large as the cap says, without writing it
+        handle.truncate(METRICS_MAX_BYTES + 1)
+    with pytest.raises(CheckpointError, match=r"metrics\.jsonl: 268,435,457 bytes, more than a run's metrics can be"):
+        run.metrics()
+    with pytest.raises(CheckpointError, match="move it aside"):
+        run.resume_config(8192)
+    path.unlink()  # moved aside: the run resumes without its curves
+    assert run.resume_config(8192)[1]["iteration"] == 2
+
+
+def test_a_metrics_line_past_its_cap_is_unusable_inside_and_torn_at_the_end(tmp_path):
+    from core.train.runs.run_dir import METRICS_LINE_MAX_BYTES
+
+    run = make_run(tmp_path, env_steps=1024)
+    path = run.path / "metrics.jsonl"
+    long_line = '{"iteration": 2, "note": "' + "x" * METRICS_LINE_MAX_BYTES + '"}'
+    path.write_text('{"iteration": 1}\n' + long_line + '\n{"iteration": 2}\n')
+    with pytest.raises(CheckpointError, match=r"metrics\.jsonl: line 2 is not a metrics record \(more than 65,536"):
+        run.metrics()
+    path.write_text('{"iteration": 1}\n' + long_line + "\n")  # the last line: what a torn append leaves
+    assert run.metrics() == [{"iteration": 1}]
+    run.resume_config(8192)
+    assert path.read_text() == '{"iteration": 1}\n'  # rewritten on whole lines
+    at_cap = '{"iteration": 2, "note": "' + "x" * (METRICS_LINE_MAX_BYTES - 28) + '"}'
+    assert len(at_cap) == METRICS_LINE_MAX_BYTES
+    path.write_text('{"iteration": 1}\n' + at_cap + "\n")
+    assert [record["iteration"] for record in run.metrics()] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("betas", "message"),
+    [
+        ("x", "must be a list of 2 finite numbers, not 'x'"),
+        ([0.9], "must be a list of 2 finite numbers, not [0.9]"),
+        ([0.9, float("inf")], "must be a list of 2 finite numbers"),
+        (10**400, "must be a list of 2 finite numbers, not 1000"),
+    ],
+)
+def test_an_optimizer_setting_of_another_kind_is_refused_on_resume(tmp_path, betas, message):
+    from core.train.runs.checkpoint import restore_training, training_checkpoint
+
+    policy = ActorCritic(get_spec(CARTPOLE), 16, False)
+    optimizer = torch.optim.Adam(policy.parameters())
+    sum(parameter.sum() for parameter in policy.parameters()).backward()
+    optimizer.step()  # moments to keep
+    checkpoint = training_checkpoint({"policy": policy}, {"policy_opt": optimizer}, {"iteration": 1, "env_steps": 8})
+    restore_training(checkpoint, tmp_path, {"policy": policy}, {"policy_opt": optimizer})  # as saved: it fits
+    checkpoint.state["policy_opt"]["param_groups"][0]["betas"] = betas
+    with pytest.raises(CheckpointError, match=r"latest\.json policy_opt param_groups\[0\]: field 'betas' ") as error:
+        restore_training(checkpoint, tmp_path, {"policy": policy}, {"policy_opt": optimizer})
+    assert message in str(error.value)
+    checkpoint.state["policy_opt"] = "abc"
+    with pytest.raises(CheckpointError, match=r"latest\.json: field 'policy_opt' must be an optimizer's state"):
+        restore_training(checkpoint, tmp_path, {"policy": policy}, {"policy_opt": optimizer})
