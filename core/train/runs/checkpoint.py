@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -164,13 +165,49 @@ def restore_training(
 ) -> dict[str, Any]:
     """Load what ``training_checkpoint`` saved into the networks and optimizers; returns the state."""
     load_networks_into(checkpoint, where, **networks)
+    state_path = Path(where) / CHECKPOINT_DIR / f"{LATEST}.json"
     try:
         for name, optimizer in optimizers.items():
             if name in checkpoint.tensors:  # absent before its first step (and in older runs)
-                restore_optimizer(optimizer, checkpoint.tensors[name], checkpoint.state[name])
+                rest = checkpoint.state[name]
+                if not isinstance(rest, dict):  # checked_state checks the objects; an edit can make it none
+                    raise CheckpointError(
+                        f"{state_path}: field {name!r} must be an optimizer's state, not {rest!r:.60}"
+                    )
+                _check_groups_fit(optimizer, rest, f"{state_path} {name}")
+                restore_optimizer(optimizer, checkpoint.tensors[name], rest)
     except (KeyError, RuntimeError, ValueError) as error:
         raise CheckpointError(f"{where}: checkpoint does not fit this config ({error})") from None
     return checkpoint.state
+
+
+def _check_groups_fit(optimizer: torch.optim.Optimizer, rest: dict[str, Any], source: str) -> None:
+    """CheckpointError naming ``source`` when a saved group's setting is of another kind than the
+    optimizer's own (betas as text or one number, an lr as a list): torch takes any value on load,
+    and the first step after a resume would fail on it."""
+    for index, (saved, own) in enumerate(zip(rest["param_groups"], optimizer.param_groups, strict=False)):
+        for key, value in saved.items():
+            if key != "params" and key in own and _kind(value) != _kind(own[key]):
+                raise CheckpointError(
+                    f"{source} param_groups[{index}]: field {key!r} must be {_kind(own[key])}, not {value!r:.60}"
+                )
+
+
+def _kind(value: Any) -> str:
+    """What a setting of an optimizer's group is, in words (a switch may be null: torch's 'unset')."""
+    if value is None or isinstance(value, bool):
+        return "true, false or null"
+    if isinstance(value, int | float):
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an integer of hundreds of digits
+            finite = False
+        return "a finite number" if finite else "a number that is not finite"
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value)} " + (
+            "finite numbers" if all(_kind(v) == "a finite number" for v in value) else "values"
+        )
+    return type(value).__name__
 
 
 def optimizer_tensors(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
