@@ -66,6 +66,9 @@ class SweepSpec:
 
 SPEC_MAX_BYTES = 2**20  # a spec is a few hundred bytes
 MAX_SAMPLES = 10_000  # samples of the whole search space; each a full training run
+# ASHA keeps one trial in reduction_factor at each rung; past a hundred it keeps one of the whole
+# sweep after the first rung, and an unbounded number (1e999, 10**400) is no factor Ray can use.
+MAX_REDUCTION_FACTOR = 100
 
 
 def load_spec(path: Path) -> SweepSpec:
@@ -177,8 +180,10 @@ def _check_early_stopping(stopping: object, path: Path) -> None:
     grace, factor = stopping.get("grace_evaluations", 2), stopping.get("reduction_factor", 2)
     if not _positive_int(grace):
         raise StudioError(f"{path}: early_stopping.grace_evaluations must be a whole number of 1 or more")
-    if not (_number(factor) and factor > 1):
-        raise StudioError(f"{path}: early_stopping.reduction_factor must be a number above 1")
+    if not (_number(factor) and 1 < factor <= MAX_REDUCTION_FACTOR):
+        raise StudioError(
+            f"{path}: early_stopping.reduction_factor must be a number above 1 and at most {MAX_REDUCTION_FACTOR}"
+        )
 
 
 def _positive_int(value: object) -> bool:

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from core.errors import StudioError
+from core.errors import ConfigError, StudioError
+from core.records import json_or_text
 
 
 def parse_set(items: list[str]) -> dict[str, Any]:
@@ -15,8 +15,7 @@ def parse_set(items: list[str]) -> dict[str, Any]:
         name, sep, text = item.partition("=")
         if not sep:
             raise StudioError(f"--set {item!r}: expected FIELD=VALUE")
-        try:
-            settings[name] = json.loads(text)
-        except json.JSONDecodeError:
-            settings[name] = text
+        # Through the records' reader: a value nested ten thousand deep or an integer of thousands
+        # of digits is one error naming the setting, not a traceback from the JSON decoder.
+        settings[name] = json_or_text(text, f"--set {name}", ConfigError)
     return settings

@@ -101,6 +101,20 @@ def test_a_bad_episode_is_named_by_every_command_and_the_rest_still_trains(name,
             "bc_epochs: 1000000 is outside",
         ),
         (["train", "--env", "CartPole-v1", "--set", "learning_rate=" + "9" * 400, "--out", "{tmp}/r"], "(400 digits)"),
+        (
+            ["train", "--env", "CartPole-v1", "--set", "learning_rate=" + "[" * 100_000, "--out", "{tmp}/r"],
+            "--set learning_rate: not a setting value (nested too deep)",  # was a RecursionError traceback
+        ),
+        (
+            ["train", "--env", "CartPole-v1", "--set", "hidden_size=" + "7" * 5000, "--out", "{tmp}/r"],
+            "--set hidden_size: not a setting value (Exceeds the limit",  # was a ValueError traceback
+        ),
+        (
+            ["train", "--env", "CartPole-v1", "--set", "learning_rate=" + "[" * 40 + "]" * 40, "--out", "{tmp}/r"],
+            "--set learning_rate: not a setting value (nested too deep: more than 32 levels)",
+        ),
+        (["train", "--env", "CartPole-v1", "--set", "learning_rate=1e999", "--out", "{tmp}/r"], "learning_rate: inf"),
+        (["bench", "--suite", "quick", "--set", "hidden_size=" + "7" * 5000], "--set hidden_size: not a setting value"),
         (["video", "--demos", "{tmp}", "--out", "{tmp}/x.avi"], "x.avi: choose a .mp4 or .gif file"),
         (["screenshot", "--view", "coach", "--env", "CarRacing-v3", "--out", "{tmp}/c.png"], "--view record shows it"),
     ],

@@ -38,6 +38,9 @@ def write_spec(tmp_path, **changes):
         ({"fixed": {"eval_every_iters": 0}}, "periodic evaluations"),
         ({"early_stopping": {"grace_evaluations": "x"}}, "grace_evaluations must be a whole number"),
         ({"early_stopping": {"reduction_factor": 1}}, "reduction_factor must be a number above 1"),
+        # 10**400 was an OverflowError traceback; an infinite factor was taken
+        ({"early_stopping": {"reduction_factor": 10**400}}, "reduction_factor must be a number above 1 and at most"),
+        ({"early_stopping": {"reduction_factor": float("inf")}}, "reduction_factor must be a number above 1"),
         ({"early_stopping": {"patience": 3}}, "early_stopping is"),
         ({"name": "../escape"}, "letters, digits"),
         ({"demos": "no-such-folder"}, "is not a demo folder"),
