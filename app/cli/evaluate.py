@@ -67,7 +67,21 @@ def run_evaluate(args: argparse.Namespace) -> int:
             f"{r['length_std']:<5.0f} {r['normalized_return']:>11.3f}"
         )
     print(sampling_verdict(report["deterministic"], report["stochastic"], args.episodes))
+    kept = kept_policy_line(run, config.progress_unit)
+    if kept:
+        print(kept)
     return 0
+
+
+def kept_policy_line(run, unit: str) -> str | None:
+    """Which of the run's policies this is, when the run settled on an earlier one than its last."""
+    final = run.finished_eval()
+    if final is None or final.earlier_policy_at is None:
+        return None
+    return (
+        f"this is the run's policy of {final.earlier_policy_at:,} {unit}: it played clearly better than its last "
+        f"one (return {final.last_shown_return:.1f} in the run's final evaluation), so the run kept it"
+    )
 
 
 def sampling_verdict(det: dict, sampled: dict, episodes: int) -> str:

@@ -325,3 +325,21 @@ def test_a_run_stops_when_it_is_done_and_keeps_going_when_asked(tmp_path, capsys
     assert main(["train", "--resume", str(run), "--set", "stop_when_done=false"]) == 0
     assert "done:" not in capsys.readouterr().out
     assert folder.checkpoint().state["env_steps"] == total and folder.config().stop_when_done is False
+
+
+def test_evaluate_says_when_the_run_kept_an_earlier_policy(tmp_path, capsys):
+    import dataclasses
+
+    run = tmp_path / "run"
+    assert (
+        main(["train", "--demos", str(sample_demos_dir("CartPole-v1")), "--steps", "128", "--out", str(run), *TINY])
+        == 0
+    )
+    folder = RunDir(run)
+    assert main(["evaluate", str(run), "--episodes", "2"]) == 0
+    assert "kept it" not in capsys.readouterr().out
+    settled = dataclasses.replace(folder.final_eval(), earlier_policy_at=64, last_shown_return=12.5)
+    folder.write_final_eval(settled)
+    assert main(["evaluate", str(run), "--episodes", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "this is the run's policy of 64 env steps" in out and "return 12.5" in out
