@@ -11,8 +11,10 @@ from PySide6.QtWidgets import QComboBox, QWidget
 
 from core.envs.registry import REGISTRY
 from core.errors import StudioError
+from core.records import parse_json_object
 
 SPEEDS = (0.25, 0.5, 0.75, 1.0)
+MAX_REMEMBERED_BYTES = 2**16  # a speed per env is a few hundred bytes; a longer text is cut, then not JSON
 
 
 class SpeedBox(QComboBox):
@@ -51,15 +53,22 @@ class SpeedBox(QComboBox):
         return json.dumps(self._chosen)
 
     def restore(self, text: object) -> None:
-        with contextlib.suppress(TypeError, ValueError):
-            speeds = json.loads(str(text))
-            if isinstance(speeds, dict):
-                self._chosen = {
-                    key: float(speed) for key, speed in speeds.items() if key in REGISTRY and float(speed) in SPEEDS
-                }
+        """The speeds ``remembered`` wrote; anything else in the settings (a hand-edited file: not
+        JSON, nested ten thousand deep, a speed of 400 digits, not one of SPEEDS) is dropped."""
+        with contextlib.suppress(StudioError):
+            raw = str(text).encode("utf-8")
+            speeds = parse_json_object(raw[:MAX_REMEMBERED_BYTES], "the remembered speeds", StudioError)
+            self._chosen = {
+                key: float(speed) for key, speed in speeds.items() if key in REGISTRY and _one_of_speeds(speed)
+            }
         if self.env_key:
             self.show_env(self.env_key)
 
     def _on_choice(self) -> None:
         self._chosen[self.env_key] = self.speed
         self.speed_changed.emit()
+
+
+def _one_of_speeds(value: object) -> bool:
+    """A number equal to one of SPEEDS (compared exactly: an integer of 400 digits never converts)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and value in SPEEDS
