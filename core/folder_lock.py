@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from core.errors import StudioError
+from core.records import FieldReader, read_json_object
 
 LOCK_FILE = ".lock"  # hidden: demo folders skip hidden files, a run folder names it in its layout
 
@@ -85,10 +86,15 @@ def _try_lock(handle: IO[str]) -> bool:
     return True
 
 
+# The holder writes some eighty bytes; a lock file far larger was not written by one.
+HOLDER_MAX_BYTES = 4096
+
+
 def _holder(path: Path) -> str:
-    """Who holds the lock, in words, from what it wrote into the lock file."""
+    """Who holds the lock, in words, from what it wrote into the lock file (read through the
+    records' bounded reader: whatever else the file holds names no one)."""
     try:
-        record = json.loads(path.read_text())
-        return f"process {int(record['pid'])} on {record['host']}, since {record['started']}"
-    except (OSError, ValueError, KeyError, TypeError):
+        fields = FieldReader(read_json_object(path, StudioError, HOLDER_MAX_BYTES), str(path), StudioError)
+        return f"process {fields.integer('pid')} on {fields.text('host')}, since {fields.text('started')}"
+    except StudioError:
         return "a process that has not said who it is yet"

@@ -75,3 +75,26 @@ def test_a_long_iteration_is_checkpointed_by_time_as_well(tmp_path):
     trainer = Trainer(config, load_demo_set(sample_demos_dir(CARTPOLE)), run_dir=tmp_path / "run")
     saved = [event for event in trainer.run() if isinstance(event, CheckpointSaved)]
     assert len(saved) >= trainer.iteration
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[" * 100_000 + "]" * 100_000,  # was a RecursionError traceback instead of the refusal
+        '{"pid": ' + "7" * 5000 + ', "host": "h", "started": "s"}',
+        '{"pid": "x", "host": "h", "started": "s"}',
+        '{"pid": 1, "host": ["h"], "started": "s"}',
+        '{"pid": 1, "host": "h", "started": "' + "s" * 10_000 + '"}',  # past what a holder writes: not read
+        "\x00\xff",
+    ],
+)
+def test_a_held_lock_whose_file_says_nonsense_is_still_one_refusal(tmp_path, content):
+    from core.folder_lock import FolderLock, FolderLockedError
+
+    first = FolderLock.acquire(tmp_path / "folder")
+    (tmp_path / "folder" / ".lock").write_text(content)  # the lock is the OS's, on the file, not its text
+    with pytest.raises(FolderLockedError, match=r"folder: .* \(a process that has not said who it is yet\)") as error:
+        FolderLock.acquire(tmp_path / "folder")
+    assert "\n" not in str(error.value)
+    first.release()
+    FolderLock.acquire(tmp_path / "folder").release()
