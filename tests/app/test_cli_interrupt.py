@@ -106,3 +106,28 @@ def test_an_interrupted_video_leaves_the_old_file_and_no_partial_one(tmp_path, e
     else:
         assert target.read_bytes() == existing
     assert [path.name for path in tmp_path.iterdir()] == ([target.name] if existing else [])
+
+
+def test_a_killed_video_leaves_its_temporary_and_the_next_export_removes_it(tmp_path):
+    """SIGKILL cannot be caught: the hidden temporary stays, the target is untouched, and the next
+    export of the same file (here a short one) removes it, as a demo folder's loading does its own."""
+    from core.paths import sample_demos_dir
+    from tests.recordings import record_keyboard_player_episodes
+
+    target = tmp_path / "x.mp4"
+    target.write_bytes(b"a good video, kept")
+    command = [sys.executable, "-m", "app.cli", "video", "--demos", str(sample_demos_dir("LunarLander-v3"))]
+    process = subprocess.Popen([*command, "--out", str(target)], stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for(lambda: any(p.stat().st_size > 0 for p in tmp_path.glob(".x.*.tmp.mp4")), 60, "frames going out")
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=60)
+    (left,) = tmp_path.glob(".x.*.tmp.mp4")
+    assert target.read_bytes() == b"a good video, kept"
+    short = tmp_path / "short"
+    record_keyboard_player_episodes(short, "CartPole-v1", skill=0.0, seeds=[0])  # falls within a second
+    again = subprocess.run([*command[:-1], str(short), "--out", str(target)], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert not left.exists() and sorted(path.name for path in tmp_path.iterdir()) == ["short", "x.mp4"]
+    assert target.read_bytes() != b"a good video, kept"
