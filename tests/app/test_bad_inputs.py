@@ -1,13 +1,14 @@
 """Inputs that once produced tracebacks: each is now a named bad file or a one-line error."""
 
 import json
+import re
 import shutil
 
 import numpy as np
 import pytest
 
 from app.cli.main import main
-from tests.recordings import record_expert_episodes
+from tests.recordings import record_expert_episodes, record_keyboard_player_episodes
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +181,69 @@ def test_resume_refuses_out_and_the_run_records_unusable_files(good_folder, tmp_
     capsys.readouterr()
     assert main(["train", "--resume", str(run), "--out", str(tmp_path / "elsewhere"), "--steps", "256"]) == 2
     assert "drop --out" in capsys.readouterr().err
+
+
+def _hostile_folder(good_folder, tmp_path):
+    """A copy of ``good_folder`` with two hostile episodes beside its own: metadata nested 100,000 deep, and a
+    5,000-digit reset seed; returns the folder and the hostile files' names."""
+    folder = tmp_path / "CartPole-v1"
+    shutil.copytree(good_folder, folder)
+    source = sorted(folder.glob("*.npz"))[0]
+    hostile = []
+    for name, change in (
+        ("deep.npz", _raw_meta("gym_kwargs", "[" * 100_000 + "]" * 100_000)),
+        ("huge.npz", _raw_meta("reset_seed", "7" * 5000)),
+    ):
+        with np.load(source) as archive:
+            arrays = {key: archive[key] for key in archive.files}
+        change(arrays)
+        np.savez(folder / name, **arrays)
+        hostile.append(name)
+    return folder, hostile
+
+
+def test_video_of_a_folder_names_its_hostile_files_and_renders_the_rest(tmp_path, capsys):
+    def frames(folder) -> tuple[str, str]:
+        assert main(["video", "--demos", str(folder), "--out", str(tmp_path / "demos.mp4"), "--scale", "0.25"]) == 0
+        printed = capsys.readouterr().out
+        return printed, re.search(r"wrote .*: (\d+) frames", printed).group(1)
+
+    short = tmp_path / "short"  # episodes that fail within a second: a video of them is quick
+    record_keyboard_player_episodes(short, "CartPole-v1", skill=0.0, seeds=[0, 1])
+    folder, hostile = _hostile_folder(short, tmp_path)
+    printed, count = frames(folder)
+    for name in hostile:
+        assert f"skipped {name}: " in printed
+    assert count == frames(short)[1]  # the good episodes, every frame of them
+
+
+def test_a_minari_export_names_its_hostile_files_and_exports_the_rest(good_folder, tmp_path, capsys, monkeypatch):
+    minari = pytest.importorskip("minari")
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "minari"))
+    folder, hostile = _hostile_folder(good_folder, tmp_path)
+    assert main(["demos", "export-minari", str(folder), "--dataset-id", "cartpole/hostile-v0"]) == 0
+    printed = capsys.readouterr().out
+    for name in hostile:
+        assert f"left out {name}: " in printed
+    assert "2 episodes" in printed and minari.load_dataset("cartpole/hostile-v0").total_episodes == 2
+
+
+@pytest.mark.parametrize("value", ['"x"', "[1]", "1" + "0" * 400, "1e999", "null"])
+def test_evaluate_with_a_demo_summary_of_the_wrong_type_is_one_line(trained_run, tmp_path, capsys, value):
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run)
+    record = json.loads((run / "demos.json").read_text())
+    record["return_mean"] = "__RAW__"
+    (run / "demos.json").write_text(json.dumps(record).replace('"__RAW__"', value))
+    assert main(["evaluate", str(run), "--episodes", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "demos.json: field 'return_mean' must be a finite number" in err
+
+
+@pytest.fixture(scope="module")
+def trained_run(good_folder, tmp_path_factory):
+    run = tmp_path_factory.mktemp("trained") / "run"
+    args = ["train", "--demos", str(good_folder), "--steps", "128", "--out", str(run), "--set", "num_envs=2"]
+    assert main(args) == 0
+    return run
