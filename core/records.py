@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -85,8 +86,9 @@ def _decoded(text: str, source: str, error: type[StudioError], what: str) -> Any
         raise
     except RecursionError:
         raise error(f"{source}: not a {what} (nested too deep)") from None
-    except ValueError as problem:  # an integer of thousands of digits
-        raise error(f"{source}: not a {what} ({problem})") from None
+    except ValueError:  # an integer past the interpreter's limit (whose message says to raise it)
+        limit = sys.get_int_max_str_digits()
+        raise error(f"{source}: not a {what} (a number of more than {limit:,} digits)") from None
     if _nested_deeper_than(value, MAX_DEPTH):
         raise error(f"{source}: not a {what} (nested too deep: more than {MAX_DEPTH} levels)")
     return value

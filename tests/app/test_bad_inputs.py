@@ -50,7 +50,10 @@ MUTATIONS = {
     "a NaN return": (_meta("episode_return", float("nan")), "episode_return is nan, not a number"),
     "format version -1": (_meta("format_version", -1), "format version -1 is not a version"),
     "metadata nested 100,000 deep": (_raw_meta("gym_kwargs", "[" * 100_000 + "]" * 100_000), "nested too deep"),
-    "a 5,000-digit reset seed": (_raw_meta("reset_seed", "7" * 5000), "metadata: not a record (Exceeds the limit"),
+    "a 5,000-digit reset seed": (
+        _raw_meta("reset_seed", "7" * 5000),
+        "metadata: not a record (a number of more than 4,300 digits)",
+    ),
     "gym_kwargs a list": (_meta("gym_kwargs", [1, 2]), "metadata field gym_kwargs has the wrong type (list)"),
 }
 
@@ -90,7 +93,7 @@ def test_a_bad_episode_is_named_by_every_command_and_the_rest_still_trains(name,
         (["train", "--env", "CartPole-v1", "--config", "{tmp}/deep", "--out", "{tmp}/r"], "deep: not a record (nested"),
         (
             ["train", "--env", "CartPole-v1", "--config", "{tmp}/huge", "--out", "{tmp}/r"],
-            "huge: not a record (Exceeds",
+            "huge: not a record (a number of more than 4,300 digits)",
         ),
         (["train", "--env", "CartPole-v1", "--config", "{tmp}/big", "--out", "{tmp}/r"], "more than a record of this"),
         (
@@ -108,7 +111,7 @@ def test_a_bad_episode_is_named_by_every_command_and_the_rest_still_trains(name,
         ),
         (
             ["train", "--env", "CartPole-v1", "--set", "hidden_size=" + "7" * 5000, "--out", "{tmp}/r"],
-            "--set hidden_size: not a setting value (Exceeds the limit",  # was a ValueError traceback
+            "--set hidden_size: not a setting value (a number of more than",  # was a ValueError traceback
         ),
         (
             ["train", "--env", "CartPole-v1", "--set", "learning_rate=" + "[" * 40 + "]" * 40, "--out", "{tmp}/r"],

@@ -56,7 +56,7 @@ def test_ticks_endings_and_minimum_return_leave_episodes_out_with_reasons(mixed_
         ('{"successful_only": 1}', "field 'successful_only' must be true or false"),
         ("[]", "expected a JSON object, found list"),
         ('{"excluded": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deep"),
-        ('{"min_return": ' + "9" * 5000 + "}", "Exceeds the limit"),
+        ('{"min_return": ' + "9" * 5000 + "}", "a number of more than 4,300 digits"),
     ],
 )
 def test_a_bad_selection_file_is_named(mixed_lander_demos, content, reason):
