@@ -80,8 +80,13 @@ class EpisodeMeta:
                 raise DemoError(f"metadata field {name} has the wrong type ({type(value).__name__})")
         if not 0 <= record["reset_seed"] < 2**63:
             raise DemoError(f"metadata reset_seed {record['reset_seed']} is not a seed (0 to 2^63 - 1)")
-        if not math.isfinite(record["episode_return"]):
-            raise DemoError(f"metadata episode_return is {record['episode_return']}, not a number")
+        episode_return = record["episode_return"]
+        try:
+            finite = math.isfinite(episode_return)
+        except OverflowError:  # an integer of hundreds of digits, past any float
+            finite = False
+        if not finite:
+            raise DemoError(f"metadata episode_return is {episode_return!r:.40}, not a number")
         return cls(**record)
 
 
