@@ -279,24 +279,7 @@ class SuiteResult:
     overrides: dict[str, Any] = field(default_factory=dict)  # bench --set: settings on top of every case's
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, record: dict[str, Any]) -> SuiteResult:
-        """Read back ``results.json`` (plain JSON, written by ``to_dict``)."""
-        try:
-            cases = [CaseResult(**case) for case in record["cases"]]
-            return cls(
-                record["suite"],
-                record["device"],
-                list(record["seeds"]),
-                dict(record["machine"]),
-                float(record["bare_env_steps_per_s"]),
-                cases,
-                dict(record.get("overrides", {})),
-            )
-        except (KeyError, TypeError) as error:
-            raise StudioError(f"results.json does not hold bench results ({error})") from None
+        return asdict(self)  # read back, typed, by app.bench.results_file
 
     def gail_loop_cases(self) -> list[CaseResult]:
         """The runs that measure the GAIL loop's speed: LunarLander GAIL + PPO-clip."""
