@@ -258,7 +258,7 @@ def test_a_checkpoint_record_of_the_wrong_types_names_the_file_and_field(tmp_pat
 
 
 def test_a_metrics_file_past_its_cap_is_refused_by_name_unread(tmp_path):
-    from core.train.runs.run_dir import METRICS_MAX_BYTES
+    from core.train.runs.metrics_file import METRICS_MAX_BYTES
 
     run = make_run(tmp_path, env_steps=1024)
     path = run.path / "metrics.jsonl"
@@ -273,7 +273,7 @@ def test_a_metrics_file_past_its_cap_is_refused_by_name_unread(tmp_path):
 
 
 def test_a_metrics_line_past_its_cap_is_unusable_inside_and_torn_at_the_end(tmp_path):
-    from core.train.runs.run_dir import METRICS_LINE_MAX_BYTES
+    from core.train.runs.metrics_file import METRICS_LINE_MAX_BYTES
 
     run = make_run(tmp_path, env_steps=1024)
     path = run.path / "metrics.jsonl"
