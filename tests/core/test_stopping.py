@@ -16,12 +16,19 @@ def feed(rule, scores):
 
 def test_done_only_after_reaching_the_demos_and_patience_without_a_new_best():
     rule = StoppingRule([100.0, 100.0])
-    verdicts = feed(rule, [10, 50, 120] + [110] * PATIENCE)
+    verdicts = feed(rule, [10, 50, 130] + [110] * (WINDOW + PATIENCE))
     assert [v.new_best for v in verdicts[:3]] == [True, True, True]
-    assert not any(v.done for v in verdicts[:-1]) and verdicts[-1].done
+    assert not any(v.new_best for v in verdicts[3:])
+    done = [i for i, v in enumerate(verdicts) if v.done]
+    assert done[0] == 2 + PATIENCE  # the best was the third evaluation
     assert rule.best.progress == 3000 and rule.done_at == 1000 * (3 + PATIENCE)
-    # Reached when the pool of the last WINDOW evaluations (not the single one) got there.
-    assert rule.reached_at == 1000 * (2 + WINDOW)
+    assert rule.reached_at is not None and rule.reached_at <= rule.done_at
+
+
+def test_one_lucky_evaluation_after_poor_ones_is_not_reaching_the_demos():
+    rule = StoppingRule([100.0, 100.0])
+    feed(rule, [0] * (WINDOW - 1) + [150])  # the pool of the last WINDOW evaluations is far below
+    assert rule.reached_at is None
 
 
 def test_a_policy_below_the_demos_is_never_done_however_flat():
