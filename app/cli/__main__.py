@@ -1,7 +1,5 @@
 """``python -m app.cli``: the same as the ``imitation-studio`` command."""
 
-import sys
+from app.cli.main import console_main
 
-from app.cli.main import main
-
-sys.exit(main())
+console_main()

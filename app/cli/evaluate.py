@@ -19,7 +19,7 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         "--seed", type=seed_int, default=EVAL_SEED_BASE, help=f"first reset seed (default {EVAL_SEED_BASE})"
     )
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    evaluate.set_defaults(handler=run_evaluate)
+    evaluate.set_defaults(handler=run_evaluate, quick_exit=True)  # see app.cli.main.console_main
 
 
 def run_evaluate(args: argparse.Namespace) -> int:

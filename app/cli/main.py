@@ -38,10 +38,23 @@ WORKSPACE_VARIABLE = "IMITATION_STUDIO_WORKSPACE"
 EXIT_USAGE_ERROR = exit_codes.BAD_INPUT
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the process exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def console_main() -> NoReturn:
+    """The console script: ``main`` on the command line's arguments, then the process ends with its
+    status. A command that asks for it (``quick_exit``: train, evaluate) ends without the
+    interpreter's teardown, about a second of torch._dynamo's clean-up after an optimizer was made,
+    once its files are closed and its output flushed: nothing is left for the teardown to write."""
+    args = build_parser().parse_args()
+    status = main(parsed=args)
+    if getattr(args, "quick_exit", False):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)
+
+
+def main(argv: Sequence[str] | None = None, parsed: argparse.Namespace | None = None) -> int:
+    """What the command does, by its arguments (``argv``, or already ``parsed``); returns the exit status."""
+    args = parsed if parsed is not None else build_parser().parse_args(argv)
     try:
         if args.command is None:
             from app.gui.launch import run_gui
@@ -100,4 +113,4 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console_main()

@@ -62,7 +62,7 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         help="a new run (--out) from another run's policy and D, with its settings and demo folder unless given: "
         "coach mode's 'train on corrections'",
     )
-    train.set_defaults(handler=run_train)
+    train.set_defaults(handler=run_train, quick_exit=True)  # see app.cli.main.console_main
 
 
 # What a resumed run keeps from its own config (only --steps, --set bc_epochs=N and --demos apply).

@@ -343,3 +343,19 @@ def test_evaluate_says_when_the_run_kept_an_earlier_policy(tmp_path, capsys):
     assert main(["evaluate", str(run), "--episodes", "2"]) == 0
     out = capsys.readouterr().out
     assert "this is the run's policy of 64 env steps" in out and "return 12.5" in out
+
+
+def test_the_console_command_exits_quickly_with_its_output_and_files_whole(tmp_path):
+    """train ends without the interpreter's teardown (app.cli.main.console_main): its piped output
+    must still arrive whole and its run folder be finished."""
+    import subprocess
+    import sys
+
+    run = tmp_path / "run"
+    command = [sys.executable, "-m", "app.cli", "train", "--env", "CartPole-v1", "--steps", "128", "--out", str(run)]
+    done = subprocess.run([*command, *TINY], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().splitlines()[-1].startswith("finished after 128 env steps")
+    assert RunDir(run).finished() and len(RunDir(run).metrics()) == 1
+    refused = subprocess.run([*command, *TINY], capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "already exists" in refused.stderr  # an error's status and line too
