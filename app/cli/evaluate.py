@@ -75,13 +75,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 def kept_policy_line(run, unit: str) -> str | None:
     """Which of the run's policies this is, when the run settled on an earlier one than its last."""
+    from core.train.best_policy import kept_policy_words
+
     final = run.finished_eval()
-    if final is None or final.earlier_policy_at is None:
-        return None
-    return (
-        f"this is the run's policy of {final.earlier_policy_at:,} {unit}: it played clearly better than its last "
-        f"one (return {final.last_shown_return:.1f} in the run's final evaluation), so the run kept it"
-    )
+    return kept_policy_words(final, unit) if final is not None else None
 
 
 def sampling_verdict(det: dict, sampled: dict, episodes: int) -> str:

@@ -111,19 +111,16 @@ def _show_progress(trainer: Trainer, config: TrainConfig, control: TrainControl)
 
 def ending_lines(event: Finished, trainer: Trainer, config: TrainConfig) -> list[str]:
     """Why the run ended where it did, and which of its policies it keeps, in plain words."""
+    from core.train.best_policy import kept_policy_words
+
     lines = []
     if event.done_reason:
         lines.append(
             f"{event.done_reason}; to train on to {config.progress_total:,} {config.progress_unit}: "
             f"imitation-studio train --resume {trainer.run_dir} --set stop_when_done=false"
         )
-    final = event.final_eval
-    if final is not None and final.earlier_policy_at is not None:
-        lines.append(
-            f"kept the policy of {final.earlier_policy_at:,} {config.progress_unit}: it plays clearly better "
-            f"than the last one (return {final.last_shown_return:.1f})"
-        )
-    return lines
+    kept = kept_policy_words(event.final_eval, config.progress_unit) if event.final_eval else None
+    return [*lines, kept] if kept else lines
 
 
 def progress_of(event, iteration: int, config: TrainConfig) -> str:

@@ -52,3 +52,15 @@ class BestPolicy:
         return dataclasses.replace(
             earlier, earlier_policy_at=self.progress, last_shown_return=shown_policy(last).return_mean
         )
+
+
+def kept_policy_words(final: FinalEval, unit: str) -> str | None:
+    """The sentence that says a run settled on an earlier policy (train's last lines, the Train view,
+    evaluate); None when its policy is its last."""
+    if final.earlier_policy_at is None:
+        return None
+    last = f" (return {final.last_shown_return:.1f})" if final.last_shown_return is not None else ""
+    return (
+        f"The run keeps its policy of {final.earlier_policy_at:,} {unit}: it plays clearly better than "
+        f"its last one{last}."
+    )

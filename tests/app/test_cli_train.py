@@ -337,12 +337,12 @@ def test_evaluate_says_when_the_run_kept_an_earlier_policy(tmp_path, capsys):
     )
     folder = RunDir(run)
     assert main(["evaluate", str(run), "--episodes", "2"]) == 0
-    assert "kept it" not in capsys.readouterr().out
+    assert "keeps its policy" not in capsys.readouterr().out
     settled = dataclasses.replace(folder.final_eval(), earlier_policy_at=64, last_shown_return=12.5)
     folder.write_final_eval(settled)
     assert main(["evaluate", str(run), "--episodes", "2"]) == 0
     out = capsys.readouterr().out
-    assert "this is the run's policy of 64 env steps" in out and "return 12.5" in out
+    assert "The run keeps its policy of 64 env steps" in out and "(return 12.5)" in out
 
 
 def test_the_console_command_exits_quickly_with_its_output_and_files_whole(tmp_path):

@@ -15,6 +15,7 @@ from app.gui.widgets.plots import LivePlots
 from app.gui.widgets.wording import demos_text
 from core.data.demo_set import DemoSet
 from core.errors import StudioError
+from core.train.best_policy import kept_policy_words
 from core.train.events import Failed, Finished
 from core.train.runs.run_dir import RunDir
 from core.train.settings.config import TrainConfig
@@ -134,10 +135,5 @@ def ending_words(event: Finished, config: TrainConfig | None) -> list[str]:
             f"<b>Done</b>: the policy plays as well as your demos after {event.env_steps:,} {unit} and has "
             "stopped improving. <i>Keep training</i> trains on to the total."
         )
-    final = event.final_eval
-    if final is not None and final.earlier_policy_at is not None:
-        lines.append(
-            f"The run keeps its policy of {final.earlier_policy_at:,} {unit}: it plays clearly better than "
-            f"the last one (return {final.last_shown_return:.1f})."
-        )
-    return lines
+    kept = kept_policy_words(event.final_eval, unit) if event.final_eval else None
+    return [*lines, kept] if kept else lines
