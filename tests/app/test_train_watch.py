@@ -377,3 +377,17 @@ def test_a_done_run_says_so_and_keep_training_trains_it_on_to_its_total(qtbot, t
     event = wait_finished(qtbot, train_view, timeout_ms=120_000)
     assert event.env_steps == total and event.done_reason is None
     assert RunDir(event.run_dir).config().stop_when_done is False
+
+
+def test_the_watch_view_names_the_earlier_policy_a_run_kept(watch_view, workspace):
+    import dataclasses
+
+    config = default_config(CARTPOLE, total_steps=256, num_envs=2, num_steps=64, eval_every_iters=0)
+    trainer = Trainer(config, load_demo_set(sample_demos_dir(CARTPOLE)), run_dir=workspace.new_run_dir("settled"))
+    list(trainer.run())
+    run = RunDir(trainer.run_dir)
+    watch_view.set_run(trainer.run_dir)
+    assert "Watching the run" in watch_view._info.text() and "its policy of" not in watch_view._info.text()
+    run.write_final_eval(dataclasses.replace(run.final_eval(), earlier_policy_at=128, last_shown_return=9.0))
+    watch_view.set_run(trainer.run_dir)
+    assert "its policy of 128 env steps (kept: it played clearly better than its last" in watch_view._info.text()

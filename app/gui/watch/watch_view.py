@@ -185,8 +185,14 @@ class WatchView(QWidget):
             demos = None  # the demos moved or their record is unreadable: watch without them
         self._set_demos(demos)
         env_steps = int(state.get("env_steps", 0))
-        self._policy_label = f"run {run.name}, {env_steps:,} env steps"
         final = run.finished_eval()
+        self._policy_label = f"run {run.name}, {env_steps:,} env steps"
+        if final is not None and final.earlier_policy_at is not None:  # the run settled on its best policy
+            unit = player.config.progress_unit
+            self._policy_label = (
+                f"run {run.name}, its policy of {final.earlier_policy_at:,} {unit} "
+                f"(kept: it played clearly better than its last, of {env_steps:,} env steps)"
+            )
         self._mode.show_run(final)
         self.shortfall = run_shortfall(run, player.config, env_steps, final, demos)
         self.refresh_runs()
