@@ -26,6 +26,7 @@ from core.fileio import written_whole
 from core.rl.nets import ActorCritic, Discriminator
 from core.share import check_video_target
 from core.train.runs.run_dir import RunDir
+from core.train.runs.shown_policy import shown_policy
 from core.train.settings.seeds import WATCH_SEED_BASE
 
 CAPTION_HEIGHT = 28
@@ -62,18 +63,21 @@ def _beside(left: Iterator[np.ndarray], right: Iterator[np.ndarray]) -> Iterator
 
 @torch.no_grad()
 def policy_episode(
-    policy: ActorCritic, disc: Discriminator | None, spec: EnvSpec, seed: int, label: str
+    policy: ActorCritic, disc: Discriminator | None, spec: EnvSpec, seed: int, label: str, sampled: bool = False
 ) -> Iterator[np.ndarray]:
-    """One deterministic episode of ``policy`` from ``seed``, captioned frame by frame (streamed:
-    a 1,000-step episode's frames would take 0.8 GB at once)."""
+    """One episode of ``policy`` from ``seed``, deterministic or ``sampled`` (its actions drawn, from
+    a generator seeded with ``seed``), captioned frame by frame (streamed: a 1,000-step episode's
+    frames would take 0.8 GB at once)."""
     env = spec.make(render_mode="rgb_array")
+    if sampled:
+        torch.manual_seed(seed)  # the same video twice
     try:
         obs, _ = env.reset(seed=seed)
         yield _caption(render_rgb(env), f"{label} · step 0 · return 0")
         total, step, done = 0.0, 0, False
         while not done:
             tensor = torch.as_tensor(np.asarray(obs, dtype=np.float32).reshape(1, -1))
-            action, _, _ = policy.act(tensor, deterministic=True)
+            action, _, _ = policy.act(tensor, deterministic=not sampled)
             verdict = f" · D {float(torch.sigmoid(disc(tensor, action))[0]):.2f}" if disc is not None else ""
             obs, reward, terminated, truncated, _ = env.step(spec.check_action(action[0].numpy()))
             total, step, done = total + float(reward), step + 1, bool(terminated or truncated)
@@ -113,7 +117,14 @@ def policy_video(
         if snapshot is not None
         else config.progress_of(int(state.get("iteration", 0)), int(state.get("env_steps", 0)))
     )
-    label = f"policy at {at:,} {config.progress_unit}"
+    # The run's own policy as the app shows it (core.train.runs.shown_policy): sampling its actions
+    # when its final evaluation says that plays clearly better, and named by where it is from when
+    # the run kept an earlier one; a timeline snapshot plays deterministic.
+    final = run.finished_eval() if snapshot is None else None
+    sampled = final is not None and shown_policy(final).sampled
+    if final is not None and final.earlier_policy_at is not None:
+        at = final.earlier_policy_at
+    label = f"policy at {at:,} {config.progress_unit}{' · sampled' if sampled else ''}"
     spec = get_spec(config.env)
     demos = (
         [e for e in load_demo_set(run.demos_folder(), env_key=config.env).episodes if e.meta.replayable]
@@ -127,10 +138,11 @@ def policy_video(
         for index in range(episodes):
             if demos:
                 demo = demos[index % len(demos)]
-                yield from _beside(policy_episode(policy, disc, spec, demo.meta.reset_seed, label), demo_episode(demo))
+                played = policy_episode(policy, disc, spec, demo.meta.reset_seed, label, sampled)
+                yield from _beside(played, demo_episode(demo))
             else:
                 start = (seed if seed is not None else WATCH_SEED_BASE) + index
-                yield from policy_episode(policy, disc, spec, start, label)
+                yield from policy_episode(policy, disc, spec, start, label, sampled)
 
     return write_video(frames(), Path(target), spec.fps, scale)
 

@@ -65,3 +65,29 @@ def test_a_demo_folders_unusable_files_are_named_in_the_summary(tmp_path):
     (folder / "broken.npz").write_bytes(b"junk")
     summary = demos_video(folder, tmp_path / "demos.gif", episodes=1, scale=0.25)
     assert len(summary.skipped) == 1 and summary.skipped[0].startswith("broken.npz: ")
+
+
+def test_the_video_plays_the_policy_as_the_app_shows_it(tmp_path, cartpole_run, monkeypatch):
+    import dataclasses
+
+    import core.share.video as video
+    from core.train.runs.run_dir import RunDir
+
+    played = []
+    original = video.policy_episode
+
+    def recorded(policy, disc, spec, seed, label, sampled=False):
+        played.append((label, sampled))
+        return original(policy, disc, spec, seed, label, sampled)
+
+    monkeypatch.setattr(video, "policy_episode", recorded)
+    run = RunDir(cartpole_run)
+    final = run.final_eval()
+    policy_video(cartpole_run, tmp_path / "det.gif", seed=3, scale=0.25)
+    shown = dataclasses.replace(
+        final, return_mean=10.0, return_std=1.0, sampled_return_mean=400.0, sampled_return_std=1.0, earlier_policy_at=64
+    )
+    run.write_final_eval(shown)
+    policy_video(cartpole_run, tmp_path / "sampled.gif", seed=3, scale=0.25)
+    assert played[0][1] is False and "sampled" not in played[0][0]
+    assert played[1] == ("policy at 64 env steps · sampled", True)
