@@ -307,6 +307,7 @@ class Trainer:
             started = time.perf_counter()
             scalars = {"bc_loss": self._behaviour_clone(1)}
             self.progress.count(0, time.perf_counter() - started)
+            self._sync_rollout_policy()  # on a GPU: evaluations play, and the best is kept from, the CPU copy
             yield from self.bookkeeping.record(scalars)
         self._sync_rollout_policy()
         yield self.snapshot()
