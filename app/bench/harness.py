@@ -190,6 +190,7 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
             curve_steps.append(int(progress))
             curve_returns.append(result.mean_return)
     wall = time.perf_counter() - started
+    train_time = max(wall - eval_time, 1e-9)  # without the curve's evaluations (the run's own are in)
     final_started = time.perf_counter()
     final = evaluate_policy(trainer.rollout_policy, spec, case.final_episodes, seed=EVAL_SEED_BASE)
     sampled = evaluate_policy(
@@ -203,7 +204,6 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
     curve_normalized = [normalized_return(r, random_return, reference) for r in curve_returns]
     reached = [s for s, n in zip(curve_steps, curve_normalized, strict=True) if n >= 0.9]
     quarter = [rss for fraction, rss in rss_samples if fraction <= 0.25]
-    train_time = max(wall - eval_time, 1e-9)
     return CaseResult(
         name=case.name,
         env=case.env,

@@ -81,7 +81,9 @@ def run_trial(settings: dict[str, Any], spec: SweepSpec, runs_dir: str, device: 
     from core.train.settings.config import default_config
     from core.train.trainer import Trainer
 
-    config = default_config(spec.env, **{**spec.fixed, **settings, "device": device})
+    # A trial trains to its total: ASHA compares trials at equal budgets, and the stopping rule would
+    # end them at different ones (a spec may still set stop_when_done).
+    config = default_config(spec.env, **{"stop_when_done": False, **spec.fixed, **settings, "device": device})
     demos = training_demos(load_demo_set(spec.demos_folder(), env_key=spec.env))
     random_return, reference = random_policy_return(get_spec(spec.env)), float(demos.returns.mean())
     run_dir = Path(runs_dir) / tune.get_context().get_trial_name()

@@ -10,6 +10,7 @@ Errors a user can act on (``StudioError``) are printed as one line on stderr wit
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
 import sys
@@ -46,8 +47,9 @@ def console_main() -> NoReturn:
     args = build_parser().parse_args()
     status = main(parsed=args)
     if getattr(args, "quick_exit", False):
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe (`train ... | head`)
+                stream.flush()
         os._exit(status)
     sys.exit(status)
 

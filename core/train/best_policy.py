@@ -6,9 +6,10 @@ SB3's EvalCallback keeps a best model). The stopping rule (``core.train.stopping
 evaluation was the best; this keeps that policy's weights (tens of kilobytes, in memory) and, at
 the end, plays it on the final evaluation's episodes beside the last one. When it plays clearly
 better (``core.train.runs.shown_policy.earlier_plays_better``) the run's policy becomes that one
-before the last checkpoint and timeline snapshot are written: the checkpoint, ``evaluate``, the
-Watch view, Coach and every export then use the same policy, and ``final_eval.json`` says where it
-is from and what the last one scored. A resumed run continues from it.
+and the last checkpoint is written again with it (the timeline keeps the last policy at its own
+step): ``evaluate``, the Watch view, Coach and every export then use the same policy, and
+``final_eval.json`` says where it is from and what the last one scored. A resumed run continues
+from it (with the last policy's optimizer moments and D), and judges its own evaluations afresh.
 """
 
 from __future__ import annotations

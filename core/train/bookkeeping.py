@@ -96,7 +96,9 @@ class Bookkeeping:
         return self.config.stop_when_done and self.stopping.done
 
     def done_reason(self) -> str | None:
-        return self.stopping.reason(self.config.progress_unit) if self.done else None
+        """The stopping rule's words when it ended the run before its total (None otherwise)."""
+        before_total = self.progress.step < self.config.progress_total
+        return self.stopping.reason(self.config.progress_unit) if self.done and before_total else None
 
     def start(self) -> None:
         """The timeline's start, before any training (a resumed run has it already)."""
@@ -119,16 +121,21 @@ class Bookkeeping:
             yield self._checkpoint()
 
     def finish(self, stopped: bool) -> Iterator[Event]:
-        """The last checkpoint and timeline snapshot, the final evaluation unless ``stopped``, and ``Finished``."""
+        """The last checkpoint and timeline snapshot (the last policy's, saved before anything else
+        can fail), then unless ``stopped`` the final evaluation: when the run settles on its best
+        policy, the checkpoint is written again with it; ``final_eval.json`` comes after the
+        checkpoint it speaks of. Then ``Finished``."""
         progress = self.progress
         final_eval: FinalEval | None = None
-        if not stopped:  # evaluated first: the run may settle on its best policy, which is then the one kept
-            last = final_evaluation(self.rollout_policy, self.spec)
-            final_eval = self.best.settle(self._policies(), self.spec, last, progress.step)
         if self.run_folder is not None:
             yield self._checkpoint()
             self.outputs.timeline(progress.iteration, progress.step, self.policy, final=True)
-            if final_eval is not None:  # after the checkpoint: its time says the evaluation is of it
+        if not stopped:
+            last = final_evaluation(self.rollout_policy, self.spec)
+            final_eval = self.best.settle(self._policies(), self.spec, last, progress.step)
+            if self.run_folder is not None:
+                if final_eval is not last:  # the kept policy is the checkpoint's from now on
+                    yield self._checkpoint()
                 self.run_folder.write_final_eval(final_eval)
         run_dir = self.run_folder.path if self.run_folder is not None else None
         yield Finished(progress.env_steps, run_dir, final_eval, stopped_early=stopped, done_reason=self.done_reason())

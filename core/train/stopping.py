@@ -11,8 +11,10 @@ feeds each evaluation to ``StoppingRule``:
   of the difference (the demos are few episodes, an evaluation few more: both are noisy);
 - **stopped improving**: no evaluation in the last ``PATIENCE`` has beaten the best one so far.
 
-When both hold the run is done; with ``stop_when_done`` (the default) it stops there, a finished
-run like any other, else it trains on to ``total_steps``. Either way the rule remembers the best
+Once the first has held it stays reached (a run that then wanders below the demos is still past
+them at its best, which the run's end can settle on); when the second holds too, the run is done.
+With ``stop_when_done`` (the default) it stops there, a finished run like any other, else it
+trains on to ``total_steps``. Either way the rule remembers the best
 evaluation, and the run's end settles on that earlier policy when it plays clearly better than the
 last (``core.train.best_policy``).
 
@@ -48,6 +50,7 @@ class Evaluation:
     sampled: tuple[float, ...]
 
     def best_mean(self) -> float:
+        """The mean return of its better way of acting."""
         return max(float(np.mean(self.deterministic)), float(np.mean(self.sampled)))
 
 
@@ -60,6 +63,7 @@ class Verdict:
 
 
 def standard_error(returns: Sequence[float]) -> float:
+    """The standard error of the mean of ``returns`` (0 for none)."""
     return float(np.std(returns)) / math.sqrt(len(returns)) if len(returns) else 0.0
 
 
@@ -78,6 +82,7 @@ class StoppingRule:
         self._since_best = 0
 
     def add(self, evaluation: Evaluation) -> Verdict:
+        """Judge one more evaluation, in the run's order."""
         self._recent.append(evaluation)
         new_best = self.best is None or evaluation.best_mean() > self.best.best_mean()
         if new_best:
@@ -110,6 +115,6 @@ class StoppingRule:
         """The plain-words reason a done run stopped, for the CLI's and the Train view's last lines."""
         assert self.done_at is not None and self.reached_at is not None
         return (
-            f"done: the policy plays as well as your demos (return {self.target:.1f}) since "
-            f"{self.reached_at:,} {unit}, and has not improved for the last {PATIENCE} evaluations"
+            f"done: the policy reached your demos' level (return {self.target:.1f}) at {self.reached_at:,} "
+            f"{unit}, and no evaluation has beaten its best for the last {PATIENCE}"
         )

@@ -136,7 +136,8 @@ class Trainer:
         return self.progress.wall_time_s
 
     def run(self, control: TrainControl | None = None) -> Iterator[Event]:
-        """Train until ``total_steps`` or a stop; yields events, never raises (errors -> ``Failed``)."""
+        """Train until ``total_steps``, the stopping rule's done (``stop_when_done``) or a stop; yields
+        events, never raises (errors -> ``Failed``)."""
         control = control or TrainControl()
         torch.set_num_threads(self.config.torch_threads)
         self.bookkeeping = Bookkeeping(

@@ -317,7 +317,7 @@ def test_a_run_stops_when_it_is_done_and_keeps_going_when_asked(tmp_path, capsys
     flags = ["--set", "eval_every_iters=2", "--set", "rollout_process=false"]
     assert main(["train", "--demos", str(sample_demos_dir("CartPole-v1")), "--out", str(run), *flags]) == 0
     out = capsys.readouterr().out
-    assert "done: the policy plays as well as your demos" in out and "--set stop_when_done=false" in out
+    assert "done: the policy reached your demos' level" in out and "--set stop_when_done=false" in out
     folder = RunDir(run)
     total = folder.config().steps_trained
     stopped_at = folder.checkpoint().state["env_steps"]

@@ -96,7 +96,7 @@ class RunBoard(QWidget):
                 f"{f.return_std:.1f}, length {f.length_mean:.0f} (demos: {demos.returns.mean():.1f}, "
                 f"{demos.lengths.mean():.0f})."
             )
-            text += "".join(f"<br>{line}" for line in ending_words(event, self.config))
+            text += "".join(f"<br>{line}" for line in ending_words(event, self.config, self.progress.words()))
             reason = shortfall_reason(f, demos, self.disc_accuracy, self.config, event.env_steps)
         else:
             text, reason = f"Stopped after {self.progress.words()}; the checkpoint is saved, Resume continues it.", None
@@ -126,14 +126,15 @@ class RunBoard(QWidget):
         self.progress.show_opened(config, records, run.finished())
 
 
-def ending_words(event: Finished, config: TrainConfig | None) -> list[str]:
-    """Why a finished run ended before its total, and which of its policies it keeps, in plain words."""
+def ending_words(event: Finished, config: TrainConfig | None, how_far: str) -> list[str]:
+    """Why a finished run ended before its total (``how_far``: where it ended, in words), and which of
+    its policies it keeps, in plain words."""
     unit = config.progress_unit if config is not None else "env steps"
     lines = []
     if event.done_reason:
         lines.append(
-            f"<b>Done</b>: the policy plays as well as your demos after {event.env_steps:,} {unit} and has "
-            "stopped improving. <i>Keep training</i> trains on to the total."
+            f"<b>Done</b>: the policy plays as well as your demos after {how_far} and has stopped "
+            "improving. <i>Keep training</i> trains on to the total."
         )
     kept = kept_policy_words(event.final_eval, unit) if event.final_eval else None
     return [*lines, kept] if kept else lines

@@ -97,6 +97,10 @@ class TrainSettingsPanel(QScrollArea):
         self._top_form.editors["device"].widget.currentIndexChanged.connect(self._show_device)
         self._main_form = ConfigForm(MAIN_FIELDS)
         self._advanced_form = ConfigForm(advanced_field_names(MAIN_FIELDS + OWN_WIDGETS))
+        for name in ("hidden_size", "disc_hidden_size"):  # auto's choice depends on the networks' width
+            for form in (self._top_form, self._main_form, self._advanced_form):
+                if name in form.editors and hasattr(form.editors[name].widget, "valueChanged"):
+                    form.editors[name].widget.valueChanged.connect(self._show_device)
         # A check box, not a checkable group box: closed, that left an empty grey box behind.
         self._advanced_box = QCheckBox("Advanced settings")
         self._advanced_box.toggled.connect(self._advanced_form.setVisible)

@@ -191,7 +191,8 @@ class WatchView(QWidget):
             unit = player.config.progress_unit
             self._policy_label = (
                 f"run {run.name}, its policy of {final.earlier_policy_at:,} {unit} "
-                f"(kept: it played clearly better than its last, of {env_steps:,} env steps)"
+                f"(kept: it played clearly better than its last, of "
+                f"{player.config.progress_of(int(state.get('iteration', 0)), env_steps):,} {unit})"
             )
         self._mode.show_run(final)
         self.shortfall = run_shortfall(run, player.config, env_steps, final, demos)

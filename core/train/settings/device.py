@@ -3,8 +3,8 @@
 ``auto`` picks the device that trains the run's networks faster, by a measured rule: on the H200
 machine a LunarLander run with the default 64-unit MLPs trained at 0.68x its CPU's speed on CUDA
 (each minibatch is too small to fill a GPU, and every update pays for launches and copies), so
-small MLPs stay on the CPU even where CUDA is available. Wider networks than ``GPU_FROM_UNITS``
-go to CUDA; that bound has not been measured yet (no GPU was lent since), so it is set where a
+small MLPs stay on the CPU even where CUDA is available. Networks of ``GPU_FROM_UNITS`` units or
+more go to CUDA; that bound has not been measured yet (no GPU was lent since), so it is set where a
 layer's matrix multiply is some hundred times the 64-unit one's. ``cpu`` and ``cuda`` force either.
 """
 
@@ -25,6 +25,8 @@ GPU_FROM_UNITS = 512  # hidden units from which auto trains on CUDA (see the mod
 
 @dataclass(frozen=True)
 class DeviceChoice:
+    """Where a run trains, and why in words."""
+
     device: torch.device
     reason: str  # in plain words, for the run's first line
 
