@@ -25,6 +25,7 @@ from core.errors import StudioError
 if TYPE_CHECKING:
     from app.bench.suites import Case
     from core.envs.registry import EnvSpec
+    from core.rl.nets import ActorCritic
 
 
 @dataclass
@@ -240,7 +241,7 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
     )
 
 
-def shown_return(policy, spec: EnvSpec, episodes: int) -> float:
+def shown_return(policy: ActorCritic, spec: EnvSpec, episodes: int) -> float:
     """The policy's mean return as the app would show it: sampled when that plays clearly better."""
     from core.train.evaluate import evaluate_policy
     from core.train.runs.shown_policy import sampling_is_better

@@ -6,9 +6,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli.arg_types import positive_int, seed_int
 from core.train.settings.seeds import EVAL_SEED_BASE
+
+if TYPE_CHECKING:  # the engine is imported when the command runs: --help stays quick
+    from core.train.runs.run_dir import RunDir
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
@@ -73,7 +77,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def kept_policy_line(run, unit: str) -> str | None:
+def kept_policy_line(run: RunDir, unit: str) -> str | None:
     """Which of the run's policies this is, when the run settled on an earlier one than its last."""
     from core.train.best_policy import kept_policy_words
 
