@@ -8,6 +8,7 @@ Written with imageio (ffmpeg for MP4, pillow for GIF), the ``share`` extra.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 from collections.abc import Iterable, Iterator
@@ -178,7 +179,7 @@ def write_video(frames: Iterable[np.ndarray], target: Path, fps: float, scale: f
         else:
             writer = imageio.get_writer(temporary, fps=fps, codec="libx264", macro_block_size=2, quality=7)
         count, height, width = 0, 0, 0
-        with writer:
+        try:
             for frame in frames:
                 if scale != 1.0:
                     frame = _scaled(frame, scale)
@@ -186,6 +187,14 @@ def write_video(frames: Iterable[np.ndarray], target: Path, fps: float, scale: f
                     height, width = (frame.shape[0] // 2) * 2, (frame.shape[1] // 2) * 2
                 writer.append_data(frame[:height, :width])
                 count += 1
+        except BaseException:
+            # A Ctrl-C reaches the ffmpeg child too (one process group): closing the writer then
+            # fails on its broken pipe, and that error must not replace the interrupt (the command
+            # would end as if the reader of its output had gone, with status 0).
+            with contextlib.suppress(Exception):
+                writer.close()
+            raise
+        writer.close()
         if not count:
             raise StudioError(f"{target}: no frames to write")
     return VideoSummary(target, count, width, height, fps)

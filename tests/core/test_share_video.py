@@ -1,11 +1,12 @@
 """Videos: frame count and size read back with imageio."""
 
+import numpy as np
 import pytest
 
 from core.data.demo_set import load_demo_set
 from core.errors import CheckpointError, StudioError
 from core.paths import sample_demos_dir
-from core.share.video import CAPTION_HEIGHT, demos_video, policy_video
+from core.share.video import CAPTION_HEIGHT, demos_video, policy_video, write_video
 from core.train.runs.timeline import snapshot_steps
 from core.train.settings.config import default_config
 from core.train.trainer import Trainer
@@ -91,3 +92,22 @@ def test_the_video_plays_the_policy_as_the_app_shows_it(tmp_path, cartpole_run, 
     policy_video(cartpole_run, tmp_path / "sampled.gif", seed=3, scale=0.25)
     assert played[0][1] is False and "sampled" not in played[0][0]
     assert played[1] == ("policy at 64 env steps · sampled", True)
+
+
+def test_an_interrupt_is_not_replaced_by_the_encoders_broken_pipe(tmp_path, monkeypatch):
+    """A Ctrl-C reaches ffmpeg too: closing the writer then raises BrokenPipeError, which must not
+    hide the KeyboardInterrupt (the command would exit 0 as if its reader had gone)."""
+    import imageio.v2 as imageio
+
+    class DeadEncoder:
+        def append_data(self, frame):
+            raise KeyboardInterrupt
+
+        def close(self):
+            raise BrokenPipeError("ffmpeg is gone")
+
+    monkeypatch.setattr(imageio, "get_writer", lambda *args, **kwargs: DeadEncoder())
+    frames = iter([np.zeros((4, 4, 3), dtype=np.uint8)])
+    with pytest.raises(KeyboardInterrupt):
+        write_video(frames, tmp_path / "x.mp4", 10.0)
+    assert not list(tmp_path.iterdir())  # no partial file, no temporary
