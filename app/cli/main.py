@@ -71,7 +71,10 @@ def main(argv: Sequence[str] | None = None, parsed: argparse.Namespace | None = 
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return exit_codes.INTERRUPTED
-    except BrokenPipeError:
+    except BrokenPipeError as error:
+        if isinstance(error.__context__, KeyboardInterrupt):  # a Ctrl-C that also broke a child's pipe
+            print("interrupted", file=sys.stderr)
+            return exit_codes.INTERRUPTED
         # The reader went away (`imitation-studio envs | head`): not an error of ours.
         sys.stderr.close()
         return 0
