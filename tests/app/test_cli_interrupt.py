@@ -86,7 +86,13 @@ def test_an_interrupted_video_leaves_the_old_file_and_no_partial_one(tmp_path, e
         target.write_bytes(existing)
     command = [sys.executable, "-m", "app.cli", "video", "--demos", str(sample_demos_dir("LunarLander-v3"))]
     process = subprocess.Popen(
-        [*command, "--out", str(target)], stderr=subprocess.PIPE, text=True, start_new_session=True
+        [*command, "--out", str(target)],
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        # As from a terminal: a run of the tests from a background job (CI started with `&`) passes
+        # on an ignored SIGINT, and a Python started so never raises KeyboardInterrupt.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
 
