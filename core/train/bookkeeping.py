@@ -1,8 +1,9 @@
 """A run's bookkeeping, one path for a GAIL round and a BC epoch alike: after each iteration a
 periodic evaluation (judged by the stopping rule, its best policy kept), the divergence check, the
 metrics record and the timeline, the ``IterationStats`` event, then a snapshot and a checkpoint
-when due; at the end the final evaluation (settling on the best policy when it plays clearly
-better), the last checkpoint and ``Finished``; on an error ``Failed``, naming the checkpoint kept."""
+when due; at the end the last checkpoint, the final evaluation (settling on the best policy when
+it plays clearly better, the checkpoint then written again) and ``Finished``; on an error
+``Failed``, naming the checkpoint kept."""
 
 from __future__ import annotations
 

@@ -15,11 +15,17 @@ from dataclasses import dataclass
 from core.train.runs.records import FinalEval
 
 
+def clearly_higher(base: tuple[float, float], other: tuple[float, float], episodes: int) -> bool:
+    """Does ``other`` score clearly higher than ``base``, (mean, std) each over ``episodes``
+    episodes: by more than two standard errors of the difference?"""
+    (base_mean, base_std), (other_mean, other_std) = base, other
+    error = math.sqrt((base_std**2 + other_std**2) / max(episodes, 1))
+    return other_mean - base_mean > 2.0 * error
+
+
 def sampling_is_better(deterministic: tuple[float, float], sampled: tuple[float, float], episodes: int) -> bool:
     """Does the sampled policy score clearly higher, (mean, std) each over ``episodes`` episodes?"""
-    (det_mean, det_std), (sampled_mean, sampled_std) = deterministic, sampled
-    error = math.sqrt((det_std**2 + sampled_std**2) / max(episodes, 1))
-    return sampled_mean - det_mean > 2.0 * error
+    return clearly_higher(deterministic, sampled, episodes)
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,7 @@ def earlier_plays_better(last: FinalEval, earlier: FinalEval) -> bool:
     """Does an earlier policy of the same run (the stopping rule's best evaluation) play clearly
     better than the last, each as it would be shown, on the same final-evaluation episodes?"""
     last_shown, earlier_shown = shown_policy(last), shown_policy(earlier)
-    episodes = max(min(last.episodes, earlier.episodes), 1)
-    error = math.sqrt((last_shown.return_std**2 + earlier_shown.return_std**2) / episodes)
-    return earlier_shown.return_mean - last_shown.return_mean > 2.0 * error
+    episodes = min(last.episodes, earlier.episodes)
+    return clearly_higher(
+        (last_shown.return_mean, last_shown.return_std), (earlier_shown.return_mean, earlier_shown.return_std), episodes
+    )
