@@ -242,15 +242,24 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
 
 
 def shown_return(policy: ActorCritic, spec: EnvSpec, episodes: int) -> float:
-    """The policy's mean return as the app would show it: sampled when that plays clearly better."""
+    """The policy's mean return as the app would show it (core.train.runs.shown_policy) over
+    ``episodes`` episodes: sampled when that plays clearly better."""
     from core.train.evaluate import evaluate_policy
-    from core.train.runs.shown_policy import sampling_is_better
+    from core.train.runs.records import FinalEval
+    from core.train.runs.shown_policy import shown_policy
     from core.train.settings.seeds import EVAL_SEED_BASE
 
     det = evaluate_policy(policy, spec, episodes, seed=EVAL_SEED_BASE)
     sampled = evaluate_policy(policy, spec, episodes, seed=EVAL_SEED_BASE, deterministic=False)
-    better = sampling_is_better((det.mean_return, det.std_return), (sampled.mean_return, sampled.std_return), episodes)
-    return sampled.mean_return if better else det.mean_return
+    played = FinalEval(
+        return_mean=det.mean_return,
+        return_std=det.std_return,
+        length_mean=det.mean_length,
+        episodes=episodes,
+        sampled_return_mean=sampled.mean_return,
+        sampled_return_std=sampled.std_return,
+    )
+    return shown_policy(played).return_mean
 
 
 def run_case_isolated(case: Case, seed: int, demos_folder: Path, run_dir: Path, device: str) -> CaseResult:
