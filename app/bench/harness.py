@@ -244,22 +244,10 @@ def run_case(case: Case, seed: int, demos_folder: str, run_dir: str, device: str
 def shown_return(policy: ActorCritic, spec: EnvSpec, episodes: int) -> float:
     """The policy's mean return as the app would show it (core.train.runs.shown_policy) over
     ``episodes`` episodes: sampled when that plays clearly better."""
-    from core.train.evaluate import evaluate_policy
-    from core.train.runs.records import FinalEval
+    from core.train.evaluate import final_evaluation
     from core.train.runs.shown_policy import shown_policy
-    from core.train.settings.seeds import EVAL_SEED_BASE
 
-    det = evaluate_policy(policy, spec, episodes, seed=EVAL_SEED_BASE)
-    sampled = evaluate_policy(policy, spec, episodes, seed=EVAL_SEED_BASE, deterministic=False)
-    played = FinalEval(
-        return_mean=det.mean_return,
-        return_std=det.std_return,
-        length_mean=det.mean_length,
-        episodes=episodes,
-        sampled_return_mean=sampled.mean_return,
-        sampled_return_std=sampled.std_return,
-    )
-    return shown_policy(played).return_mean
+    return shown_policy(final_evaluation(policy, spec, episodes)).return_mean
 
 
 def run_case_isolated(case: Case, seed: int, demos_folder: Path, run_dir: Path, device: str) -> CaseResult:

@@ -73,16 +73,17 @@ def evaluate_policy(
 FINAL_EVAL_EPISODES = 10
 
 
-def final_evaluation(policy: ActorCritic, spec: EnvSpec) -> FinalEval:
+def final_evaluation(policy: ActorCritic, spec: EnvSpec, episodes: int = FINAL_EVAL_EPISODES) -> FinalEval:
     """What ``final_eval.json`` holds: the deterministic policy on the evaluation seeds, and the
-    same policy sampling its actions (imitated human play is sometimes better sampled)."""
-    result = evaluate_policy(policy, spec, FINAL_EVAL_EPISODES, seed=EVAL_SEED_BASE)
-    sampled = evaluate_policy(policy, spec, FINAL_EVAL_EPISODES, seed=EVAL_SEED_BASE, deterministic=False)
+    same policy sampling its actions (imitated human play is sometimes better sampled); the
+    benchmark asks for more ``episodes``."""
+    result = evaluate_policy(policy, spec, episodes, seed=EVAL_SEED_BASE)
+    sampled = evaluate_policy(policy, spec, episodes, seed=EVAL_SEED_BASE, deterministic=False)
     return FinalEval(
         return_mean=result.mean_return,
         return_std=result.std_return,
         length_mean=result.mean_length,
-        episodes=FINAL_EVAL_EPISODES,
+        episodes=episodes,
         sampled_return_mean=sampled.mean_return,
         sampled_return_std=sampled.std_return,
     )
