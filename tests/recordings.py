@@ -8,8 +8,9 @@ from core.envs.registry import get_spec
 
 
 def record_episodes(folder, env_key, player, seeds, source, source_detail=""):
-    """Write one episode per reset seed, played by ``player`` (reset(obs), act(obs)); their paths."""
+    """Write one episode per reset seed, played by ``player`` (bind(env), reset(obs), act(obs)); their paths."""
     recorder = Recorder(get_spec(env_key), folder, source=source, source_detail=source_detail)
+    player.bind(recorder.env)
     paths = []
     for seed in seeds:
         obs = recorder.reset(seed=seed)

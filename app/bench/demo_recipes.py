@@ -95,6 +95,7 @@ def _record(recipe: DemoRecipe, env: str, target: Path) -> None:
     else:
         player = make_expert(env, noise=recipe.noise, delay_steps=recipe.delay, seed=0)
     recorder = Recorder(get_spec(env), target, source="scripted", source_detail=player.description)
+    player.bind(recorder.env)
     try:
         for seed in range(FIRST_DEMO_SEED, FIRST_DEMO_SEED + recipe.episodes):
             observation = recorder.reset(seed=seed)

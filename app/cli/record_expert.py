@@ -107,6 +107,7 @@ def _record(args: argparse.Namespace, expert: ImperfectExpert | HumanLikePlayer)
     from core.envs.registry import get_spec
 
     recorder = Recorder(get_spec(args.env), args.out, source="scripted", source_detail=expert.description)
+    expert.bind(recorder.env)
     kept = 0
     try:
         for seed in range(args.seed, args.seed + 10 * args.episodes):

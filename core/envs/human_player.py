@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+import gymnasium as gym
 import numpy as np
 
 from core.envs.experts import CONTROLLERS, Controller
@@ -121,6 +122,9 @@ class HumanLikePlayer:
         """For demo metadata, e.g. ``human-like:LunarLander-v3 skill=0.8`` or ``... player=hover-first``."""
         who = f"player={self.name}" if self.name else f"skill={self.skill:g}"
         return f"human-like:{self.spec.key} {who}"
+
+    def bind(self, env: gym.Env) -> None:
+        """Nothing to bind: the player knows only what the screen shows (``core.envs.playing.Player``)."""
 
     def reset(self, obs: np.ndarray) -> None:
         """Start an episode: the player has seen only the first frame, and holds no key."""

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import gymnasium as gym
 import numpy as np
 
 from core.envs.endings import Ending, classify_ending
@@ -17,6 +18,10 @@ from core.envs.registry import EnvSpec
 
 
 class Player(Protocol):
+    """Bound to the env it plays (a state expert reads it), then reset and asked each step."""
+
+    def bind(self, env: gym.Env) -> None: ...
+
     def reset(self, obs: np.ndarray) -> None: ...
 
     def act(self, obs: np.ndarray) -> Any: ...
@@ -32,6 +37,7 @@ class PlayedEpisode:
 def play_episodes(spec: EnvSpec, player: Player, seeds: Iterable[int]) -> list[PlayedEpisode]:
     """One episode per reset seed, played by ``player`` to its end or the time limit."""
     env = spec.make()
+    player.bind(env)
     played = []
     try:
         for seed in seeds:

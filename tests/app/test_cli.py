@@ -139,7 +139,10 @@ def test_validate_names_each_bad_file_and_exits_1(tmp_path, capsys):
     ("args", "message"),
     [
         (("record-expert", "--env", "Pong-v5", "--out", "x"), "error: unknown environment 'Pong-v5'"),
-        (("record-expert", "--env", "CarRacing-v3", "--out", "x"), "error: no scripted expert for CarRacing-v3"),
+        (
+            ("record-expert", "--env", "CarRacing-v3", "--style", "human", "--out", "x"),
+            "error: no scripted intent for CarRacing-v3",
+        ),
         (("demos", "info", "/no/such/folder"), "error: /no/such/folder: demo folder does not exist"),
         (("demos", "validate", "/no/such/folder"), "error: /no/such/folder: demo folder does not exist"),
     ],

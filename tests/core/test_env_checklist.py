@@ -2,7 +2,7 @@
 
 The facts live where their layer is (ARCHITECTURE.md, "A new environment"): the key map, path
 axes and fps in its ``EnvSpec``, its ending rule in ``core.envs.endings.ENDING_RULES``, its
-scripted expert in ``core.envs.experts.CONTROLLERS``, its training defaults in
+scripted expert in ``core.envs.experts.CONTROLLERS`` (or ``STATE_EXPERTS``), its training defaults in
 ``core.train.settings.env_defaults.ENV_DEFAULTS`` and its sample demos in ``resources/demos/``. A new
 env missing one fails here by name instead of falling back to generic words in silence.
 """
@@ -11,7 +11,7 @@ import pytest
 
 from core.data.demo_set import episode_files
 from core.envs.endings import ENDING_RULES
-from core.envs.experts import CONTROLLERS
+from core.envs.experts import EXPERT_ENVS
 from core.envs.registry import GAME_KEYS, GENERIC_PATH_AXES, REGISTRY
 from core.paths import sample_demos_dir
 from core.train.settings.env_defaults import ENV_DEFAULTS
@@ -29,7 +29,7 @@ def test_every_env_can_be_played_and_its_endings_read(spec):
 
 @pytest.mark.parametrize("spec", [spec for spec in SPECS if spec.trainable], ids=lambda spec: spec.key)
 def test_every_trainable_env_has_an_expert_defaults_samples_and_paths(spec):
-    assert spec.key in CONTROLLERS, f"{spec.key}: no scripted expert (the benchmark and record-expert need one)"
+    assert spec.key in EXPERT_ENVS, f"{spec.key}: no scripted expert (the benchmark and record-expert need one)"
     assert spec.key in ENV_DEFAULTS, f"{spec.key}: no training defaults"
     assert episode_files(sample_demos_dir(spec.key)), f"{spec.key}: no sample demos in resources/demos/"
     assert spec.path_axes != GENERIC_PATH_AXES, f"{spec.key}: the Watch view's paths need named axes"

@@ -1,7 +1,9 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
-from core.envs.experts import make_expert
+from core.envs.experts import ImperfectExpert, make_expert
 from core.envs.playing import play_episodes
 from core.envs.registry import get_spec
 from core.errors import EnvError
@@ -57,5 +59,6 @@ def test_bad_imperfection_and_missing_expert_are_reported():
         make_expert("CartPole-v1", noise=1.5)
     with pytest.raises(EnvError, match="delay"):
         make_expert("CartPole-v1", delay_steps=-1)
-    with pytest.raises(EnvError, match="no scripted expert for CarRacing-v3"):
-        make_expert("CarRacing-v3")
+    without_expert = dataclasses.replace(get_spec("CartPole-v1"), key="NoExpert-v0")
+    with pytest.raises(EnvError, match="no scripted expert for NoExpert-v0"):
+        ImperfectExpert(without_expert)

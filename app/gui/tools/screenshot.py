@@ -74,6 +74,7 @@ def _stage_record(window, env_key: str) -> None:
     view.demo_list.show_samples(True)
     view.demo_list.select_row(0)
     expert = make_expert(env_key)
+    expert.bind(view.recorder.env)
     expert.reset(view.recorder.observation)
     view.toggle_pause()
     for _ in range(55):
