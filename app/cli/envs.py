@@ -15,7 +15,10 @@ def run_envs(args: argparse.Namespace) -> int:
 
     for spec in REGISTRY.values():
         kwargs = "".join(f" {k}={v}" for k, v in spec.gym_kwargs.items())
-        training = "" if spec.trainable else "  [recording only: pixel training not yet supported]"
+        training = ""
+        if spec.pixels is not None:
+            frames, height, width = spec.pixels.image_shape
+            training = f"  [pixels: the networks see {frames} grey {height}x{width} frames]"
         about = f"{spec.display_name}; gymnasium {spec.gym_id}{kwargs}; {spec.action_kind}, {spec.fps} fps"
         print(f"{spec.key}  ({about}){training}")
         print(f"    {spec.hint}")

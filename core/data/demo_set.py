@@ -74,11 +74,15 @@ class DemoSet:
         return tuple(episode for episode in self.episodes if episode.is_correction)
 
     def transitions(self) -> tuple[np.ndarray, np.ndarray]:
-        """The demonstrated (observation, action) pairs: obs (N, *obs_shape), actions (N,) or
+        """The demonstrated (observation, action) pairs as the networks take them: obs (N,
+        input_dim) (a pixel env's stacked frames, ``EnvSpec.policy_inputs``), actions (N,) or
         (N, act_dim). A correction gives only the steps the person acted in."""
         self.require_episodes()
+        spec = self.spec
         shown = [episode.demonstrated for episode in self.episodes]
-        observations = np.concatenate([e.observations[:-1][mask] for e, mask in zip(self.episodes, shown, strict=True)])
+        observations = np.concatenate(
+            [spec.policy_inputs(e.observations[:-1])[mask] for e, mask in zip(self.episodes, shown, strict=True)]
+        )
         actions = np.concatenate([e.actions[mask] for e, mask in zip(self.episodes, shown, strict=True)])
         return observations, actions
 

@@ -68,6 +68,10 @@ class Recorder:
     def observation(self) -> np.ndarray:
         return self._observations[-1]
 
+    def recent_observations(self, count: int) -> list[np.ndarray]:
+        """The episode's last ``count`` observations, oldest first (a pixel policy's frame stack)."""
+        return self._observations[-count:]
+
     @property
     def length(self) -> int:
         return len(self._actions)

@@ -6,13 +6,14 @@ the Record view translates its toolkit's key codes into these names.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import gymnasium as gym
 import numpy as np
 
+from core.envs.pixel_inputs import InputStack, PixelInputs, PixelInputWrapper, VectorInputs
 from core.errors import EnvError
 
 ActionKind = Literal["discrete", "continuous"]
@@ -64,7 +65,7 @@ class EnvSpec:
     action_low: tuple[float, ...] = ()  # continuous only
     action_high: tuple[float, ...] = ()
     idle_vector: tuple[float, ...] = ()
-    trainable: bool = True  # pixel observations are recorded but not yet trained on
+    pixels: PixelInputs | None = None  # a pixel env: how its frames become the networks' input
     idle_note: str = ""  # what happens when no key is held, for the legend and the docs
     legend: tuple[tuple[str, str], ...] = field(default=())  # (keys, effect) rows
     path_axes: PathAxes = GENERIC_PATH_AXES  # where the Watch view draws paths
@@ -78,9 +79,42 @@ class EnvSpec:
         """Length of a continuous action vector; 1 for discrete actions (one index)."""
         return len(self.action_low) if not self.is_discrete else 1
 
+    @property
+    def input_dim(self) -> int:
+        """Length of the flat vector the networks take: the observation, or a pixel env's input."""
+        return self.pixels.input_dim if self.pixels is not None else int(np.prod(self.obs_shape))
+
+    @property
+    def input_dtype(self) -> type[np.generic]:
+        """uint8 for a pixel env's input (kept so up to the network), float32 for a vector."""
+        return np.uint8 if self.pixels is not None else np.float32
+
     def make(self, render_mode: str | None = None) -> gym.Env:
         """Build the gymnasium env, with its time limit, optionally rendering to rgb arrays."""
         return gym.make(self.gym_id, render_mode=render_mode, **dict(self.gym_kwargs))
+
+    def make_for_policy(self, render_mode: str | None = None) -> gym.Env:
+        """The env as a policy plays it: a pixel env's observations are its input, not frames."""
+        env = self.make(render_mode)
+        return PixelInputWrapper(env, self.pixels) if self.pixels is not None else env
+
+    def latest_input(self, observations: Sequence[np.ndarray]) -> np.ndarray:
+        """The networks' input at the newest of an episode's observations so far (input_dim,)."""
+        if self.pixels is None:
+            return np.asarray(observations[-1], dtype=np.float32).reshape(-1)
+        recent = np.asarray(observations[-self.pixels.history_length() :])
+        return self.pixels.episode_inputs(recent)[-1]
+
+    def input_stream(self) -> InputStack | VectorInputs:
+        """For a loop that steps one raw env: ``reset(obs)``, then ``push(obs)`` each step, give
+        the networks' input (a pixel env's stacked frames; a vector env's observation)."""
+        return InputStack(self.pixels) if self.pixels is not None else VectorInputs()
+
+    def policy_inputs(self, observations: np.ndarray) -> np.ndarray:
+        """One episode's recorded observations (T, *obs_shape) -> the networks' inputs (T, input_dim)."""
+        if self.pixels is not None:
+            return self.pixels.episode_inputs(observations)
+        return np.asarray(observations, dtype=np.float32).reshape(len(observations), -1)
 
     def check_action(self, action: Any) -> Action:
         """Return ``action`` in canonical form (int or float32 vector) or raise EnvError."""
@@ -219,8 +253,8 @@ REGISTRY: dict[str, EnvSpec] = {
             key="CarRacing-v3",
             gym_id="CarRacing-v3",
             gym_kwargs={},
-            display_name="Car Racing (record only)",
-            hint="Drive round the track. Pixel observations: recording only, training not yet supported.",
+            display_name="Car Racing",
+            hint="Drive round the track: Up is gas, Down brakes, Left/Right steer. The policy learns from the pixels.",
             action_kind="continuous",
             obs_shape=(96, 96, 3),
             fps=50,
@@ -230,7 +264,7 @@ REGISTRY: dict[str, EnvSpec] = {
             action_low=(-1.0, 0.0, 0.0),
             action_high=(1.0, 1.0, 1.0),
             idle_vector=(0.0, 0.0, 0.0),
-            trainable=False,
+            pixels=PixelInputs(frame_shape=(96, 96, 3)),
             idle_note="no steering, gas or brake",
             legend=(("Left / A", "steer left"), ("Right / D", "steer right"), ("Up / W", "gas"), ("Down / S", "brake")),
         ),

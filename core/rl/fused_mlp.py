@@ -61,9 +61,23 @@ class _TanhMlpFunction(torch.autograd.Function):
 def tanh_mlp(mlp: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
     """``mlp(x)`` for a Linear, Tanh, ..., Linear stack (``nets._mlp``), once differentiable."""
     linears = list(mlp)[0::2]
-    if not all(isinstance(layer, nn.Linear) for layer in linears) or not all(
-        isinstance(layer, Tanh) for layer in list(mlp)[1::2]
-    ):
+    if not is_tanh_mlp(mlp):
         raise TypeError("tanh_mlp needs an nn.Sequential of Linear layers with nets.Tanh between them")
     params = [tensor for layer in linears for tensor in (layer.weight, layer.bias)]
     return _TanhMlpFunction.apply(x, *params)
+
+
+def is_tanh_mlp(net: nn.Module) -> bool:
+    """Whether ``net`` is a Linear, Tanh, ..., Linear stack that ``tanh_mlp`` can run."""
+    if not isinstance(net, nn.Sequential):
+        return False
+    layers = list(net)
+    return all(isinstance(layer, nn.Linear) for layer in layers[0::2]) and all(
+        isinstance(layer, Tanh) for layer in layers[1::2]
+    )
+
+
+def update_forward(net: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """``net(x)`` in an update loop: fused for a vector env's MLP, the module itself for a pixel
+    env's CNN (whose convolutions cost far more than the allocations fusing saves)."""
+    return tanh_mlp(net, x) if isinstance(net, nn.Sequential) and is_tanh_mlp(net) else net(x)

@@ -15,6 +15,7 @@ from torch import nn
 from torch.distributions import Categorical, Normal
 
 from core.envs.registry import EnvSpec
+from core.rl.conv_encoder import ConvEncoder, PixelActionNet
 
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -102,21 +103,32 @@ def _mlp(n_in: int, hidden: int, n_out: int, out_gain: float) -> nn.Sequential:
     return nn.Sequential(_layer(n_in, hidden), Tanh(), _layer(hidden, hidden), Tanh(), _layer(hidden, n_out, out_gain))
 
 
+def _network(spec: EnvSpec, hidden: int, n_out: int, out_gain: float) -> nn.Sequential:
+    """A vector env's two-layer MLP over the observation; a pixel env's CNN encoder and one
+    hidden layer over its features (``core.rl.conv_encoder``)."""
+    if spec.pixels is None:
+        return _mlp(spec.input_dim, hidden, n_out, out_gain)
+    encoder = ConvEncoder(spec.pixels.image_shape)
+    return nn.Sequential(encoder, _layer(encoder.features, hidden), Tanh(), _layer(hidden, n_out, out_gain))
+
+
 class ActorCritic(nn.Module):
     """Policy pi(a|s) and value V(s), two tanh MLPs over normalised observations.
 
     Discrete actions: a categorical over ``n_actions`` logits. Continuous: a Gaussian with a
     state-independent log std; actions are clipped to the env's bounds only when stepping.
+    A pixel env's actor and critic each see through their own CNN, and pixels are scaled, not
+    normalised (``core.envs.pixel_inputs`` says why).
     """
 
     def __init__(self, spec: EnvSpec, hidden: int = 64, normalize_obs: bool = True) -> None:
         super().__init__()
-        obs_dim = int(np.prod(spec.obs_shape))
         self.discrete = spec.is_discrete
-        self.obs_norm = RunningNormalizer(obs_dim, enabled=normalize_obs)
+        self.pixels = spec.pixels is not None
+        self.obs_norm = RunningNormalizer(spec.input_dim, enabled=normalize_obs and not self.pixels)
         out_dim = spec.n_actions if self.discrete else spec.action_dim
-        self.actor = _mlp(obs_dim, hidden, out_dim, out_gain=0.01)
-        self.critic = _mlp(obs_dim, hidden, 1, out_gain=1.0)
+        self.actor = _network(spec, hidden, out_dim, out_gain=0.01)
+        self.critic = _network(spec, hidden, 1, out_gain=1.0)
         if not self.discrete:
             self.log_std = nn.Parameter(torch.zeros(out_dim))
 
@@ -200,18 +212,37 @@ class Discriminator(nn.Module):
         self.discrete = spec.is_discrete
         self.judges_endings = judges_endings
         self.action_dim = 0 if self.discrete else spec.action_dim
-        obs_dim = int(np.prod(spec.obs_shape))
+        self.pixels = spec.pixels is not None
+        obs_dim = spec.input_dim
         extra = 1 if judges_endings else 0
         in_dim = obs_dim + (0 if self.discrete else spec.action_dim + extra)
         out_dim = spec.n_actions + extra if self.discrete else 1
-        self.obs_norm = RunningNormalizer(obs_dim, enabled=normalize_obs)
-        self.net = _mlp(in_dim, hidden, out_dim, out_gain=1.0)
+        self.obs_norm = RunningNormalizer(obs_dim, enabled=normalize_obs and not self.pixels)
+        self.net = self._build_net(spec, hidden, in_dim, out_dim)
+
+    @staticmethod
+    def _build_net(spec: EnvSpec, hidden: int, in_dim: int, out_dim: int) -> nn.Module:
+        """D's network over ``inputs(obs, actions)``: an MLP, or for pixels the CNN encoder (with a
+        continuous env's action joined to its features)."""
+        if spec.pixels is None:
+            return _mlp(in_dim, hidden, out_dim, out_gain=1.0)
+        if spec.is_discrete:
+            return _network(spec, hidden, out_dim, out_gain=1.0)
+        encoder = ConvEncoder(spec.pixels.image_shape)
+        n_rest = in_dim - spec.input_dim
+        head = nn.Sequential(_layer(encoder.features + n_rest, hidden), Tanh(), _layer(hidden, out_dim, 1.0))
+        return PixelActionNet(encoder, spec.input_dim, head)
+
+    def _scaled(self, obs: torch.Tensor) -> torch.Tensor:
+        # Pixels stay in 0..255 here (the encoder scales them) but as floats: the gradient
+        # penalty differentiates D through its inputs.
+        return obs.float() if self.pixels else self.obs_norm(obs)
 
     def inputs(self, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """The network input: normalised obs, then the action (and the ending flag 0) for continuous envs."""
         if self.discrete:
-            return self.obs_norm(obs)
-        parts = [self.obs_norm(obs), actions.float()]
+            return self._scaled(obs)
+        parts = [self._scaled(obs), actions.float()]
         if self.judges_endings:
             parts.append(torch.zeros(len(obs), 1, device=obs.device))
         return torch.cat(parts, dim=-1)
@@ -230,12 +261,12 @@ class Discriminator(nn.Module):
     def ending_inputs(self, obs: torch.Tensor) -> torch.Tensor:
         """The network input for "an episode ended in state obs" (needs ``judges_endings``)."""
         if self.discrete:
-            return self.obs_norm(obs)
+            return self._scaled(obs)
         zeros, ones = (
             torch.zeros(len(obs), self.action_dim, device=obs.device),
             torch.ones(len(obs), 1, device=obs.device),
         )
-        return torch.cat([self.obs_norm(obs), zeros, ones], dim=-1)
+        return torch.cat([self._scaled(obs), zeros, ones], dim=-1)
 
     def ending_logits_from_inputs(self, inputs: torch.Tensor) -> torch.Tensor:
         """Logit of D_end(s): (B,), from ``ending_inputs(obs)``."""

@@ -72,20 +72,28 @@ class NumpyPolicy:
         x = self._normalized(obs)
         out = _mlp(self.actor, x)
         values = _mlp(self.critic, x)[:, 0]
-        if self.discrete:
-            shifted = out - out.max(axis=1, keepdims=True)
-            log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-            if deterministic:
-                actions = log_probs.argmax(axis=1)
-            else:
-                # Inverse CDF: the first action whose cumulative probability exceeds u.
-                cumulative = np.cumsum(np.exp(log_probs), axis=1)
-                u = rng.random((len(x), 1)) * cumulative[:, -1:]
-                actions = np.minimum((cumulative <= u).sum(axis=1), out.shape[1] - 1)
-            logp = log_probs[np.arange(len(x)), actions]
-            return actions.astype(np.int64), logp.astype(np.float32), values
-        assert self.log_std is not None  # a continuous policy always carries its log std
-        std = np.exp(self.log_std)
-        actions = out if deterministic else out + std * rng.standard_normal(out.shape).astype(np.float32)
-        logp = (-0.5 * ((actions - out) / std) ** 2 - self.log_std - HALF_LOG_2PI).sum(axis=1)
-        return actions.astype(np.float32), logp.astype(np.float32), values
+        return sample_actions(out, values, self.log_std, rng, deterministic)
+
+
+def sample_actions(
+    out: np.ndarray, values: np.ndarray, log_std: np.ndarray | None, rng: np.random.Generator, deterministic: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Actions, log pi(a|s) and V(s) from the actor's raw outputs (B, out): logits when
+    ``log_std`` is None (discrete), else Gaussian means; the numpy and the torch rollout policy
+    (``core.rl.torch_policy``) both draw their actions here, from the run's own generator."""
+    if log_std is None:
+        shifted = out - out.max(axis=1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        if deterministic:
+            actions = log_probs.argmax(axis=1)
+        else:
+            # Inverse CDF: the first action whose cumulative probability exceeds u.
+            cumulative = np.cumsum(np.exp(log_probs), axis=1)
+            u = rng.random((len(out), 1)) * cumulative[:, -1:]
+            actions = np.minimum((cumulative <= u).sum(axis=1), out.shape[1] - 1)
+        logp = log_probs[np.arange(len(out)), actions]
+        return actions.astype(np.int64), logp.astype(np.float32), values
+    std = np.exp(log_std)
+    actions = out if deterministic else out + std * rng.standard_normal(out.shape).astype(np.float32)
+    logp = (-0.5 * ((actions - out) / std) ** 2 - log_std - HALF_LOG_2PI).sum(axis=1)
+    return actions.astype(np.float32), logp.astype(np.float32), values

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from core.rl.fused_mlp import tanh_mlp
+from core.rl.fused_mlp import update_forward
 from core.rl.nets import ActorCritic
 from core.rl.optim import clip_grad_norms
 
@@ -104,7 +104,7 @@ def ppo_update(
     overhead costs more than its arithmetic): observations are normalised once per update,
     each epoch's shuffle is one ``index_select`` per field (half the time of indexing with a
     tensor), the BC term's expert states go through the actor in the same call as the policy's,
-    and both networks run forward and backward as one node each (``fused_mlp.tanh_mlp``).
+    and both networks run forward and backward as one node each (``fused_mlp.update_forward``).
     """
     device = samples["obs"].device
     size, minibatch = len(samples["obs"]), settings.minibatch_size
@@ -132,10 +132,10 @@ def ppo_update(
             mb = {key: value[start : start + minibatch] for key, value in shuffled.items()}
             if expert_x is not None:
                 expert_index = torch.randint(len(expert_x), (len(mb["x"]),), device=device)
-                out = tanh_mlp(policy.actor, torch.cat([mb["x"], expert_x.index_select(0, expert_index)]))
+                out = update_forward(policy.actor, torch.cat([mb["x"], expert_x.index_select(0, expert_index)]))
                 out, expert_out = out[: len(mb["x"])], out[len(mb["x"]) :]
             else:
-                out = tanh_mlp(policy.actor, mb["x"])
+                out = update_forward(policy.actor, mb["x"])
             if settings.ent_coef > 0:
                 logp_new, entropy = policy.head_log_prob_entropy(out, mb["actions"])
                 entropy = entropy.mean()
@@ -146,7 +146,7 @@ def ppo_update(
                 policy_loss = clip_loss(logp_new, logp_old, advantages, settings.clip_coef)
             else:
                 policy_loss = kl_penalty_loss(logp_new, logp_old, advantages, kl_beta)
-            values = tanh_mlp(policy.critic, mb["x"]).squeeze(-1)
+            values = update_forward(policy.critic, mb["x"]).squeeze(-1)
             v_loss = value_loss(values, mb["returns"], mb["values"], clip_value)
             loss = policy_loss + settings.vf_coef * v_loss
             if entropy is not None:

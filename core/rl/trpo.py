@@ -16,7 +16,7 @@ import torch
 from torch.distributions import kl_divergence
 
 from core.rl.bc import bc_loss
-from core.rl.fused_mlp import tanh_mlp
+from core.rl.fused_mlp import update_forward
 from core.rl.nets import ActorCritic
 from core.rl.ppo import probability_ratio, value_loss
 
@@ -183,7 +183,7 @@ def trpo_update(
         order = torch.randperm(size, device=obs.device)
         for start in range(0, size, settings.minibatch_size):
             index = order[start : start + settings.minibatch_size]
-            values = tanh_mlp(policy.critic, x[index]).squeeze(-1)  # policy.value(obs[index]), fused
+            values = update_forward(policy.critic, x[index]).squeeze(-1)  # policy.value(obs[index]), fused
             v_loss = value_loss(values, samples["returns"][index], samples["values"][index], None)
             critic_optimizer.zero_grad()
             v_loss.backward()

@@ -165,7 +165,9 @@ class CoachSession:
     # ----------------------------------------------------------------------------- stepping
     @torch.no_grad()
     def policy_action(self) -> Action:
-        obs = torch.as_tensor(np.asarray(self.recorder.observation, dtype=np.float32).reshape(1, -1))
+        pixels = self.spec.pixels
+        history = self.recorder.recent_observations(pixels.history_length() if pixels is not None else 1)
+        obs = torch.as_tensor(self.spec.latest_input(history).reshape(1, -1))
         action, _, _ = self.policy.act(obs, deterministic=self.deterministic)
         return self.spec.check_action(action[0].numpy())
 

@@ -51,6 +51,8 @@ class PolicyPlayer:
         self.episode_return = 0.0
         self.has_disc = False
         self._obs: np.ndarray | None = None
+        self._inputs = self.spec.input_stream()  # what the networks see of the env's observations
+        self._input = np.zeros(0, np.float32)
         self.seed = WATCH_SEED_BASE  # the current episode's reset seed
         self.start_observation: np.ndarray | None = None
 
@@ -75,6 +77,7 @@ class PolicyPlayer:
         """Start the next episode (from ``seed``, e.g. a demo's, to start where it did); its first frame."""
         self.seed = WATCH_SEED_BASE + self.episode if seed is None else seed
         self._obs, _ = self.env.reset(seed=self.seed)
+        self._input = self._inputs.reset(self._obs)
         self.start_observation = self._obs
         self.episode += 1
         self.t = -1
@@ -89,11 +92,12 @@ class PolicyPlayer:
     def step(self) -> PlayStep:
         if self._obs is None:
             self.reset()
-        obs = torch.as_tensor(np.asarray(self._obs, dtype=np.float32).reshape(1, -1))
+        obs = torch.as_tensor(self._input.reshape(1, -1))
         action, _, _ = self.policy.act(obs, deterministic=self.deterministic)
         disc_value = float(torch.sigmoid(self.disc(obs, action))[0]) if self.has_disc else float("nan")
         env_action = self.spec.check_action(action[0].numpy())
         self._obs, reward, terminated, truncated, _ = self.env.step(env_action)
+        self._input = self._inputs.push(self._obs)
         self.t += 1
         self.episode_return += float(reward)
         done = bool(terminated or truncated)

@@ -55,7 +55,8 @@ def export_onnx(run_dir: Path, target: Path) -> Path:
     policy, config = RunDir(Path(run_dir)).load_policy()
     spec = get_spec(config.env)
     model = DeterministicPolicy(policy.eval(), spec).eval()
-    example = torch.zeros(1, int(torch.tensor(spec.obs_shape).prod()), dtype=torch.float32)
+    # A pixel env's input (its stacked grey frames, 0..255) goes in as float32 like a vector's.
+    example = torch.zeros(1, spec.input_dim, dtype=torch.float32)
     second = "logits" if spec.is_discrete else "mean"
     try:
         with warnings.catch_warnings(), _quiet("torch.onnx"):

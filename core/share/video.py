@@ -69,7 +69,7 @@ def policy_episode(
     """One episode of ``policy`` from ``seed``, deterministic or ``sampled`` (its actions drawn, from
     a generator seeded with ``seed``), captioned frame by frame (streamed: a 1,000-step episode's
     frames would take 0.8 GB at once)."""
-    env = spec.make(render_mode="rgb_array")
+    env = spec.make_for_policy(render_mode="rgb_array")  # a pixel env's observation: its input
     if sampled:
         torch.manual_seed(seed)  # the same video twice
     try:
@@ -77,7 +77,7 @@ def policy_episode(
         yield _caption(render_rgb(env), f"{label} · step 0 · return 0")
         total, step, done = 0.0, 0, False
         while not done:
-            tensor = torch.as_tensor(np.asarray(obs, dtype=np.float32).reshape(1, -1))
+            tensor = torch.as_tensor(np.asarray(obs, dtype=spec.input_dtype).reshape(1, -1))
             action, _, _ = policy.act(tensor, deterministic=not sampled)
             verdict = f" · D {float(torch.sigmoid(disc(tensor, action))[0]):.2f}" if disc is not None else ""
             obs, reward, terminated, truncated, _ = env.step(spec.check_action(action[0].numpy()))

@@ -41,7 +41,7 @@ class DemoScore:
 @torch.no_grad()
 def step_scores(disc: Discriminator, episode: Episode) -> np.ndarray:
     """D(s_t, a_t) at every step of ``episode`` (the ending's absorbing state is not a step)."""
-    obs = torch.as_tensor(np.asarray(episode.observations[:-1], dtype=np.float32))
+    obs = torch.as_tensor(episode.spec.policy_inputs(episode.observations[:-1]))
     actions = torch.as_tensor(np.asarray(episode.actions))
     return torch.sigmoid(disc(obs, actions)).numpy().astype(np.float64)
 

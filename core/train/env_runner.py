@@ -8,19 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import gymnasium as gym
 import numpy as np
 
+from core.envs.pixel_inputs import PixelInputWrapper
 from core.envs.registry import get_spec
 from core.rl.numpy_policy import NumpyPolicy
+
+if TYPE_CHECKING:
+    from core.rl.torch_policy import TorchPolicy
 
 
 @dataclass
 class RolloutBatch:
     """One iteration of ``T`` steps in ``N`` envs (see ``core.rl.gae.compute_gae`` for the fields)."""
 
-    obs: np.ndarray  # (T, N, obs_dim) float32
+    obs: np.ndarray  # (T, N, obs_dim) float32; a pixel env's inputs, uint8 (core.envs.pixel_inputs)
     actions: np.ndarray  # (T, N) int64 or (T, N, act_dim) float32, as sampled (before clipping)
     logp: np.ndarray  # (T, N) log pi_behaviour(a|s)
     env_rewards: np.ndarray  # (T, N) float32: the env's own reward (imitation + task reward mixes it in)
@@ -54,33 +59,47 @@ class EnvRunner:
     def __init__(self, spec: RunnerSpec) -> None:
         self.spec = spec
         self.env_spec = get_spec(spec.env)
+        pixels = self.env_spec.pixels
+        self.dtype = self.env_spec.input_dtype
         # Measured on 2 cores: the sync vector env steps LunarLander ~2.7x faster than async.
         self.envs = gym.make_vec(
             self.env_spec.gym_id,
             num_envs=spec.num_envs,
             vectorization_mode="sync",
             vector_kwargs={"autoreset_mode": gym.vector.AutoresetMode.SAME_STEP},
+            wrappers=[lambda env: PixelInputWrapper(env, pixels)] if pixels is not None else None,
             **dict(self.env_spec.gym_kwargs),
         )
         # A resumed run passes a reset seed it has not used before.
         obs, _ = self.envs.reset(seed=spec.reset_seed)
-        self.obs = np.asarray(obs, dtype=np.float32).reshape(spec.num_envs, -1)
+        self.obs = self._inputs(obs)
         self.rng = np.random.default_rng(spec.action_seed)
         self.episode_returns = np.zeros(spec.num_envs)
         self.episode_lengths = np.zeros(spec.num_envs, dtype=np.int64)
         self.low = np.array(self.env_spec.action_low, dtype=np.float32)
         self.high = np.array(self.env_spec.action_high, dtype=np.float32)
 
-    def policy_from_state(self, state: Mapping[str, np.ndarray]) -> NumpyPolicy:
-        return NumpyPolicy(state, self.env_spec.is_discrete, self.spec.normalize_obs)
+    def _inputs(self, obs: np.ndarray) -> np.ndarray:
+        """The envs' observations as the networks' flat inputs, (N, obs_dim)."""
+        return np.asarray(obs, dtype=self.dtype).reshape(len(obs), -1)
 
-    def collect(self, policy: NumpyPolicy, should_stop: Callable[[], bool] | None = None) -> RolloutBatch | None:
+    def policy_from_state(self, state: Mapping[str, np.ndarray]) -> NumpyPolicy | TorchPolicy:
+        if self.env_spec.pixels is None:
+            return NumpyPolicy(state, self.env_spec.is_discrete, self.spec.normalize_obs)
+        # Only a pixel env's rollouts import torch (a vector env's rollout process never does).
+        from core.rl.torch_policy import TorchPolicy
+
+        return TorchPolicy(state, self.env_spec)
+
+    def collect(
+        self, policy: NumpyPolicy | TorchPolicy, should_stop: Callable[[], bool] | None = None
+    ) -> RolloutBatch | None:
         """Step every env ``num_steps`` times; None when ``should_stop()`` said so before the end."""
         steps, n = self.spec.num_steps, self.spec.num_envs
         obs_dim = self.obs.shape[1]
         discrete = self.env_spec.is_discrete
         batch = RolloutBatch(
-            obs=np.empty((steps, n, obs_dim), np.float32),
+            obs=np.empty((steps, n, obs_dim), self.dtype),
             actions=np.empty((steps, n), np.int64) if discrete else np.empty((steps, n, len(self.low)), np.float32),
             logp=np.empty((steps, n), np.float32),
             env_rewards=np.empty((steps, n), np.float32),
@@ -89,9 +108,9 @@ class EnvRunner:
             terminated=np.empty((steps, n), bool),
             truncated=np.empty((steps, n), bool),
             last_obs=self.obs,
-            end_obs=np.empty((0, obs_dim), np.float32),
+            end_obs=np.empty((0, obs_dim), self.dtype),
             end_index=np.empty((0, 2), np.int64),
-            cut_obs=np.empty((0, obs_dim), np.float32),
+            cut_obs=np.empty((0, obs_dim), self.dtype),
             cut_index=np.empty((0, 2), np.int64),
         )
         end_obs: list[np.ndarray] = []
@@ -117,16 +136,16 @@ class EnvRunner:
                 self.episode_returns[done] = 0.0
                 self.episode_lengths[done] = 0
                 for index in np.flatnonzero(terminated):
-                    end_obs.append(np.asarray(info["final_obs"][index], dtype=np.float32).reshape(-1))
+                    end_obs.append(np.asarray(info["final_obs"][index], dtype=self.dtype).reshape(-1))
                     end_index.append((step, int(index)))
                 cut = np.flatnonzero(truncated)
                 if len(cut):
                     # Time limit: bootstrap from the state the env was cut off in.
-                    final_obs = np.stack(info["final_obs"][cut]).reshape(len(cut), -1).astype(np.float32)
+                    final_obs = self._inputs(np.stack(info["final_obs"][cut]))
                     batch.next_values[step, cut] = policy.value(final_obs)
                     cut_obs.extend(final_obs)
                     cut_index.extend((step, int(index)) for index in cut)
-            obs = np.asarray(next_obs, dtype=np.float32).reshape(n, -1)
+            obs = self._inputs(next_obs)
         # V of the state after each step: the next stored state, except where a time limit cut in.
         following = np.concatenate([batch.values[1:], policy.value(obs)[None]])
         batch.next_values = np.where(batch.truncated, batch.next_values, following).astype(np.float32)

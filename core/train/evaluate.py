@@ -12,6 +12,7 @@ import numpy as np
 from core.envs.registry import EnvSpec
 from core.rl.nets import ActorCritic, state_to_numpy
 from core.rl.numpy_policy import NumpyPolicy
+from core.rl.torch_policy import TorchPolicy
 from core.train.runs.records import FinalEval
 from core.train.settings.seeds import EVAL_SEED_BASE  # far from the seeds demos are recorded with (0..~10^4)
 
@@ -36,8 +37,8 @@ class EvalResult:
 
 def run_episodes(spec: EnvSpec, act, episodes: int, seed: int) -> EvalResult:
     """Play ``episodes`` episodes (reset seeds seed, seed+1, ...) with ``act(obs (B, d)) -> actions (B,...)``."""
-    envs = [spec.make() for _ in range(episodes)]
-    obs = np.stack([env.reset(seed=seed + i)[0] for i, env in enumerate(envs)]).astype(np.float32)
+    envs = [spec.make_for_policy() for _ in range(episodes)]
+    obs = np.stack([env.reset(seed=seed + i)[0] for i, env in enumerate(envs)]).astype(spec.input_dtype)
     returns, lengths = np.zeros(episodes), np.zeros(episodes, dtype=np.int64)
     active = np.ones(episodes, dtype=bool)
     while active.any():
@@ -46,7 +47,7 @@ def run_episodes(spec: EnvSpec, act, episodes: int, seed: int) -> EvalResult:
         for slot, env_index in enumerate(index):
             action = spec.check_action(actions[slot])
             next_obs, reward, terminated, truncated, _ = envs[env_index].step(action)
-            obs[env_index] = next_obs
+            obs[env_index] = np.asarray(next_obs).reshape(obs.shape[1:])
             returns[env_index] += reward
             lengths[env_index] += 1
             if terminated or truncated:
@@ -56,11 +57,19 @@ def run_episodes(spec: EnvSpec, act, episodes: int, seed: int) -> EvalResult:
     return EvalResult(returns, lengths)
 
 
+def _inference_policy(policy: ActorCritic, spec: EnvSpec) -> NumpyPolicy | TorchPolicy:
+    """The policy in numpy for a vector env; for a pixel env a CPU copy in torch (its CNN)."""
+    state = state_to_numpy(policy)
+    if spec.pixels is not None:
+        return TorchPolicy(state, spec)
+    return NumpyPolicy(state, policy.discrete, policy.obs_norm.enabled, policy.obs_norm.clip)
+
+
 def evaluate_policy(
     policy: ActorCritic, spec: EnvSpec, episodes: int, seed: int = EVAL_SEED_BASE, deterministic: bool = True
 ) -> EvalResult:
-    """The policy's return and length over ``episodes`` seeded episodes (CPU inference, in numpy)."""
-    fast = NumpyPolicy(state_to_numpy(policy), policy.discrete, policy.obs_norm.enabled, policy.obs_norm.clip)
+    """The policy's return and length over ``episodes`` seeded episodes (CPU inference)."""
+    fast = _inference_policy(policy, spec)
     rng = np.random.default_rng(seed)
 
     def act(obs: np.ndarray) -> np.ndarray:

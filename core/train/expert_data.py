@@ -13,7 +13,7 @@ from core.envs.registry import EnvSpec
 
 @dataclass(frozen=True)
 class ExpertData:
-    obs: torch.Tensor  # (M, obs_dim) float32: every demo state an action was taken in
+    obs: torch.Tensor  # (M, obs_dim) float32 (a pixel env's uint8): every demo state an action was taken in
     actions: torch.Tensor  # (M,) int64 or (M, act_dim) float32
     end_obs: torch.Tensor  # (K, obs_dim): the states the terminated demo episodes ended in (D_end's positives)
     absorbing_share: float  # share of expert samples that are the absorbing state: one per terminated episode
@@ -27,7 +27,7 @@ class ExpertData:
         expert: the person meant to land, not to crash. A correction gives the steps the person
         acted in, and its ending only when the person acted last."""
         expert_obs, expert_actions = demos.transitions()
-        obs = torch.as_tensor(expert_obs.reshape(len(expert_obs), -1), dtype=torch.float32, device=device)
+        obs = torch.as_tensor(expert_obs, device=device)  # float32, or a pixel env's uint8
         actions = torch.as_tensor(expert_actions, device=device)
         actions = actions.long() if spec.is_discrete else actions.float()
         ended = [
@@ -38,6 +38,8 @@ class ExpertData:
             and (failed_endings_are_expert or not episode.ending.failed)
         ]
         n_terminal = len(ended)
-        ends = [episode.observations[-1].reshape(-1) for episode in ended]
-        end_obs = torch.as_tensor(np.array(ends, dtype=np.float32).reshape(len(ends), obs.shape[1]), device=device)
+        ends = [spec.policy_inputs(episode.observations)[-1] for episode in ended]
+        end_obs = torch.as_tensor(
+            np.array(ends, dtype=spec.input_dtype).reshape(len(ends), obs.shape[1]), device=device
+        )
         return cls(obs, actions, end_obs, n_terminal / (len(expert_obs) + n_terminal))

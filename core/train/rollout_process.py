@@ -36,6 +36,10 @@ def _worker_main(connection, spec: RunnerSpec) -> None:  # runs in the rollout p
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         runner = EnvRunner(spec)
+        if runner.env_spec.pixels is not None:
+            import torch  # a pixel env's policy is a CNN in torch (core.rl.torch_policy)
+
+            torch.set_num_threads(1)  # the trainer has the other core
     except Exception as error:  # noqa: BLE001 - reported to the trainer, which raises it
         connection.send(("error", _describe(error)))
         return

@@ -27,10 +27,15 @@ def test_every_env_can_be_played_and_its_endings_read(spec):
     assert spec.gym_id in ENDING_RULES, f"{spec.gym_id}: no ending rule (what a terminated episode means)"
 
 
-@pytest.mark.parametrize("spec", [spec for spec in SPECS if spec.trainable], ids=lambda spec: spec.key)
-def test_every_trainable_env_has_an_expert_defaults_samples_and_paths(spec):
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.key)
+def test_every_env_has_an_expert_and_defaults(spec):
     assert spec.key in EXPERT_ENVS, f"{spec.key}: no scripted expert (the benchmark and record-expert need one)"
     assert spec.key in ENV_DEFAULTS, f"{spec.key}: no training defaults"
+
+
+# A pixel env's demos are megabytes an episode (not bundled) and its paths have no state axes.
+@pytest.mark.parametrize("spec", [spec for spec in SPECS if spec.pixels is None], ids=lambda spec: spec.key)
+def test_every_vector_env_has_samples_and_paths(spec):
     assert episode_files(sample_demos_dir(spec.key)), f"{spec.key}: no sample demos in resources/demos/"
     assert spec.path_axes != GENERIC_PATH_AXES, f"{spec.key}: the Watch view's paths need named axes"
     assert max(spec.path_axes.x_dim, spec.path_axes.y_dim) < spec.obs_shape[0]

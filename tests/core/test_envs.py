@@ -134,6 +134,6 @@ def test_check_action_rejects_what_does_not_fit():
     np.testing.assert_array_equal(continuous.check_action([2.0, -3.0]), [1.0, -1.0])
 
 
-def test_car_racing_is_marked_record_only():
-    assert not get_spec("CarRacing-v3").trainable
-    assert all(spec.trainable for key, spec in REGISTRY.items() if key != "CarRacing-v3")
+def test_car_racing_is_the_pixel_env():
+    assert get_spec("CarRacing-v3").pixels is not None
+    assert all(spec.pixels is None for key, spec in REGISTRY.items() if key != "CarRacing-v3")

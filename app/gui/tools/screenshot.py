@@ -34,11 +34,6 @@ def run_screenshot(args: argparse.Namespace) -> int:
     from core.envs.registry import get_spec
 
     spec = get_spec(args.env)
-    if args.view != "record" and not spec.trainable:
-        raise StudioError(
-            f"--env {spec.key}: has pixel observations, which training does not yet support, so the "
-            f"{args.view} view has no run to show; --view record shows it"
-        )
     torch.set_num_threads(1)
     app = QApplication.instance() or QApplication(["imitation-studio"])
     hide_offscreen_noise()

@@ -144,15 +144,13 @@ class TrainSettingsPanel(QScrollArea):
         current = self._demo_combo.currentData()
         choices: list[DemoChoice] = []
         for key, spec in REGISTRY.items():
-            if not spec.trainable:
-                continue
             mine = self.workspace.root / "demos" / key
             n_files = len(episode_files(mine)) if mine.is_dir() else 0
             if n_files:
                 label = f"My demos · {spec.display_name} ({count(n_files, 'episode')})"
                 choices.append(DemoChoice(label, mine, key))
         for key, spec in REGISTRY.items():
-            if spec.trainable and sample_demos_dir(key).is_dir():
+            if sample_demos_dir(key).is_dir():
                 choices.append(DemoChoice(f"Samples · {spec.display_name}", sample_demos_dir(key), key))
         self._demo_combo.blockSignals(True)
         self._demo_combo.clear()

@@ -154,11 +154,9 @@ class TrainConfig:
         from core.envs.registry import get_spec
 
         try:
-            env_spec = get_spec(self.env)
+            get_spec(self.env)
         except StudioError as error:
             raise ConfigError(f"env: {error}") from None
-        if not env_spec.trainable:
-            raise ConfigError(f"env: {self.env} has pixel observations; training on it is not yet supported")
         if self.absorbing and self.gamma >= 1.0:
             # The absorbing state's value is its reward / (1 - gamma): without discounting it is
             # infinite, and treating it as 0 would silently drop what D says of endings.
